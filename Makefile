@@ -1,0 +1,35 @@
+# The two commands everything starts from: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# What the suite runs against: this machine's PostgreSQL and Redis (CI has the same).
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDIRECT=0 \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
+	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
+
+.PHONY: setup run test lint typecheck clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+run: setup
+	PORT=$(PORT) bin/run-embedded
+
+test: setup
+	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	DEBUG=1 $(VENV)/bin/mypy tracker ingest
+
+clean:
+	rm -rf var/broker var/tracker.sqlite3* staticfiles

@@ -1,0 +1,1 @@
+"""The ingestion pipeline: turns outside reports into tracker rows. It imports ``tracker``; never the reverse."""

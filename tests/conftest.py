@@ -1,0 +1,74 @@
+"""Named users, a fast password hasher, and the way to reach data kept beside the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from tracker.roles import ANALYSTS, EDITORS
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production settings hash static names from a manifest that only collectstatic writes; tests don't run it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def shared_fixture(relative: str) -> Path:
+    """A file from ../shared/fixtures (or $SHARED_FIXTURES_DIR); the test is skipped, saying why, if absent."""
+    path = Path(settings.SHARED_FIXTURES_DIR) / relative
+    if not path.exists():
+        pytest.skip(
+            f"shared fixture {relative} not found under {settings.SHARED_FIXTURES_DIR} "
+            "(it lives beside the repository, not in it; set SHARED_FIXTURES_DIR to point at it)"
+        )
+    return path
+
+
+def _user(django_user_model, username: str, group: str | None = None, **extra):  # type: ignore[no-untyped-def]
+    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-only", **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):  # type: ignore[no-untyped-def]
+    """Alice keeps the record: staff, in the editors group."""
+    return _user(django_user_model, "alice", EDITORS, is_staff=True)
+
+
+@pytest.fixture
+def other_editor(django_user_model):  # type: ignore[no-untyped-def]
+    """Bob, a second editor, for concurrent edits."""
+    return _user(django_user_model, "bob", EDITORS, is_staff=True)
+
+
+@pytest.fixture
+def analyst(django_user_model):  # type: ignore[no-untyped-def]
+    """Charlie reads: staff (can open the admin), in the analysts group, view rights only."""
+    return _user(django_user_model, "charlie", ANALYSTS, is_staff=True)
+
+
+@pytest.fixture
+def superuser(django_user_model):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_superuser(username="root", password="pw-for-tests-only")
+
+
+@pytest.fixture
+def editor_client(client, editor):  # type: ignore[no-untyped-def]
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def analyst_client(client, analyst):  # type: ignore[no-untyped-def]
+    client.force_login(analyst)
+    return client

@@ -1,0 +1,58 @@
+"""Sanitising, canonical URLs and content hashes: the pure rules every report passes through."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.text import canonical_url, content_hash, html_to_text, sanitize_html
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<script>alert(1)</script><p>ok</p>",
+        '<p onclick="alert(1)">ok</p>',
+        '<a href="javascript:alert(1)">ok</a>',
+        '<svg onload="alert(1)"><script>alert(1)</script></svg><p>ok</p>',
+        "<img src=x onerror=alert(1)><p>ok</p>",
+        '<iframe src="https://evil.example"></iframe><p>ok</p>',
+        '<p style="background:url(javascript:alert(1))">ok</p>',
+    ],
+)
+def test_sanitised_html_keeps_no_script(dirty):
+    clean = sanitize_html(dirty).lower()
+    for bad in ["<script", "onclick", "onerror", "onload", "javascript:", "<svg", "<img", "<iframe", "style="]:
+        assert bad not in clean
+    assert "ok" in clean
+
+
+def test_links_survive_sanitising_and_gain_safe_rel():
+    clean = sanitize_html('<a href="https://reliefweb.int/r/1">report</a>')
+    assert 'href="https://reliefweb.int/r/1"' in clean and "noopener" in clean
+
+
+def test_plain_text_drops_markup_and_keeps_words():
+    assert (
+        html_to_text("<p>Rafah&nbsp;crossing <b>closed</b></p><p>Aid waits</p>") == "Rafah crossing closed\nAid waits"
+    )
+
+
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("HTTPS://Example.ORG:443/a?utm_source=x&b=2&a=1#frag", "https://example.org/a?a=1&b=2"),
+        ("http://example.org", "http://example.org/"),
+        ("https://example.org/a?fbclid=abc", "https://example.org/a"),
+        ("javascript:alert(1)", ""),
+        ("ftp://example.org/file", ""),
+        ("", ""),
+        ("https://[::1", ""),
+    ],
+)
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_content_hash_ignores_case_and_spacing_but_not_words():
+    assert content_hash("Rafah  closed", "Aid\nwaits") == content_hash("rafah closed", "aid waits")
+    assert content_hash("Rafah closed", "Aid waits") != content_hash("Rafah open", "Aid waits")

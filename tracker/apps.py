@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class TrackerConfig(AppConfig):
+    name = "tracker"
+    verbose_name = "Situation tracker"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import ensure_roles_and_schedules
+
+        post_migrate.connect(ensure_roles_and_schedules, dispatch_uid="tracker_roles")

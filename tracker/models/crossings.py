@@ -1,0 +1,239 @@
+"""Crossings, their append-only status history, and the daily figures reported at them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import AppendOnlyModel, PublicIdModel, SluggedModel, VersionedModel, choices_check
+from .reference import Actor, Country, Crisis
+
+
+class CrossingKind(models.TextChoices):
+    BORDER_CROSSING = "border_crossing", "Border crossing"
+    CHECKPOINT = "checkpoint", "Checkpoint"
+    SEA_PORT = "sea_port", "Sea port"
+    AIRPORT = "airport", "Airport"
+    OTHER = "other", "Other"
+
+
+class Crossing(SluggedModel, VersionedModel):
+    """A border crossing or checkpoint such as Rafah or Kerem Shalom."""
+
+    Kind = CrossingKind
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BORDER_CROSSING)
+    side_a = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name="side A")
+    side_b = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="side B",
+        help_text="Empty for a checkpoint inside one territory",
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    crises = models.ManyToManyField(Crisis, blank=True, related_name="crossings")
+    description = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[crises])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choices_check("kind", CrossingKind, name="crossing_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(side_b__isnull=True) | ~models.Q(side_b=models.F("side_a")),
+                name="crossing_sides_differ",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="crossing_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="crossing_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="crossing_coordinates_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrossingAlias(models.Model):
+    """Another name of a crossing, in any language or spelling; used to recognise it in reports."""
+
+    crossing = models.ForeignKey(Crossing, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=12, blank=True, help_text="BCP 47 code: en, ar, he, fr ...")
+
+    class Meta:
+        ordering = ["crossing", "name"]
+        verbose_name_plural = "crossing aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["crossing", "name"], name="crossing_alias_unique"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="crossing_alias_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})" if self.language else self.name
+
+
+class Traffic(models.TextChoices):
+    """The kinds of traffic a status applies to; ``all`` covers every other kind."""
+
+    ALL = "all", "All traffic"
+    PEOPLE = "people", "People"
+    AID = "aid", "Humanitarian aid"
+    COMMERCIAL = "commercial", "Commercial goods"
+    FUEL = "fuel", "Fuel"
+
+    @classmethod
+    def specific(cls) -> list[Traffic]:
+        """The kinds a status page shows one line for; ``all`` is folded into each of them."""
+        return [cls.PEOPLE, cls.AID, cls.COMMERCIAL, cls.FUEL]
+
+
+class CrossingStatusStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESTRICTED = "restricted", "Restricted"
+    CLOSED = "closed", "Closed"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class CrossingStatusCertainty(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class CrossingStatus(PublicIdModel, AppendOnlyModel):
+    """One statement that a crossing was open, restricted or closed to some traffic from some moment.
+
+    Never changed: a correction is a newer row (same or later ``effective_at``), a retraction is a
+    ``CrossingStatusRetraction``. The rule that turns these rows into "the status now" or "as of" lives in
+    ``tracker.selectors.crossing_status_as_of``.
+    """
+
+    Status = CrossingStatusStatus
+    Certainty = CrossingStatusCertainty
+
+    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="statuses")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    traffic = models.CharField(max_length=12, choices=Traffic.choices, default=Traffic.ALL)
+    effective_at = models.DateTimeField(help_text="When it took effect in the world")
+    recorded_at = models.DateTimeField(help_text="When it was recorded here")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty only for rows written by the system (demo data, imports)",
+    )
+    certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.REPORTED)
+    report = models.ForeignKey(
+        "tracker.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="status_rows",
+        help_text="The report this status rests on",
+    )
+    stated_by = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="status_statements",
+        help_text="On whose word: the party that announced or confirmed it, if known",
+    )
+    note = models.TextField(blank=True, help_text="Evidence or context in the editor's words")
+
+    class Meta:
+        verbose_name_plural = "crossing statuses"
+        ordering = ["-effective_at", "-recorded_at", "-id"]
+        constraints = [
+            choices_check("status", CrossingStatusStatus, name="crossing_status_status_valid"),
+            choices_check("traffic", Traffic, name="crossing_status_traffic_valid"),
+            choices_check("certainty", CrossingStatusCertainty, name="crossing_status_certainty_valid"),
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False) | ~models.Q(note=""),
+                name="crossing_status_has_evidence",
+            ),
+        ]
+        indexes = [
+            # The as-of rule: latest row per crossing at or before a moment, newest first.
+            models.Index(fields=["crossing", "-effective_at", "-recorded_at"], name="status_rule_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crossing}: {self.get_status_display()} for {self.get_traffic_display().lower()}"
+
+
+class CrossingStatusRetraction(PublicIdModel, AppendOnlyModel):
+    """A status row withdrawn as wrong (it never held); the row stays, the rule skips it."""
+
+    status_row = models.OneToOneField(CrossingStatus, on_delete=models.PROTECT, related_name="retraction")
+    reason = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="retraction_has_reason")]
+
+    def __str__(self) -> str:
+        return f"Retraction of {self.status_row}"
+
+
+class FlowCountMetric(models.TextChoices):
+    AID_TRUCKS = "aid_trucks", "Aid trucks"
+    FUEL_TRUCKS = "fuel_trucks", "Fuel trucks"
+    COMMERCIAL_TRUCKS = "commercial_trucks", "Commercial trucks"
+    PEOPLE_OUT = "people_out", "People out"
+    PEOPLE_IN = "people_in", "People in"
+    MEDICAL_EVACUATIONS = "medical_evacuations", "Medical evacuations"
+
+
+class FlowCount(PublicIdModel, VersionedModel):
+    """A daily figure at a crossing from one source; two sources' figures stand side by side."""
+
+    Metric = FlowCountMetric
+
+    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="flow_counts")
+    day = models.DateField()
+    metric = models.CharField(max_length=24, choices=Metric.choices)
+    value = models.PositiveIntegerField()
+    source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="flow_counts")
+    report = models.ForeignKey(
+        "tracker.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="flow_counts"
+    )
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-day", "crossing", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crossing", "day", "metric", "source"], name="flow_count_one_per_source_day"
+            ),
+            choices_check("metric", FlowCountMetric, name="flow_count_metric_valid"),
+        ]
+        indexes = [
+            # A crossing page's chart: its figures by day.
+            models.Index(fields=["crossing", "day"], name="flow_count_crossing_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crossing} {self.day}: {self.value} {self.get_metric_display().lower()} ({self.source})"

@@ -1,0 +1,101 @@
+"""Who and where: countries (ISO 3166), actors and crises."""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import SluggedModel, VersionedModel, choices_check
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country or territory; filled from pycountry by a data migration."""
+
+    iso3 = models.CharField("ISO 3166 alpha-3", max_length=3, primary_key=True)
+    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_format"),
+            models.CheckConstraint(condition=models.Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.iso3})"
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    GOVERNMENT_BODY = "government_body", "Government body"
+    UN_AGENCY = "un_agency", "UN agency"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+    NGO = "ngo", "NGO"
+    ARMED_GROUP = "armed_group", "Armed group"
+    PERSON = "person", "Person"
+    OTHER = "other", "Other"
+
+
+class Actor(SluggedModel, VersionedModel):
+    """A party to events: a state, a UN agency, an NGO, an armed group, a bloc of states, ..."""
+
+    Kind = ActorKind
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="Acronym or short form, e.g. OIC")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actors",
+        help_text="For a state, the state itself; for others, where they are based, if it matters",
+    )
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [choices_check("kind", ActorKind, name="actor_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrisisState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+
+class Crisis(SluggedModel, VersionedModel):
+    State = CrisisState
+
+    name = models.CharField(max_length=200, unique=True)
+    summary = models.TextField(blank=True)
+    countries = models.ManyToManyField(Country, blank=True, related_name="crises")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    history = HistoricalRecords(m2m_fields=[countries])
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        verbose_name_plural = "crises"
+        constraints = [
+            choices_check("state", CrisisState, name="crisis_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="crisis_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The dashboard lists active crises first.
+            models.Index(fields=["state", "-started_on"], name="crisis_state_started"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,214 @@
+"""Where reports come from, the reports themselves, and the status suggestions they raise."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .accords import AidDispute, EvacuationAgreement
+from .base import PublicIdModel, SluggedModel, VersionedModel, choices_check
+from .crossings import Crossing, CrossingStatus, Traffic
+from .reference import Crisis
+
+
+class SourceKind(models.TextChoices):
+    FEED = "feed", "Feed (RSS, Atom, JSON Feed)"
+    RELIEFWEB = "reliefweb", "ReliefWeb-style JSON API"
+    MANUAL = "manual", "Manual (entered by editors)"
+
+
+class SourceReliability(models.TextChoices):
+    # The Admiralty (NATO) scale for source reliability, familiar to analysts.
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+class Source(SluggedModel, VersionedModel):
+    """A feed, an API, or a named outlet whose reports are entered by hand (``manual``)."""
+
+    Kind = SourceKind
+    Reliability = SourceReliability
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=2000, blank=True, help_text="Feed or API address; empty for manual sources")
+    home_page = models.URLField(max_length=2000, blank=True)
+    params = models.JSONField(default=dict, blank=True, help_text="API parameters, e.g. appname and query")
+    enabled = models.BooleanField(default=True, help_text="Paused sources are not polled")
+    poll_interval_minutes = models.PositiveIntegerField(default=30)
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    # Health, written by the ingestion pipeline.
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    failures_in_row = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "last_polled_at",
+            "last_success_at",
+            "last_error",
+            "last_error_at",
+            "failures_in_row",
+            "next_poll_at",
+            "etag",
+            "last_modified",
+        ]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choices_check("kind", SourceKind, name="source_kind_valid"),
+            choices_check("reliability", SourceReliability, name="source_reliability_valid"),
+            models.CheckConstraint(condition=models.Q(kind="manual") | ~models.Q(url=""), name="source_polled_has_url"),
+            models.CheckConstraint(condition=models.Q(poll_interval_minutes__gte=1), name="source_interval_positive"),
+        ]
+        indexes = [
+            # poll_due_sources: enabled sources whose next poll has come.
+            models.Index(fields=["enabled", "next_poll_at"], name="source_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportReviewState(models.TextChoices):
+    NEW = "new", "New"
+    RELEVANT = "relevant", "Relevant"
+    NOT_RELEVANT = "not_relevant", "Not relevant"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+class Report(PublicIdModel, VersionedModel):
+    """One item from a source. Only ``relevant`` reports are shown outside the admin."""
+
+    ReviewState = ReportReviewState
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports")
+    url = models.URLField(max_length=2000, blank=True)
+    canonical_url = models.CharField(max_length=2000, blank=True, help_text="URL without fragment or tracking")
+    external_id = models.CharField(max_length=500, blank=True, help_text="The source's own id for the item")
+    title = models.CharField(max_length=1000, blank=True)
+    summary_html = models.TextField(blank=True, help_text="Sanitised HTML")
+    text = models.TextField(blank=True, help_text="Plain text, for search and matching")
+    published_at = models.DateTimeField()
+    published_at_estimated = models.BooleanField(
+        default=False, help_text="The source gave no date; the fetch time stands in"
+    )
+    fetched_at = models.DateTimeField()
+    language = models.CharField(max_length=12, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised title and text")
+    raw = models.TextField(blank=True, help_text="The item as the source served it")
+    review_state = models.CharField(max_length=14, choices=ReviewState.choices, default=ReviewState.NEW)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    crises = models.ManyToManyField(Crisis, blank=True, related_name="reports")
+    crossings = models.ManyToManyField(Crossing, blank=True, related_name="reports")
+    disputes = models.ManyToManyField(AidDispute, blank=True, related_name="reports")
+    agreements = models.ManyToManyField(EvacuationAgreement, blank=True, related_name="reports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["raw", "text", "summary_html", "updated_at"])
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="report_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "canonical_url"],
+                condition=models.Q(external_id="") & ~models.Q(canonical_url=""),
+                name="report_unique_url_without_id",
+            ),
+            choices_check("review_state", ReportReviewState, name="report_review_state_valid"),
+            models.CheckConstraint(condition=~models.Q(title="") | ~models.Q(url=""), name="report_has_title_or_url"),
+            models.CheckConstraint(
+                condition=models.Q(review_state="duplicate", duplicate_of__isnull=False)
+                | (~models.Q(review_state="duplicate") & models.Q(duplicate_of__isnull=True)),
+                name="report_duplicate_has_original",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="report_hash_format"
+            ),
+        ]
+        indexes = [
+            # Cross-source deduplication looks reports up by canonical URL and by content hash.
+            models.Index(fields=["canonical_url"], name="report_canonical_url"),
+            models.Index(fields=["content_hash"], name="report_content_hash"),
+            # Pages and API: reviewed reports, newest first.
+            models.Index(fields=["review_state", "-published_at", "-id"], name="report_review_published"),
+            # A source's reports, newest first (admin and source health).
+            models.Index(fields=["source", "-published_at"], name="report_source_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class StatusSuggestionState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class StatusSuggestion(PublicIdModel, VersionedModel):
+    """A machine's proposal that a report changes a crossing's status; an editor accepts or rejects it."""
+
+    State = StatusSuggestionState
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
+    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="suggestions")
+    proposed_status = models.CharField(max_length=12, choices=CrossingStatus.Status.choices)
+    traffic = models.CharField(max_length=12, choices=Traffic.choices, default=Traffic.ALL)
+    evidence = models.TextField(help_text="The sentence that names the crossing and its status")
+    matched_phrase = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    resulting_status = models.OneToOneField(
+        CrossingStatus, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestion"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "crossing", "proposed_status", "traffic"], name="suggestion_once_per_report"
+            ),
+            choices_check("proposed_status", CrossingStatus.Status, name="suggestion_status_valid"),
+            choices_check("traffic", Traffic, name="suggestion_traffic_valid"),
+            choices_check("state", StatusSuggestionState, name="suggestion_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state="pending", decided_at__isnull=True, resulting_status__isnull=True)
+                | models.Q(state="accepted", decided_at__isnull=False, resulting_status__isnull=False)
+                | models.Q(state="rejected", decided_at__isnull=False, resulting_status__isnull=True),
+                name="suggestion_decision_consistent",
+            ),
+        ]
+        indexes = [
+            # The editors' queue: pending suggestions, newest first.
+            models.Index(fields=["state", "-created_at"], name="suggestion_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crossing}: {self.get_proposed_status_display()} ({self.get_state_display().lower()})"

@@ -1,0 +1,38 @@
+"""Every write the tracker makes goes through a function here, so admin, pages, API and ingestion obey one rule."""
+
+from .accords import accord_change_state, accord_check_effective_at, accord_create
+from .crossings import (
+    crossing_record_status,
+    crossing_retract_status,
+    crossing_status_check,
+    flow_count_record,
+)
+from .operations import source_set_enabled, worker_heartbeat_record
+from .reports import (
+    StoreResult,
+    report_link,
+    report_review,
+    report_store,
+    suggestion_accept,
+    suggestion_raise,
+    suggestion_reject,
+)
+
+__all__ = [
+    "StoreResult",
+    "accord_change_state",
+    "accord_check_effective_at",
+    "accord_create",
+    "crossing_record_status",
+    "crossing_retract_status",
+    "crossing_status_check",
+    "flow_count_record",
+    "report_link",
+    "report_review",
+    "report_store",
+    "source_set_enabled",
+    "suggestion_accept",
+    "suggestion_raise",
+    "suggestion_reject",
+    "worker_heartbeat_record",
+]
