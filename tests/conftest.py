@@ -72,3 +72,20 @@ def editor_client(client, editor):  # type: ignore[no-untyped-def]
 def analyst_client(client, analyst):  # type: ignore[no-untyped-def]
     client.force_login(analyst)
     return client
+
+
+@pytest.fixture
+def http_server():  # type: ignore[no-untyped-def]
+    """A local HTTP server; not on the outbound allowlist unless the test adds it (see ``allow_server``)."""
+    from tests.http_server import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def allow_server(settings, http_server):  # type: ignore[no-untyped-def]
+    """The local server, allowlisted as INGEST_ALLOWED_HOSTS would do."""
+    settings.OUTBOUND_ALLOWED_HOSTS = [http_server.host]
+    return http_server

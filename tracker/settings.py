@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -252,6 +253,17 @@ WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 300, minimum=60)
 STATUS_MAX_FUTURE_SKEW_MINUTES = 5
 # Where the tests and load_demo look for data that lives beside the repository, not in it.
 SHARED_FIXTURES_DIR = Path(env_str("SHARED_FIXTURES_DIR") or BASE_DIR.parent / "shared" / "fixtures")
+
+# --- outgoing HTTP (tracker/outbound.py): ingestion and webhooks ----------------------------------------------
+
+# Hosts (or host:port) that may be reached even though they resolve to private addresses; tests use it for their
+# local servers, `make run` for the demo feed the app serves itself.
+OUTBOUND_ALLOWED_HOSTS = [h.lower() for h in env_list("INGEST_ALLOWED_HOSTS")]
+OUTBOUND_MAX_BYTES = env_int("INGEST_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+OUTBOUND_CONNECT_TIMEOUT = env_int("OUTBOUND_CONNECT_TIMEOUT", 5, minimum=1, maximum=60)
+OUTBOUND_READ_TIMEOUT = env_int("OUTBOUND_READ_TIMEOUT", 20, minimum=1, maximum=300)
+OUTBOUND_TOTAL_TIMEOUT = env_int("OUTBOUND_TOTAL_TIMEOUT", 60, minimum=1, maximum=600)
+OUTBOUND_USER_AGENT = "SituationTracker/0.1 (humanitarian situation tracker; feed and API reader)"
 
 # --- REST framework -------------------------------------------------------------------------------------------
 

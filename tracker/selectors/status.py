@@ -1,4 +1,4 @@
-"""Shared reads. The status rule is here, once: pages, API and admin all ask these functions.
+"""The status rule, once: pages, API and admin all ask these functions.
 
 The rule: the status of crossing X for traffic T as of moment t is the row, among X's rows for T or for all
 traffic that took effect at or before t and were not retracted, with the latest ``effective_at``; rows that took
@@ -13,14 +13,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import (
-    AidDispute,
-    AidDisputeStateChange,
+from ..models import (
     Crossing,
     CrossingStatus,
     CrossingStatusRetraction,
-    EvacuationAgreement,
-    EvacuationAgreementStateChange,
     Traffic,
 )
 
@@ -109,12 +105,3 @@ def crossing_status_history(*, crossing: Crossing) -> QuerySet[CrossingStatus]:
         .select_related("report__source", "stated_by", "recorded_by", "retraction")
         .order_by(*STATUS_PRECEDENCE)
     )
-
-
-def accord_state_history(entity: AidDispute | EvacuationAgreement) -> QuerySet[Any]:
-    """The state changes of a dispute or agreement, newest effect first."""
-    if isinstance(entity, AidDispute):
-        changes: QuerySet[Any] = AidDisputeStateChange.objects.filter(dispute=entity)
-    else:
-        changes = EvacuationAgreementStateChange.objects.filter(agreement=entity)
-    return changes.select_related("recorded_by", "report").order_by("-effective_at", "-recorded_at", "-id")
