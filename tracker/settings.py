@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     # Ours last, so that every other app's permissions exist when the tracker's groups are set up.
     "ingest",
     "tracker",
+    "tracker.api",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,7 @@
-"""URL map: admin for editors, health endpoints for operators (pages and API join as they are built)."""
+"""URL map: admin for editors, pages for analysts, API for partners, health endpoints for operators."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import health
 
@@ -11,5 +10,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("api/", include("tracker.api.urls")),
+    path("", include("tracker.pages.urls")),
 ]

@@ -1,0 +1,3 @@
+"""URLs under /api/."""
+
+urlpatterns: list = []

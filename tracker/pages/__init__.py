@@ -1,0 +1,1 @@
+"""The analysts' status pages: server-rendered views over the shared selectors."""
