@@ -9,7 +9,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: setup run test lint typecheck clean
+.PHONY: setup run test lint typecheck clean backup restore
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,14 @@ lint: setup
 
 typecheck: setup
 	DEBUG=1 $(VENV)/bin/mypy tracker ingest
+
+# Consistent PostgreSQL dump of DATABASE_URL into var/backups/, timestamped.
+backup:
+	bin/backup
+
+# Restore FILE into the empty PostgreSQL database named by DATABASE_URL.
+restore:
+	bin/restore "$(FILE)"
 
 clean:
 	rm -rf var/broker var/tracker.sqlite3* staticfiles
