@@ -36,3 +36,18 @@ def test_readyz_reports_workers_by_their_heartbeat(client):
     services.worker_heartbeat_record(hostname="worker@test")
     workers = client.get("/readyz").json()["workers"]
     assert workers["status"] == "ok" and workers["fresh"] == ["worker@test"]
+
+
+def test_a_worker_that_stopped_consuming_shows_as_stale_in_readyz_and_admin(client, superuser):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tracker.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.create(hostname="stuck@host", last_seen=timezone.now() - timedelta(minutes=30))
+    workers = client.get("/readyz").json()["workers"]
+    assert workers["status"] == "no recent heartbeat" and workers["stale"] == ["stuck@host"]
+    client.force_login(superuser)
+    page = client.get("/admin/tracker/workerheartbeat/").content.decode()
+    assert "stuck@host" in page and 'alt="False"' in page

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
@@ -721,4 +724,9 @@ class ChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ("hostname", "last_seen")
+    list_display = ("hostname", "last_seen", "is_fresh")
+
+    @admin.display(description="consuming", boolean=True)
+    def is_fresh(self, beat: WorkerHeartbeat) -> bool:
+        """A worker that has not run the heartbeat lately is not taking tasks, even if its process is alive."""
+        return beat.last_seen >= timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
