@@ -174,7 +174,8 @@ class StatusHistoryInline(admin.TabularInline):
         parts = []
         if row.report_id:
             url = reverse("admin:tracker_report_change", args=[row.report_id])
-            parts.append(format_html('<a href="{}">{}</a> ({})', url, row.report, row.report.source))
+            report = row.report
+            parts.append(format_html('<a href="{}">{}</a> ({})', url, report, report.source if report else ""))
         if row.note:
             parts.append(format_html("<em>{}</em>", row.note[:200]))
         return format_html_join(" — ", "{}", ((p,) for p in parts))
@@ -392,7 +393,7 @@ class FlowCountAdmin(VersionedAdmin):
 
     def save_model(self, request: HttpRequest, obj: FlowCount, form: Any, change: bool) -> None:
         if not change:
-            obj.recorded_by = request.user
+            obj.recorded_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
 

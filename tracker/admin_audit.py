@@ -23,7 +23,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["model"].choices = audit_model_choices()
+        self.fields["model"].choices = audit_model_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

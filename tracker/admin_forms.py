@@ -58,7 +58,7 @@ class VersionedForm(forms.ModelForm):
         )
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         locked = getattr(self, "_locked_version", None)
         if locked is not None:
             self.instance.version = locked + 1
@@ -80,7 +80,7 @@ class RecordStatusForm(forms.ModelForm):
                 effective_at=cleaned.get("effective_at"), report=cleaned.get("report"), note=cleaned.get("note", "")
             )
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
         return cleaned
 
     def _post_clean(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -35,7 +36,7 @@ from .services._common import add_missing
 
 ARTICLE_PUBLISHED = datetime(2023, 10, 15, 12, 0, tzinfo=UTC)
 
-CRISIS = {
+CRISIS: dict[str, Any] = {
     "slug": "israel-hamas-war",
     "name": "Israel–Hamas war",
     "started_on": date(2023, 10, 7),
@@ -47,7 +48,7 @@ CRISIS = {
 }
 
 # slug, name, short name, kind, country
-ACTORS = [
+ACTORS: list[tuple[str, str, str, str, str | None]] = [
     ("united-states", "United States", "US", Actor.Kind.STATE, "USA"),
     ("us-department-of-state", "US Department of State", "State Dept.", Actor.Kind.GOVERNMENT_BODY, "USA"),
     ("egypt", "Egypt", "", Actor.Kind.STATE, "EGY"),
@@ -135,7 +136,7 @@ CROSSINGS = [
     ),
 ]
 
-SOURCE = {
+SOURCE: dict[str, Any] = {
     "slug": "stars-and-stripes",
     "name": "Stars and Stripes",
     "kind": Source.Kind.MANUAL,
@@ -143,7 +144,7 @@ SOURCE = {
     "reliability": Source.Reliability.B,
 }
 
-ARTICLE = {
+ARTICLE: dict[str, Any] = {
     "external_id": "seed:blinken-diplomacy-2023-10",
     "title": "Antony Blinken's Diplomatic Efforts to Prevent Escalation in the Israel-Hamas War",
     "summary": (
@@ -173,7 +174,7 @@ STATUSES = [
     ),
 ]
 
-DISPUTE = {
+DISPUTE: dict[str, Any] = {
     "slug": "aid-for-gaza-through-rafah",
     "name": "Aid for Gaza through Rafah",
     "subject": AidDispute.Subject.ACCESS,
@@ -187,7 +188,7 @@ DISPUTE = {
     ),
 }
 
-AGREEMENT = {
+AGREEMENT: dict[str, Any] = {
     "slug": "safe-passage-for-dual-nationals-through-rafah",
     "name": "Safe passage for dual nationals through Rafah",
     "state": EvacuationAgreement.State.PROPOSED,
@@ -204,7 +205,7 @@ AGREEMENT = {
 }
 
 # date, kind, title, description, location, actor slugs
-EVENTS = [
+EVENTS: list[tuple[date, str, str, str, str, list[str]]] = [
     (
         date(2023, 10, 14),
         TimelineEvent.Kind.DIPLOMATIC_MEETING,

@@ -145,7 +145,7 @@ def resolve_checked(host: str, port: int, *, url: str = "") -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise ConnectionFailed(f"cannot resolve host {host!r}: {exc}", url=url) from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise ConnectionFailed(f"host {host!r} has no address", url=url)
     if not host_is_allowlisted(host, port):

@@ -113,7 +113,7 @@ def _change_entry(change: Change) -> AuditEntry:
         Change.Kind.STATUS_RETRACTION: lambda r: r.status_row.crossing,
         Change.Kind.DISPUTE_STATE: lambda r: r.dispute,
         Change.Kind.AGREEMENT_STATE: lambda r: r.agreement,
-    }[change.kind](row)
+    }[Change.Kind(change.kind)](row)
     if change.kind == Change.Kind.CROSSING_STATUS:
         detail = [("status", "", f"{row.status} for {row.traffic} from {row.effective_at:%Y-%m-%d %H:%M}")]
     elif change.kind == Change.Kind.STATUS_RETRACTION:
@@ -143,14 +143,14 @@ def _with_previous(records: list[Any]) -> Iterator[AuditEntry]:
     for record in records:
         by_model.setdefault(type(record), []).append(record)
     previous: dict[int, Any] = {}
-    for model, group in by_model.items():
+    for model, group in by_model.items():  # model: a historical model
         latest = max(r.history_date for r in group)
         candidates = model._default_manager.filter(id__in={r.id for r in group}, history_date__lte=latest).order_by(
             "id", "history_date", "history_id"
         )
         timeline: dict[Any, list[Any]] = {}
         for candidate in candidates:
-            timeline.setdefault(candidate.id, []).append(candidate)
+            timeline.setdefault(candidate.id, []).append(candidate)  # type: ignore[attr-defined]
         for record in group:
             versions = timeline.get(record.id, [])
             index = next((i for i, v in enumerate(versions) if v.history_id == record.history_id), None)
