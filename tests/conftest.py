@@ -89,3 +89,24 @@ def allow_server(settings, http_server):  # type: ignore[no-untyped-def]
     """The local server, allowlisted as INGEST_ALLOWED_HOSTS would do."""
     settings.OUTBOUND_ALLOWED_HOSTS = [http_server.host]
     return http_server
+
+
+# --- partner API (tracker/api) ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partner_token(db):  # type: ignore[no-untyped-def]
+    """A partner's read-only token (``.token`` the row, ``.key`` the secret shown once)."""
+    from tracker.api import services as api_services
+
+    return api_services.token_create(partner="OCHA oPt", created_by=None)
+
+
+@pytest.fixture
+def partner_client(partner_token):  # type: ignore[no-untyped-def]
+    """A client that sends the partner's token, as a partner's system would."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # throttle buckets live in the cache
+    return Client(headers={"Authorization": f"Bearer {partner_token.key}"})

@@ -14,7 +14,7 @@ EDITORS = "editors"
 ANALYSTS = "analysts"
 
 # Apps whose rows editors keep and analysts read.
-DOMAIN_APPS = ("tracker", "ingest")
+DOMAIN_APPS = ("tracker", "ingest", "api")  # api: partner tokens, webhooks and their delivery log
 # History rows are never changed or deleted, whatever the group.
 APPEND_ONLY_MODELS = {
     "crossingstatus",
@@ -29,6 +29,8 @@ SCHEDULE_APP = "django_celery_beat"
 # name -> (task, every N seconds)
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker heartbeat": ("tracker.tasks.heartbeat", 60),
+    # Queues webhook deliveries for new changes and retries due ones (a safety net under the on-commit trigger).
+    "webhook deliveries": ("tracker.api.tasks.webhooks_sweep", 30),
 }
 
 

@@ -266,13 +266,60 @@ OUTBOUND_READ_TIMEOUT = env_int("OUTBOUND_READ_TIMEOUT", 20, minimum=1, maximum=
 OUTBOUND_TOTAL_TIMEOUT = env_int("OUTBOUND_TOTAL_TIMEOUT", 60, minimum=1, maximum=600)
 OUTBOUND_USER_AGENT = "SituationTracker/0.1 (humanitarian situation tracker; feed and API reader)"
 
-# --- REST framework -------------------------------------------------------------------------------------------
+# --- partner API (tracker/api): REST framework, OpenAPI, tokens, throttling, webhooks -----------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.BearerTokenAuthentication",
+        "tracker.api.authentication.StaffSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ReadAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.PartnerRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.negotiation.ApiContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Situation tracker: partner API",
+    "DESCRIPTION": (
+        "Crossings and their status per kind of traffic (now, or as of any moment), their history, aid disputes, "
+        "evacuation agreements, the timeline, daily flow counts, reviewed reports, and one ordered change feed to "
+        "sync from. Send `Authorization: Bearer <token>`. Errors are always `{\"error\": {\"code\", \"message\", "
+        "\"fields\"}}`. Lists also come as CSV (with an HXL row), crossings as GeoJSON."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_error_component",
+    ],
+}
+# Anonymous callers get 401 unless this opens reading to everyone (writes always need an editor).
+API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+# Per token (per account for staff sessions, per address for anonymous readers): "600/minute", "10/second" ...
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1, maximum=500)
+API_MAX_PAGE_SIZE = 500
+API_FEED_PAGE_SIZE = 100
+API_FEED_MAX = 1000
+API_CSV_CHUNK = 2000
+# A token's last-used time is written at most this often (seconds), not on every request.
+API_TOKEN_LAST_USED_INTERVAL = 60
+# Last-Modified is sent only for data older than this (seconds): see tracker/api/conditional.py.
+API_LAST_MODIFIED_SETTLE_SECONDS = 60 + 60 * STATUS_MAX_FUTURE_SKEW_MINUTES
+# Webhook deliveries: attempts before giving up, pause after the first failure (doubling), longest pause, time-out.
+API_WEBHOOK_MAX_ATTEMPTS = env_int("API_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, maximum=50)
+API_WEBHOOK_BACKOFF_BASE = env_int("API_WEBHOOK_BACKOFF_BASE", 30, minimum=1)
+API_WEBHOOK_BACKOFF_MAX = env_int("API_WEBHOOK_BACKOFF_MAX", 3600, minimum=1)
+API_WEBHOOK_TIMEOUT = env_int("API_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+# --- end of partner API ---------------------------------------------------------------------------------------
 
 # --- logging: to stderr, so the process manager keeps it --------------------------------------------------------
 

@@ -1,3 +1,38 @@
-"""URLs under /api/."""
+"""URLs under /api/: version 1 of the partner API, its OpenAPI schema and the interactive docs."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from . import views
+from .errors import not_found
+
+router = SimpleRouter()
+router.register("crises", views.CrisisViewSet, basename="crisis")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("crossings", views.CrossingViewSet, basename="crossing")
+router.register("aid-disputes", views.AidDisputeViewSet, basename="aid-dispute")
+router.register("evacuation-agreements", views.EvacuationAgreementViewSet, basename="evacuation-agreement")
+router.register("timeline", views.TimelineViewSet, basename="timeline-event")
+router.register("flows", views.FlowViewSet, basename="flow")
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
+
+v1 = [
+    path("crossings/<slug:slug>/history/", views.CrossingHistoryView.as_view(), name="crossing-history"),
+    path("changes/", views.ChangeFeedView.as_view(), name="changes"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="v1:schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+    # Anything else under /api/ is a 404 in the API's own error shape, not an HTML page.
+    re_path(r"^.*$", not_found),
+]

@@ -15,13 +15,13 @@ from ..models import Change, Crisis, Crossing
 # Everything a feed entry shows, fetched in the same query as the entries.
 _FEED_JOINS = (
     "crossing_status__crossing",
-    "crossing_status__report",
+    "crossing_status__report__source",
     "crossing_status__stated_by",
     "retraction__status_row__crossing",
     "dispute_change__dispute",
-    "dispute_change__report",
+    "dispute_change__report__source",
     "agreement_change__agreement",
-    "agreement_change__report",
+    "agreement_change__report__source",
 )
 
 
@@ -38,9 +38,7 @@ def changes_feed(
     if kinds:
         queryset = queryset.filter(kind__in=kinds)
     if crossing is not None:
-        queryset = queryset.filter(
-            Q(crossing_status__crossing=crossing) | Q(retraction__status_row__crossing=crossing)
-        )
+        queryset = queryset.filter(Q(crossing_status__crossing=crossing) | Q(retraction__status_row__crossing=crossing))
     if crisis is not None:
         in_crisis = Crossing.crises.through.objects.filter(crisis=crisis).values("crossing_id")
         queryset = queryset.filter(

@@ -1,0 +1,149 @@
+"""Admin for partner tokens, webhooks and the webhook delivery log; creation and revocation go through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import ApiToken, Webhook, WebhookDelivery
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["partner", "user", "expires_at", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            # A token may act for a member of staff (to record statuses), never for anyone else.
+            self.fields["user"].queryset = get_user_model().objects.filter(is_active=True, is_staff=True)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenForm
+    list_display = ["partner", "prefix", "token_state", "user", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["partner", "prefix", "note"]
+    readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by"]
+    actions = ["revoke"]
+
+    @admin.display(description="state")
+    def token_state(self, token: ApiToken) -> str:
+        return token.state()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["partner", "user"]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: the row says who held access, and when
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["expires_at", "note"])
+            return
+        created = services.token_create(
+            partner=obj.partner,
+            created_by=request.user,
+            expires_at=obj.expires_at,
+            user=obj.user,
+            note=obj.note,
+        )
+        obj.pk = created.token.pk
+        for name in ("uid", "prefix", "key_hash", "created_at", "created_by_id"):
+            setattr(obj, name, getattr(created.token, name))
+        obj._state.adding = False
+        messages.warning(
+            request,
+            f"The token for {created.token.partner} is {created.key}  (copy it now: it is stored only as a hash "
+            "and will not be shown again).",
+        )
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            services.token_revoke(token=token, revoked_by=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} token(s); their webhooks are stopped.")
+
+
+class WebhookForm(forms.ModelForm):
+    class Meta:
+        model = Webhook
+        fields = ["token", "url", "description", "active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if self.instance.pk is None or url != self.instance.url:
+            try:
+                services.webhook_check_url(url)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict.get("url", exc.messages)) from None
+        return url
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ["url", "token", "active", "cursor", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["url", "token__partner", "description"]
+    readonly_fields = ["uid", "cursor", "created_at"]
+    autocomplete_fields = ["token"]
+
+    def save_model(self, request: HttpRequest, obj: Webhook, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["url", "description", "active"])
+            return
+        created = services.webhook_register(token=obj.token, url=obj.url, description=obj.description)
+        obj.pk = created.webhook.pk
+        for name in ("uid", "secret", "cursor", "created_at", "active"):
+            setattr(obj, name, getattr(created.webhook, name))
+        obj._state.adding = False
+        messages.warning(
+            request, f"The signing secret is {created.secret}  (give it to the partner now: it is not shown again)."
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: what was sent where, how often it was tried, and what came back."""
+
+    list_display = [
+        "created_at",
+        "webhook",
+        "change",
+        "state",
+        "attempts",
+        "last_status",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["state", "webhook"]
+    search_fields = ["webhook__url", "last_error"]
+    list_select_related = ["webhook__token", "change"]
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Try the selected deliveries again now", permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        for delivery in queryset:
+            services.delivery_retry_now(delivery=delivery)
+        self.message_user(request, "Queued again; the next sweep (within a minute) sends them.")

@@ -1,0 +1,73 @@
+"""ETag and Last-Modified on every successful read, and 304 for a conditional request that matches.
+
+The ETag is a hash of the body, so it is exact. Last-Modified comes from a watermark: the latest write to any
+table the resource is read from (django-simple-history records every edit, the change feed every history append).
+A watermark from the last few minutes is not sent: a write that is still committing, or a status that takes effect
+a few minutes after it was recorded, could otherwise hide behind it, and a wrong 304 means a stale status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from tracker.models import Change
+
+
+def data_watermark(models: Iterable[type[Model]], *, with_changes: bool = True) -> datetime | None:
+    """The latest write to these models' history tables (and to the change feed): one query, each part an
+    index-only look at the newest row."""
+    parts: list[str] = []
+    for model in models:
+        history = model.history.model  # type: ignore[attr-defined]
+        table = connection.ops.quote_name(history._meta.db_table)
+        parts.append(f"(SELECT history_date AS t FROM {table} ORDER BY history_id DESC LIMIT 1)")
+    if with_changes:
+        table = connection.ops.quote_name(Change._meta.db_table)
+        parts.append(f"(SELECT recorded_at AS t FROM {table} ORDER BY id DESC LIMIT 1)")
+    if not parts:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(t) FROM ({' UNION ALL '.join(parts)}) AS stamps")
+        (value,) = cursor.fetchone()
+    if isinstance(value, str):  # SQLite returns text
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.utc)
+    return value
+
+
+def settled(watermark: datetime | None, *, now: datetime | None = None) -> datetime | None:
+    """The watermark, if it is old enough to be trusted for If-Modified-Since (else None: no Last-Modified)."""
+    if watermark is None:
+        return None
+    limit = (now or timezone.now()) - timedelta(seconds=settings.API_LAST_MODIFIED_SETTLE_SECONDS)
+    return watermark if watermark <= limit else None
+
+
+def body_etag(content: bytes, content_type: str) -> str:
+    digest = hashlib.sha256(content_type.encode() + b"\n" + content).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def conditional(request: HttpRequest, response: HttpResponseBase, last_modified: datetime | None) -> HttpResponseBase:
+    """Add the validators to a rendered 200 response; answer 304 when the request's validators still match."""
+    etag = body_etag(response.content, response.get("Content-Type", ""))  # type: ignore[attr-defined]
+    response["ETag"] = etag
+    timestamp = None
+    if last_modified is not None:
+        timestamp = int(last_modified.timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    # Partners' answers depend on who asks; caches must check with us before reusing one.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)

@@ -1,0 +1,146 @@
+"""Partner access to the API: tokens (stored only as hashes), webhooks, and the log of every webhook delivery."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tracker.models.base import choices_check
+
+
+class ApiToken(models.Model):
+    """A partner's key to the API. The key itself is shown once, when created; only its SHA-256 is kept.
+
+    ``prefix`` is the first, public part of the key (``trk_AbCd1234``): it finds the row and names the token in
+    the admin and in logs, so that the secret part never has to.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="public id")
+    partner = models.CharField(max_length=200, help_text="Who holds it: an agency, NGO or newsroom")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, help_text="SHA-256 of the key, hex")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        help_text="Optional: an editor's account, whose rights the token carries (needed to write). "
+        "Without one the token reads only.",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["partner", "-created_at"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="api_token_hash_hex"),
+            models.CheckConstraint(condition=~models.Q(partner=""), name="api_token_has_partner"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.prefix}…)"
+
+    def state(self, now: datetime | None = None) -> str:
+        """``active``, ``revoked`` or ``expired``."""
+        moment = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= moment:
+            return "expired"
+        return "active"
+
+
+class Webhook(models.Model):
+    """A partner's URL that receives a signed POST for each new entry of the change feed.
+
+    ``cursor`` is the id of the last change already turned into a delivery: the scan that queues deliveries
+    starts after it, so a lost queue message delays a delivery but never loses one.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="public id")
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=100, editable=False, help_text="Signs every delivery; shown once")
+    description = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    cursor = models.BigIntegerField(default=0, editable=False, help_text="Last change id queued for delivery")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["token", "url"]
+        constraints = [
+            models.UniqueConstraint(fields=["token", "url"], name="webhook_unique_url_per_token"),
+            models.CheckConstraint(condition=models.Q(cursor__gte=0), name="webhook_cursor_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(url__startswith="http://") | models.Q(url__startswith="https://"),
+                name="webhook_url_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token.partner}: {self.url}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class WebhookDelivery(models.Model):
+    """One change sent (or to be sent) to one webhook; unique per pair, so a change is never queued twice."""
+
+    State = DeliveryState
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="public id")
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    change = models.ForeignKey("tracker.Change", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker that claims the delivery holds it until then; another worker may take it over afterwards.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True, help_text="HTTP status of the last attempt")
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "change"], name="webhook_delivery_once"),
+            choices_check("state", DeliveryState, name="webhook_delivery_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state="delivered", delivered_at__isnull=False)
+                | (~models.Q(state="delivered") & models.Q(delivered_at__isnull=True)),
+                name="webhook_delivery_delivered_has_time",
+            ),
+        ]
+        indexes = [
+            # The retry sweep: pending deliveries whose next attempt is due.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"change #{self.change_id} to {self.webhook.url} ({self.state})"

@@ -1,0 +1,476 @@
+"""What partners see: explicit fields only, slugs and UUIDs for identity, never a row id.
+
+Reports are shown (or cited) only when an editor marked them relevant; anywhere else a report would appear, the
+API shows ``null``. Output serializers read rows prepared by the views' selectors, so none of them queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker import selectors
+from tracker.models import (
+    Actor,
+    AidDispute,
+    Change,
+    CrossingStatus,
+    EvacuationAgreement,
+    FlowCount,
+    Report,
+    TimelineEvent,
+    Traffic,
+)
+from tracker.models.accords import AgreementEligibilityGroup, AgreementPartyRole
+from tracker.models.changes import ChangeKind
+from tracker.models.crossings import CrossingKind
+from tracker.models.reference import ActorKind, CrisisState
+
+from .pagination import encode_change_cursor
+
+# --- small references --------------------------------------------------------------------------------------------
+
+
+class CountrySerializer(serializers.Serializer):
+    iso3 = serializers.CharField(help_text="ISO 3166-1 alpha-3 code", max_length=3)
+    iso2 = serializers.CharField(help_text="ISO 3166-1 alpha-2 code", max_length=2)
+    name = serializers.CharField()
+
+
+class RefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class ReportRefSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The report's link; may be empty for reports entered by hand")
+    source = serializers.SlugField(help_text="Slug of the source it came from")
+
+
+def visible_report(report: Report | None) -> Report | None:
+    """A report as partners may see it: only when an editor marked it relevant."""
+    if report is None or report.review_state != Report.ReviewState.RELEVANT:
+        return None
+    return report
+
+
+def _report_ref(report: Report | None) -> dict[str, Any] | None:
+    shown = visible_report(report)
+    if shown is None:
+        return None
+    return {"uid": shown.uid, "title": shown.title, "url": shown.url, "source": shown.source.slug}
+
+
+def _ref(entity: Any) -> dict[str, str] | None:
+    return None if entity is None else {"slug": entity.slug, "name": entity.name}
+
+
+# --- crossings and their status -----------------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, help_text="The evidence in the editor's words")
+    report = ReportRefSerializer(allow_null=True, help_text="The reviewed report it rests on, if any")
+    stated_by = RefSerializer(allow_null=True, help_text="On whose word: the actor who announced or confirmed it")
+
+
+class StatusRowSerializer(serializers.Serializer):
+    """One row of a crossing's status history."""
+
+    uid = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=CrossingStatus.Status.choices)
+    traffic = serializers.ChoiceField(choices=Traffic.choices, help_text="The traffic the row was recorded for")
+    effective_at = serializers.DateTimeField(help_text="When it took effect in the world")
+    recorded_at = serializers.DateTimeField(help_text="When it was recorded in the tracker")
+    certainty = serializers.ChoiceField(choices=CrossingStatus.Certainty.choices)
+    evidence = EvidenceSerializer()
+
+
+class RetractionSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    reason = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class HistoryRowSerializer(StatusRowSerializer):
+    retraction = RetractionSerializer(allow_null=True, help_text="Set when the row was withdrawn as wrong")
+
+
+def status_row_data(row: CrossingStatus) -> dict[str, Any]:
+    return {
+        "uid": row.uid,
+        "status": row.status,
+        "traffic": row.traffic,
+        "effective_at": row.effective_at,
+        "recorded_at": row.recorded_at,
+        "certainty": row.certainty,
+        "evidence": {"note": row.note, "report": _report_ref(row.report), "stated_by": _ref(row.stated_by)},
+    }
+
+
+def history_row_data(row: CrossingStatus) -> dict[str, Any]:
+    retraction = getattr(row, "retraction", None)
+    return {
+        **status_row_data(row),
+        "retraction": None
+        if retraction is None
+        else {"uid": retraction.uid, "reason": retraction.reason, "recorded_at": retraction.recorded_at},
+    }
+
+
+class CurrentStatusSerializer(serializers.Serializer):
+    """The status that holds for one kind of traffic: from a row for that kind or for all traffic."""
+
+    status = serializers.ChoiceField(
+        choices=CrossingStatus.Status.choices, help_text="`unknown` when no row is in effect"
+    )
+    since = serializers.DateTimeField(allow_null=True, help_text="When the row in effect took effect")
+    row = StatusRowSerializer(allow_null=True, help_text="The row in effect (its `traffic` may be `all`)")
+
+
+class StatusByTrafficSerializer(serializers.Serializer):
+    people = CurrentStatusSerializer()
+    aid = CurrentStatusSerializer()
+    commercial = CurrentStatusSerializer()
+    fuel = CurrentStatusSerializer()
+
+
+def current_status_data(row: CrossingStatus | None) -> dict[str, Any]:
+    if row is None:
+        return {"status": CrossingStatus.Status.UNKNOWN, "since": None, "row": None}
+    return {"status": row.status, "since": row.effective_at, "row": status_row_data(row)}
+
+
+class AliasSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    language = serializers.CharField(allow_blank=True, help_text="BCP 47 code, e.g. `ar`")
+
+
+class CrossingSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CrossingKind.choices)
+    side_a = CountrySerializer()
+    side_b = CountrySerializer(allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    crises = serializers.SerializerMethodField()
+    aliases = AliasSerializer(many=True, source="aliases.all")
+    description = serializers.CharField(allow_blank=True)
+    status_as_of = serializers.SerializerMethodField(help_text="The moment the status below describes")
+    status = serializers.SerializerMethodField(help_text="The status in effect for each kind of traffic")
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_crises(self, crossing: Any) -> list[str]:
+        return [crisis.slug for crisis in crossing.crises.all()]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_status_as_of(self, crossing: Any) -> str:
+        return serializers.DateTimeField().to_representation(self.context["as_of"])
+
+    @extend_schema_field(StatusByTrafficSerializer)
+    def get_status(self, crossing: Any) -> dict[str, Any]:
+        data = {kind.value: current_status_data(crossing.status_by_traffic[kind]) for kind in Traffic.specific()}
+        return StatusByTrafficSerializer(data).data
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A time that must carry its offset: a bare "09:00" from a partner in another zone would be read wrong."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise serializers.ValidationError("A time zone is required (for example 2023-10-16T09:00:00+00:00).")
+        return super().enforce_timezone(value)
+
+
+class StatusInputSerializer(serializers.Serializer):
+    """A new status row, as an editor records it in the admin."""
+
+    status = serializers.ChoiceField(choices=CrossingStatus.Status.choices)
+    traffic = serializers.ChoiceField(choices=Traffic.choices, default=Traffic.ALL)
+    effective_at = AwareDateTimeField(help_text="When it took effect, with a time zone; not in the future")
+    certainty = serializers.ChoiceField(
+        choices=CrossingStatus.Certainty.choices, default=CrossingStatus.Certainty.REPORTED
+    )
+    report = serializers.SlugRelatedField(
+        slug_field="uid",
+        queryset=selectors.reports_for_readers(),
+        required=False,
+        allow_null=True,
+        help_text="Public id of a reviewed report it rests on",
+    )
+    stated_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Slug of the actor on whose word it rests",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+
+
+# --- reference lists --------------------------------------------------------------------------------------------
+
+
+class CrisisSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=CrisisState.choices)
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+    countries = CountrySerializer(many=True, source="countries.all")
+
+
+class ActorSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    short_name = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=ActorKind.choices)
+    country = CountrySerializer(allow_null=True)
+    description = serializers.CharField(allow_blank=True)
+
+
+# --- disputes and agreements ------------------------------------------------------------------------------------
+
+
+class StateChangeSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    from_state = serializers.CharField(allow_blank=True, help_text="Empty for the first state")
+    to_state = serializers.CharField()
+    effective_at = serializers.DateTimeField()
+    recorded_at = serializers.DateTimeField()
+    note = serializers.CharField(allow_blank=True)
+    report = serializers.SerializerMethodField()
+
+    @extend_schema_field(ReportRefSerializer(allow_null=True))
+    def get_report(self, change: Any) -> dict[str, Any] | None:
+        return _report_ref(change.report)
+
+
+class AidDisputeSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    crisis = RefSerializer()
+    subject = serializers.ChoiceField(choices=AidDispute.Subject.choices)
+    summary = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=AidDispute.State.choices)
+    opened_on = serializers.DateField()
+    resolved_on = serializers.DateField(allow_null=True)
+    parties = RefSerializer(many=True, source="parties.all")
+    crossings = RefSerializer(many=True, source="crossings.all")
+    state_changes = StateChangeSerializer(many=True, source="state_changes.all", help_text="Newest effect first")
+
+
+class AgreementPartySerializer(serializers.Serializer):
+    actor = RefSerializer()
+    role = serializers.ChoiceField(choices=AgreementPartyRole.choices)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=AgreementEligibilityGroup.choices)
+    detail = serializers.CharField(allow_blank=True)
+
+
+class EvacuationAgreementSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    crisis = RefSerializer()
+    summary = serializers.CharField(allow_blank=True)
+    terms = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=EvacuationAgreement.State.choices)
+    announced_on = serializers.DateField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    crossings = RefSerializer(many=True, source="crossings.all")
+    parties = AgreementPartySerializer(many=True, source="parties.all")
+    eligible = EligibilitySerializer(many=True, source="eligible.all", help_text="Who may leave under it")
+    state_changes = StateChangeSerializer(many=True, source="state_changes.all", help_text="Newest effect first")
+
+
+# --- timeline, flows, reports -----------------------------------------------------------------------------------
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    crisis = RefSerializer()
+    occurred_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=TimelineEvent.Kind.choices)
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    location = serializers.CharField(allow_blank=True)
+    actors = RefSerializer(many=True, source="actors.all")
+    reports = serializers.SerializerMethodField(help_text="Reviewed reports about it")
+
+    @extend_schema_field(ReportRefSerializer(many=True))
+    def get_reports(self, event: Any) -> list[dict[str, Any]]:
+        return [ref for ref in (_report_ref(r) for r in event.reports.all()) if ref is not None]
+
+
+class FlowCountSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    crossing = RefSerializer()
+    day = serializers.DateField()
+    metric = serializers.ChoiceField(choices=FlowCount.Metric.choices)
+    value = serializers.IntegerField(min_value=0)
+    source = RefSerializer()
+    report = serializers.SerializerMethodField()
+    note = serializers.CharField(allow_blank=True)
+    recorded_at = serializers.DateTimeField()
+
+    @extend_schema_field(ReportRefSerializer(allow_null=True))
+    def get_report(self, row: Any) -> dict[str, Any] | None:
+        return _report_ref(row.report)
+
+
+class ReportSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    title = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+    source = RefSerializer()
+    published_at = serializers.DateTimeField()
+    published_at_estimated = serializers.BooleanField(help_text="True when the source gave no date")
+    language = serializers.CharField(allow_blank=True)
+    summary_html = serializers.CharField(allow_blank=True, help_text="Sanitised HTML")
+    crises = serializers.SerializerMethodField()
+    crossings = serializers.SerializerMethodField()
+    snippet = serializers.SerializerMethodField(help_text="With `q`: the passage that matches, as plain text")
+    rank = serializers.SerializerMethodField(help_text="With `q`: how well it matches (higher is better)")
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_crises(self, report: Any) -> list[str]:
+        return [c.slug for c in report.crises.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_crossings(self, report: Any) -> list[str]:
+        return [c.slug for c in report.crossings.all()]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_snippet(self, report: Any) -> str | None:
+        snippet = getattr(report, "snippet", None)
+        return None if snippet is None else selectors.snippet_plain(snippet)
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_rank(self, report: Any) -> float | None:
+        rank = getattr(report, "rank", None)
+        return None if rank is None else float(rank)
+
+
+class ReportDetailSerializer(ReportSerializer):
+    text = serializers.CharField(allow_blank=True, help_text="Plain text")
+
+
+# --- the change feed ------------------------------------------------------------------------------------------
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the change feed. Exactly one of ``status``, ``retraction`` and ``state_change`` is set."""
+
+    cursor = serializers.CharField(help_text="Pass as `after` to read the changes that follow this one")
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
+    recorded_at = serializers.DateTimeField()
+    crossing = RefSerializer(allow_null=True, help_text="For status and retraction entries")
+    dispute = RefSerializer(allow_null=True, help_text="For `dispute_state` entries")
+    agreement = RefSerializer(allow_null=True, help_text="For `agreement_state` entries")
+    status = StatusRowSerializer(allow_null=True, help_text="The row recorded (`crossing_status`)")
+    retraction = serializers.SerializerMethodField(help_text="The row withdrawn (`status_retraction`)")
+    state_change = StateChangeSerializer(allow_null=True, help_text="For dispute and agreement entries")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "uid": {"type": "string", "format": "uuid"},
+                "reason": {"type": "string"},
+                "retracted_status": {"type": "string", "format": "uuid"},
+            },
+            "required": ["uid", "reason", "retracted_status"],
+        }
+    )
+    def get_retraction(self, change: Any) -> dict[str, Any] | None:
+        return change["retraction"]
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    """A feed entry as plain data (also the body of a webhook delivery)."""
+    data: dict[str, Any] = {
+        "cursor": encode_change_cursor(change.pk),
+        "kind": change.kind,
+        "recorded_at": change.recorded_at,
+        "crossing": None,
+        "dispute": None,
+        "agreement": None,
+        "status": None,
+        "retraction": None,
+        "state_change": None,
+    }
+    if change.kind == Change.Kind.CROSSING_STATUS:
+        row = change.crossing_status
+        data["crossing"] = _ref(row.crossing)
+        data["status"] = status_row_data(row)
+    elif change.kind == Change.Kind.STATUS_RETRACTION:
+        retraction = change.retraction
+        data["crossing"] = _ref(retraction.status_row.crossing)
+        data["retraction"] = {
+            "uid": str(retraction.uid),
+            "reason": retraction.reason,
+            "retracted_status": str(retraction.status_row.uid),
+        }
+    elif change.kind == Change.Kind.DISPUTE_STATE:
+        data["dispute"] = _ref(change.dispute_change.dispute)
+        data["state_change"] = change.dispute_change
+    else:
+        data["agreement"] = _ref(change.agreement_change.agreement)
+        data["state_change"] = change.agreement_change
+    return data
+
+
+def changes_data(changes: Iterable[Change]) -> list[dict[str, Any]]:
+    return list(ChangeSerializer([change_data(c) for c in changes], many=True).data)
+
+
+def change_payloads(change_ids: list[int]) -> list[dict[str, Any]]:
+    """Feed entries by id, in id order, as JSON-ready data (for webhooks)."""
+    changes = selectors.changes_feed(after=0).filter(pk__in=change_ids)
+    return [dict(item) for item in changes_data(changes)]
+
+
+# --- webhooks -------------------------------------------------------------------------------------------------
+
+
+class WebhookSerializer(serializers.Serializer):
+    uid = serializers.UUIDField(read_only=True)
+    url = serializers.URLField(max_length=2000, help_text="https URL on a public host; receives signed POSTs")
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="Shown once: verify the X-Tracker-Signature header of each delivery with it"
+    )
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable: invalid, not_found, throttled, ...")
+    message = serializers.CharField(help_text="For people")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per parameter or body field: what is wrong with it",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()

@@ -1,0 +1,31 @@
+"""Thin Celery tasks for webhooks: each calls one service function; the database decides what is left to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="tracker.api.tasks.webhooks_sweep", ignore_result=True)
+def webhooks_sweep() -> None:
+    """Queue deliveries for new changes, and re-queue any due delivery whose message was lost."""
+    new = services.webhooks_queue_new_changes()
+    for delivery_id in dict.fromkeys([*new, *services.deliveries_due()]):
+        webhook_deliver.delay(delivery_id)
+
+
+@shared_task(
+    bind=True,
+    name="tracker.api.tasks.webhook_deliver",
+    ignore_result=True,
+    max_retries=None,
+    acks_late=True,
+)
+def webhook_deliver(self: Any, delivery_id: int) -> None:
+    """One attempt; a failure comes back after the delivery's backoff (counted in the database, not here)."""
+    outcome = services.webhook_deliver(delivery_id=delivery_id)
+    if outcome.state == "retry" and outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
