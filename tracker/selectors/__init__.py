@@ -5,7 +5,25 @@ One module per concept; add yours and re-export what others use.
 
 from .accords import accord_state_history
 from .changes import changes_feed, latest_change_id
+from .dashboard import (
+    agreements_as_of,
+    crises_active_as_of,
+    crisis_page,
+    crossing_page,
+    dashboard,
+    disputes_as_of,
+    reports_visible,
+    suggestions_pending_as_of,
+)
+from .report_lists import reports_listing
 from .reports import reports_for_readers, reports_search, search_supported, snippet_html, snippet_plain
+from .standing import (
+    crossing_status_changes,
+    crossings_with_standing,
+    status_bands,
+    status_is_stale,
+    status_run_starts,
+)
 from .status import (
     STATUS_PRECEDENCE,
     attach_statuses,
@@ -15,21 +33,38 @@ from .status import (
     crossings_with_status,
     status_rows_in_effect,
 )
+from .timeline import timeline_entries, timeline_stream
 
 __all__ = [
     "STATUS_PRECEDENCE",
     "accord_state_history",
+    "agreements_as_of",
     "attach_statuses",
     "changes_feed",
+    "crises_active_as_of",
+    "crisis_page",
+    "crossing_page",
     "crossing_status_as_of",
+    "crossing_status_changes",
     "crossing_status_history",
     "crossings_annotated_with_status",
+    "crossings_with_standing",
     "crossings_with_status",
+    "dashboard",
+    "disputes_as_of",
     "latest_change_id",
     "reports_for_readers",
+    "reports_listing",
     "reports_search",
+    "reports_visible",
     "search_supported",
     "snippet_html",
     "snippet_plain",
+    "status_bands",
+    "status_is_stale",
     "status_rows_in_effect",
+    "status_run_starts",
+    "suggestions_pending_as_of",
+    "timeline_entries",
+    "timeline_stream",
 ]

@@ -1,0 +1,331 @@
+"""Reads behind the analysts' pages: the dashboard, and the crisis, crossing, dispute and agreement pages.
+
+Every read takes the moment to show (``as_of``) and answers as the record stood then: statuses by the status rule,
+disputes and agreements by their state history, events, reports and counts by their dates. Each function runs a
+fixed number of queries whatever the amount of data (the tests assert it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from ..models import (
+    AgreementParty,
+    AidDispute,
+    AidDisputeStateChange,
+    Crisis,
+    Crossing,
+    EvacuationAgreement,
+    EvacuationAgreementStateChange,
+    FlowCount,
+    Report,
+    StatusSuggestion,
+)
+from .reports import reports_for_readers
+from .standing import Band, crossing_status_changes, crossings_with_standing, status_bands
+from .timeline import TimelineEntry, timeline_entries
+
+LATEST_EVENTS = 8
+LATEST_REPORTS = 8
+PAGE_REPORTS = 12
+FLOW_DAYS = 60
+# Default chart window: from a little before the first change to the moment shown, at most ten years.
+CHART_MIN_MARGIN = timedelta(days=2)
+CHART_MAX_SPAN = timedelta(days=3650)
+CHART_EMPTY_SPAN = timedelta(days=30)
+
+
+# --- disputes and agreements as of a moment ---------------------------------------------------------------------
+
+
+def _state_as_of(changes: QuerySet[Any], link: str, as_of: datetime) -> dict[str, Subquery]:
+    latest = changes.filter(**{link: OuterRef("pk")}, effective_at__lte=as_of).order_by(
+        "-effective_at", "-recorded_at", "-id"
+    )
+    return {
+        "state_as_of": Subquery(latest.values("to_state")[:1]),
+        "state_since": Subquery(latest.values("effective_at")[:1]),
+    }
+
+
+def disputes_as_of(queryset: QuerySet[AidDispute] | None = None, *, as_of: datetime) -> QuerySet[AidDispute]:
+    """Disputes on record at ``as_of``, each with ``state_as_of`` and ``state_since`` from its state history."""
+    queryset = queryset if queryset is not None else AidDispute.objects.all()
+    return (
+        queryset.annotate(**_state_as_of(AidDisputeStateChange.objects.all(), "dispute", as_of))
+        .filter(state_as_of__isnull=False)
+        .select_related("crisis")
+        .prefetch_related("parties", "crossings")
+    )
+
+
+def agreements_as_of(
+    queryset: QuerySet[EvacuationAgreement] | None = None, *, as_of: datetime
+) -> QuerySet[EvacuationAgreement]:
+    """Agreements on record at ``as_of``, each with ``state_as_of`` and ``state_since``."""
+    queryset = queryset if queryset is not None else EvacuationAgreement.objects.all()
+    return (
+        queryset.annotate(**_state_as_of(EvacuationAgreementStateChange.objects.all(), "agreement", as_of))
+        .filter(state_as_of__isnull=False)
+        .select_related("crisis")
+        .prefetch_related(
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
+            "eligible",
+            "crossings",
+        )
+    )
+
+
+def crises_active_as_of(as_of: datetime) -> QuerySet[Crisis]:
+    """Crises under way at ``as_of``: started by then, and not ended by then (nor closed, if no end is dated).
+    Active ones first, then those being monitored."""
+    day = as_of.date()
+    under_way = Q(ended_on__isnull=True, state__in=[Crisis.State.ACTIVE, Crisis.State.MONITORING]) | Q(
+        ended_on__gte=day
+    )
+    return Crisis.objects.filter(Q(started_on__lte=day) & under_way).order_by("state", "-started_on", "name")
+
+
+# --- reports and suggestions --------------------------------------------------------------------------------------
+
+
+def reports_visible(*, include_unreviewed: bool) -> QuerySet[Report]:
+    """What a reader may see: relevant reports; editors also see new (unreviewed) ones, which pages mark."""
+    if include_unreviewed:
+        return Report.objects.filter(review_state__in=[Report.ReviewState.RELEVANT, Report.ReviewState.NEW])
+    return reports_for_readers()
+
+
+def suggestions_pending_as_of(as_of: datetime) -> QuerySet[StatusSuggestion]:
+    """Suggestions raised by ``as_of`` and not yet decided then (for editors)."""
+    return (
+        StatusSuggestion.objects.filter(created_at__lte=as_of)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__gt=as_of))
+        .select_related("crossing", "report__source")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- the dashboard ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CrisisBlock:
+    crisis: Crisis
+    crossings: list[Crossing] = field(default_factory=list)
+    disputes: list[AidDispute] = field(default_factory=list)
+    agreements: list[EvacuationAgreement] = field(default_factory=list)
+
+    @property
+    def open_disputes(self) -> list[AidDispute]:
+        return [d for d in self.disputes if d.state_as_of != AidDispute.State.RESOLVED]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Dashboard:
+    as_of: datetime
+    crises: list[CrisisBlock]
+    latest: list[TimelineEntry]
+    reports: list[Report]
+    unreviewed: list[Report] = field(default_factory=list)
+    suggestions: list[StatusSuggestion] = field(default_factory=list)
+
+
+def _blocks(crises: list[Crisis], *, as_of: datetime, max_age: timedelta | None) -> list[CrisisBlock]:
+    blocks = {crisis.pk: CrisisBlock(crisis=crisis) for crisis in crises}
+    if not blocks:
+        return []
+    through = Crossing.crises.through.objects.filter(crisis_id__in=blocks).values_list("crisis_id", "crossing_id")
+    members: dict[int, list[int]] = {}
+    for crisis_id, crossing_id in through:
+        members.setdefault(crossing_id, []).append(crisis_id)
+    crossings = crossings_with_standing(
+        Crossing.objects.filter(pk__in=members).select_related("side_a", "side_b"), as_of=as_of, max_age=max_age
+    )
+    for crossing in crossings:
+        for crisis_id in members[crossing.pk]:
+            blocks[crisis_id].crossings.append(crossing)
+    for dispute in disputes_as_of(AidDispute.objects.filter(crisis_id__in=blocks), as_of=as_of):
+        blocks[dispute.crisis_id].disputes.append(dispute)
+    for agreement in agreements_as_of(EvacuationAgreement.objects.filter(crisis_id__in=blocks), as_of=as_of):
+        blocks[agreement.crisis_id].agreements.append(agreement)
+    return list(blocks.values())
+
+
+def dashboard(*, as_of: datetime, include_unreviewed: bool, max_age: timedelta | None = None) -> Dashboard:
+    """Everything the dashboard shows at ``as_of``. About 17 queries (19 for editors), whatever the data."""
+    crises = list(crises_active_as_of(as_of))
+    blocks = _blocks(crises, as_of=as_of, max_age=max_age)
+    reports = list(reports_for_readers().filter(published_at__lte=as_of).select_related("source")[:LATEST_REPORTS])
+    result = Dashboard(
+        as_of=as_of,
+        crises=blocks,
+        latest=timeline_entries(crises=crises, as_of=as_of, limit=LATEST_EVENTS) if crises else [],
+        reports=reports,
+    )
+    if include_unreviewed:
+        result.unreviewed = list(
+            Report.objects.filter(review_state=Report.ReviewState.NEW, fetched_at__lte=as_of)
+            .select_related("source")
+            .order_by("-fetched_at", "-id")[:LATEST_REPORTS]
+        )
+        result.suggestions = list(suggestions_pending_as_of(as_of)[:LATEST_REPORTS])
+    return result
+
+
+# --- a crisis -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CrisisPage:
+    block: CrisisBlock
+    events: list[TimelineEntry]
+    reports: list[Report]
+
+
+def crisis_page(
+    crisis: Crisis, *, as_of: datetime, include_unreviewed: bool, max_age: timedelta | None = None
+) -> CrisisPage:
+    [block] = _blocks([crisis], as_of=as_of, max_age=max_age)
+    reports = (
+        reports_visible(include_unreviewed=include_unreviewed)
+        .filter(crises=crisis, published_at__lte=as_of)
+        .select_related("source")[:PAGE_REPORTS]
+    )
+    return CrisisPage(
+        block=block,
+        events=timeline_entries(crises=[crisis], as_of=as_of, limit=20),
+        reports=list(reports),
+    )
+
+
+# --- a crossing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FlowSeries:
+    """One metric's daily figures at a crossing, per source, over ``days`` (oldest first)."""
+
+    metric: str
+    label: str
+    days: list[date]
+    by_source: dict[str, dict[date, int]]
+
+
+@dataclass
+class CrossingPage:
+    crossing: Crossing
+    window_start: datetime
+    bands: dict[str, list[Band]]
+    history: list[Any]
+    flows: list[FlowSeries]
+    flow_rows: list[FlowCount]
+    disputes: list[AidDispute]
+    agreements: list[EvacuationAgreement]
+    reports: list[Report]
+    suggestions: list[StatusSuggestion] = field(default_factory=list)
+
+
+def default_chart_start(changes: dict[str, list[Any]], as_of: datetime) -> datetime:
+    """A window that shows how the current status came about: from a little before the first change on record
+    (a twelfth of the span, at least two days) to the moment shown; ten years at most, a month when nothing is
+    known."""
+    first = min((runs[0].at for runs in changes.values() if runs), default=None)
+    if first is None:
+        return as_of - CHART_EMPTY_SPAN
+    margin = max(CHART_MIN_MARGIN, (as_of - first) / 12)
+    return max(first - margin, as_of - CHART_MAX_SPAN)
+
+
+def flow_series(crossing: Crossing, *, as_of: datetime, days: int = FLOW_DAYS) -> tuple[list[FlowSeries], list[Any]]:
+    """The daily figures of the ``days`` days up to the latest day with a figure on or before ``as_of``; also the
+    rows themselves (for the table under the chart). Two queries."""
+    counts = FlowCount.objects.filter(crossing=crossing, day__lte=as_of.date())
+    last_day = counts.order_by("-day").values_list("day", flat=True).first()
+    if last_day is None:
+        return [], []
+    first_day = last_day - timedelta(days=days - 1)
+    rows = list(
+        counts.filter(day__gte=first_day).select_related("source", "report").order_by("metric", "day", "source__name")
+    )
+    span = [first_day + timedelta(days=n) for n in range(days)]
+    series: dict[str, FlowSeries] = {}
+    for row in rows:
+        entry = series.setdefault(
+            row.metric,
+            FlowSeries(metric=row.metric, label=row.get_metric_display(), days=span, by_source={}),
+        )
+        entry.by_source.setdefault(row.source.name, {})[row.day] = row.value
+    return list(series.values()), rows
+
+
+def crossing_page(
+    crossing: Crossing,
+    *,
+    as_of: datetime,
+    include_unreviewed: bool,
+    window_days: int | None = None,
+    max_age: timedelta | None = None,
+) -> CrossingPage:
+    """Everything the crossing page shows. ``crossing`` must come from ``crossings_with_standing``."""
+    from .status import crossing_status_history
+
+    changes = crossing_status_changes(crossing=crossing, as_of=as_of)
+    start = as_of - timedelta(days=window_days) if window_days else default_chart_start(changes, as_of)
+    flows, flow_rows = flow_series(crossing, as_of=as_of)
+    page = CrossingPage(
+        crossing=crossing,
+        window_start=start,
+        bands=status_bands(changes, start=start, end=as_of),
+        history=list(crossing_status_history(crossing=crossing).filter(effective_at__lte=as_of)),
+        flows=flows,
+        flow_rows=flow_rows,
+        disputes=list(disputes_as_of(AidDispute.objects.filter(crossings=crossing), as_of=as_of)),
+        agreements=list(agreements_as_of(EvacuationAgreement.objects.filter(crossings=crossing), as_of=as_of)),
+        reports=list(
+            reports_visible(include_unreviewed=include_unreviewed)
+            .filter(crossings=crossing, published_at__lte=as_of)
+            .select_related("source")[:PAGE_REPORTS]
+        ),
+    )
+    if include_unreviewed:
+        page.suggestions = list(suggestions_pending_as_of(as_of).filter(crossing=crossing)[:PAGE_REPORTS])
+    return page
+
+
+# --- a dispute or an agreement -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccordPage:
+    entity: AidDispute | EvacuationAgreement
+    history: list[Any]
+    crossings: list[Crossing]
+    reports: list[Report]
+
+
+def accord_page(
+    entity: AidDispute | EvacuationAgreement,
+    *,
+    as_of: datetime,
+    include_unreviewed: bool,
+    max_age: timedelta | None = None,
+) -> AccordPage:
+    """A dispute or agreement (from ``disputes_as_of`` / ``agreements_as_of``) with its history up to ``as_of``,
+    its crossings' statuses then, and its reports."""
+    from .accords import accord_state_history
+
+    reports = reports_visible(include_unreviewed=include_unreviewed).filter(published_at__lte=as_of)
+    reports = reports.filter(disputes=entity) if isinstance(entity, AidDispute) else reports.filter(agreements=entity)
+    return AccordPage(
+        entity=entity,
+        history=list(accord_state_history(entity).filter(effective_at__lte=as_of).select_related("report__source")),
+        crossings=crossings_with_standing(
+            Crossing.objects.filter(pk__in=[c.pk for c in entity.crossings.all()]), as_of=as_of, max_age=max_age
+        ),
+        reports=list(reports.select_related("source")[:PAGE_REPORTS]),
+    )

@@ -1,0 +1,238 @@
+"""How a crossing's status stands: since when it has held, whether it is stale, and how it got there.
+
+These read the same rows as the status rule (``status.py``): for traffic T, the rows for T or for all traffic that
+took effect at or before the moment and were not retracted; among rows that took effect at the same moment the
+later recorded wins (the rule's ``STATUS_PRECEDENCE``). At each moment a row took effect, the winner there is what
+the rule says held from then on; the *holding sequence* is those winners in order of effect.
+
+- "since" is where the current run of equal status began in that sequence, which is earlier than the latest row
+  when several rows in a row said the same ("closed", then "still closed" a week later: closed since the first).
+- "stale": the status has not been stated again (by any row, reported or confirmed) within
+  ``STATUS_STALE_AFTER_DAYS`` of the moment shown, so nobody has told us lately that it still holds.
+- "bands": the holding sequence with equal neighbours merged, clipped to a window, for the crossing page's chart.
+
+The sequence is computed by the database with window functions (one query however many rows and crossings), in
+SQL that PostgreSQL and SQLite both run. Tests check it against ``crossing_status_as_of`` at many moments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+
+from ..models import Crossing, CrossingStatus, CrossingStatusRetraction, Traffic
+from .status import attach_statuses, crossings_annotated_with_status
+
+UNKNOWN = CrossingStatus.Status.UNKNOWN
+
+
+def _holding_sql(crossing_count: int) -> str:
+    """The holding sequence per crossing and specific traffic kind, as of a moment (the ``holding`` CTE)."""
+    statuses = CrossingStatus._meta.db_table
+    retractions = CrossingStatusRetraction._meta.db_table
+    kinds = ", ".join(["(%s)"] * len(Traffic.specific()))
+    crossings = ", ".join(["%s"] * crossing_count)
+    # ``place`` = 1 marks the winner among rows of one crossing and kind that took effect at the same moment,
+    # ordered as the status rule orders them (later recorded first, then higher id).
+    return f"""
+        WITH kinds (kind) AS (VALUES {kinds}),
+        in_effect AS (
+            SELECT s.id, s.crossing_id, k.kind, s.effective_at, s.status,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY s.crossing_id, k.kind, s.effective_at
+                       ORDER BY s.recorded_at DESC, s.id DESC
+                   ) AS place
+            FROM {statuses} s
+            JOIN kinds k ON s.traffic = k.kind OR s.traffic = %s
+            WHERE s.crossing_id IN ({crossings})
+              AND s.effective_at <= %s
+              AND NOT EXISTS (SELECT 1 FROM {retractions} r WHERE r.status_row_id = s.id)
+        ),
+        holding AS (
+            SELECT id, crossing_id, kind, effective_at, status,
+                   LAG(status) OVER (PARTITION BY crossing_id, kind ORDER BY effective_at) AS previous
+            FROM in_effect
+            WHERE place = 1
+        )
+    """
+
+
+def _holding_params(crossing_ids: Sequence[int], as_of: datetime) -> list[Any]:
+    return [
+        *[str(kind) for kind in Traffic.specific()],
+        str(Traffic.ALL),
+        *crossing_ids,
+        connection.ops.adapt_datetimefield_value(as_of),
+    ]
+
+
+def _moment(value: Any) -> datetime:
+    """A datetime read back from raw SQL: PostgreSQL returns it aware, SQLite as UTC text."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a datetime from the database: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def status_run_starts(crossing_ids: Iterable[int], *, as_of: datetime) -> dict[tuple[int, str], datetime]:
+    """(crossing id, traffic kind) -> when the status holding at ``as_of`` began to hold without a break.
+
+    Kinds with nothing known are absent. One query.
+    """
+    ids = sorted(set(crossing_ids))
+    if not ids:
+        return {}
+    sql = (
+        _holding_sql(len(ids))
+        + """
+        SELECT crossing_id, kind, MAX(effective_at)
+        FROM holding
+        WHERE previous IS NULL OR previous <> status
+        GROUP BY crossing_id, kind
+    """
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _holding_params(ids, as_of))
+        return {(crossing_id, kind): _moment(start) for crossing_id, kind, start in cursor.fetchall()}
+
+
+def stale_after() -> timedelta:
+    return timedelta(days=settings.STATUS_STALE_AFTER_DAYS)
+
+
+def status_is_stale(row: CrossingStatus | None, *, as_of: datetime, max_age: timedelta | None = None) -> bool:
+    """Whether the status ``row`` (the one holding at ``as_of``) was last stated longer ago than ``max_age``.
+
+    Unknown (no row) is not "stale": it is shown as unknown, which already says we do not know.
+    """
+    if row is None:
+        return False
+    return as_of - row.effective_at > (max_age if max_age is not None else stale_after())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The status of one crossing for one kind of traffic at a moment, with since when and how fresh."""
+
+    traffic: str
+    row: CrossingStatus | None
+    since: datetime | None
+    as_of: datetime
+    stale: bool
+
+    @property
+    def status(self) -> str:
+        return self.row.status if self.row else UNKNOWN
+
+    @property
+    def traffic_label(self) -> str:
+        return Traffic(self.traffic).label
+
+    @property
+    def held_for(self) -> timedelta | None:
+        return self.as_of - self.since if self.since else None
+
+    @property
+    def last_stated_at(self) -> datetime | None:
+        return self.row.effective_at if self.row else None
+
+
+def crossings_with_standing(
+    queryset: QuerySet[Crossing] | None = None, *, as_of: datetime, max_age: timedelta | None = None
+) -> list[Crossing]:
+    """Crossings, each with ``status_by_traffic`` (the rule's rows) and ``standing``: a ``Standing`` per specific
+    kind of traffic, in ``Traffic.specific()`` order. Three queries whatever the number of crossings and rows."""
+    crossings = attach_statuses(list(crossings_annotated_with_status(queryset, as_of=as_of)))
+    starts = status_run_starts((c.pk for c in crossings), as_of=as_of)
+    for crossing in crossings:
+        crossing.standing = [  # type: ignore[attr-defined]
+            Standing(
+                traffic=kind,
+                row=(row := crossing.status_by_traffic[kind]),  # type: ignore[attr-defined]
+                since=starts.get((crossing.pk, kind)) if row else None,
+                as_of=as_of,
+                stale=status_is_stale(row, as_of=as_of, max_age=max_age),
+            )
+            for kind in Traffic.specific()
+        ]
+    return crossings
+
+
+@dataclass(frozen=True)
+class Band:
+    """A stretch of time over which one status held for one kind of traffic (``row`` is the run's first row)."""
+
+    start: datetime
+    end: datetime
+    status: str
+    row: CrossingStatus | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A point in the holding sequence where the status for one kind of traffic changed (or first became known)."""
+
+    at: datetime
+    status: str
+    row_id: int
+
+
+def crossing_status_changes(*, crossing: Crossing, as_of: datetime) -> dict[str, list[StatusChange]]:
+    """Per specific kind of traffic, the moments up to ``as_of`` at which the status changed, oldest first.
+    One query."""
+    sql = (
+        _holding_sql(1)
+        + """
+        SELECT kind, effective_at, status, id
+        FROM holding
+        WHERE previous IS NULL OR previous <> status
+        ORDER BY kind, effective_at
+    """
+    )
+    changes: dict[str, list[StatusChange]] = {str(kind): [] for kind in Traffic.specific()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _holding_params([crossing.pk], as_of))
+        for kind, at, status, row_id in cursor.fetchall():
+            changes[kind].append(StatusChange(at=_moment(at), status=status, row_id=row_id))
+    return changes
+
+
+def status_bands(changes: dict[str, list[StatusChange]], *, start: datetime, end: datetime) -> dict[str, list[Band]]:
+    """The bands of equal status between ``start`` and ``end`` (the as-of moment ``changes`` were read at); time
+    before the first known row is an ``unknown`` band. One query, for the rows that begin the bands shown."""
+    if start >= end:
+        raise ValueError("the window must start before it ends")
+    spans: dict[str, list[tuple[datetime, datetime, StatusChange | None]]] = {}
+    for kind, runs in changes.items():
+        kind_spans: list[tuple[datetime, datetime, StatusChange | None]] = []
+        if not runs or runs[0].at > start:
+            kind_spans.append((start, min(runs[0].at, end) if runs else end, None))
+        for index, change in enumerate(runs):
+            until = runs[index + 1].at if index + 1 < len(runs) else end
+            if until <= max(change.at, start):
+                continue  # ended before the window, or began at its very end: no width to draw
+            kind_spans.append((max(change.at, start), until, change))
+        spans[kind] = kind_spans
+    wanted = {change.row_id for kind_spans in spans.values() for _, _, change in kind_spans if change}
+    rows = CrossingStatus.objects.select_related("report__source", "stated_by").in_bulk(wanted)
+    return {
+        kind: [
+            Band(
+                start=band_start,
+                end=band_end,
+                status=change.status if change else UNKNOWN,
+                row=rows.get(change.row_id) if change else None,
+            )
+            for band_start, band_end, change in kind_spans
+        ]
+        for kind, kind_spans in spans.items()
+    }
