@@ -125,7 +125,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.pages.context.pages",
             ],
+            # The status pages' template tags (links that keep the as-of moment, status symbols).
+            "libraries": {"pages": "tracker.pages.templatetags"},
         },
     },
 ]
@@ -163,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -331,3 +335,11 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- status pages (tracker/pages) -----------------------------------------------------------------------------
+
+# Sign-in is required by default (editors, analysts, superusers); 1 lets anyone read the pages (relevant reports
+# only, as for analysts).
+PAGES_OPEN_TO_ANONYMOUS = env_bool("PAGES_OPEN_TO_ANONYMOUS", False)
+# A status not stated again within this many days of the moment shown is marked stale.
+STATUS_STALE_AFTER_DAYS = env_int("STATUS_STALE_AFTER_DAYS", 7, minimum=1, maximum=3650)

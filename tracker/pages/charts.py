@@ -1,0 +1,256 @@
+"""The crossing page's charts, drawn as SVG on the server: status bands over time, and daily flow counts.
+
+No script and no outside request: the page carries the drawing, with a title and description for screen readers,
+and the same figures stand in a table beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from django.utils.safestring import SafeString
+
+from ..models import Traffic
+from ..selectors.dashboard import FlowSeries
+from ..selectors.standing import Band
+from .svg import STATUS_COLOURS, STATUS_ORDER, status_patterns, status_symbol, status_word, svg_document, tag, text
+
+WIDTH = 820.0
+LABEL_WIDTH = 178.0
+RIGHT = 16.0
+ROW_HEIGHT = 34.0
+ROW_GAP = 10.0
+TOP = 12.0
+AXIS_HEIGHT = 34.0
+LEGEND_HEIGHT = 34.0
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.month - 1 + months
+    return moment.replace(year=moment.year + index // 12, month=index % 12 + 1, day=1)
+
+
+def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple[datetime, str]]:
+    """Round moments between ``start`` and ``end`` for a time axis, each with its label."""
+    span = end - start
+    ticks: list[tuple[datetime, str]] = []
+    if span <= timedelta(days=3):
+        step_hours = next((h for h in (1, 2, 3, 6, 12, 24) if span / timedelta(hours=h) <= max_ticks), 24)
+        moment = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        while moment.hour % step_hours:
+            moment += timedelta(hours=1)
+        while moment < end:
+            ticks.append((moment, f"{moment.day} {MONTHS[moment.month - 1]} {moment:%H:%M}"))
+            moment += timedelta(hours=step_hours)
+        return ticks
+    if span <= timedelta(days=240):
+        step_days = next((d for d in (1, 2, 7, 14, 28, 56) if span / timedelta(days=d) <= max_ticks), 56)
+        moment = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        if step_days >= 7:
+            moment += timedelta(days=(7 - moment.weekday()) % 7)  # Mondays
+        while moment < end:
+            ticks.append((moment, f"{moment.day} {MONTHS[moment.month - 1]}"))
+            moment += timedelta(days=step_days)
+        return ticks
+    months = span.days / 30.4
+    step_months = next((m for m in (1, 2, 3, 6, 12, 24, 60, 120) if months / m <= max_ticks), 120)
+    moment = _add_months(start.replace(hour=0, minute=0, second=0, microsecond=0), 1)
+    while (moment.month - 1) % step_months:
+        moment = _add_months(moment, 1)
+    while moment < end:
+        label = str(moment.year) if step_months >= 12 else f"{MONTHS[moment.month - 1]} {moment.year}"
+        ticks.append((moment, label))
+        moment = _add_months(moment, step_months)
+    return ticks
+
+
+def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH) -> str:
+    items = []
+    x = x0
+    for status in STATUS_ORDER:
+        _, ink = STATUS_COLOURS[status]
+        items.append(
+            tag("rect", x=x, y=y, width=22.0, height=16.0, fill=f"url(#{prefix}-{status})", stroke=ink)
+            + tag(
+                "text",
+                text(f"{status_symbol(status)} {status_word(status)}"),
+                x=x + 28,
+                y=y + 12.5,
+                class_="chart-legend",
+            )
+        )
+        x += 140
+    return "".join(items)
+
+
+def status_bands_svg(bands: dict[str, list[Band]], *, start: datetime, end: datetime, crossing_name: str) -> SafeString:
+    """One row per kind of traffic, coloured and patterned by status over time, with a time axis and a legend."""
+    prefix = "band"
+    plot_width = WIDTH - LABEL_WIDTH - RIGHT
+    seconds = (end - start).total_seconds()
+
+    def x_of(moment: datetime) -> float:
+        return LABEL_WIDTH + plot_width * max(0.0, min(1.0, (moment - start).total_seconds() / seconds))
+
+    kinds = [str(kind) for kind in Traffic.specific()]
+    rows_height = len(kinds) * (ROW_HEIGHT + ROW_GAP)
+    height = TOP + rows_height + AXIS_HEIGHT + LEGEND_HEIGHT
+    body = [f"<defs>{status_patterns(prefix)}</defs>"]
+    axis_y = TOP + rows_height
+    for tick, label in time_ticks(start, end):
+        x = x_of(tick)
+        body.append(tag("line", x1=x, x2=x, y1=TOP - 4, y2=axis_y, class_="chart-grid"))
+        body.append(tag("text", text(label), x=x, y=axis_y + 16, class_="chart-tick", text_anchor="middle"))
+    for index, kind in enumerate(kinds):
+        y = TOP + index * (ROW_HEIGHT + ROW_GAP)
+        body.append(
+            tag(
+                "text",
+                text(Traffic(kind).label),
+                x=LABEL_WIDTH - 10,
+                y=y + ROW_HEIGHT / 2 + 5,
+                class_="chart-label",
+                text_anchor="end",
+            )
+        )
+        for band in bands.get(kind, []):
+            x1, x2 = x_of(band.start), x_of(band.end)
+            _, ink = STATUS_COLOURS[band.status]
+            word = status_word(band.status)
+            hover = (
+                f"{Traffic(kind).label}: {word.lower()} from {band.start:%Y-%m-%d %H:%M} "
+                f"to {band.end:%Y-%m-%d %H:%M} UTC"
+            )
+            body.append(
+                "<g>"
+                + tag("title", text(hover))
+                + tag(
+                    "rect",
+                    x=x1,
+                    y=y,
+                    width=max(x2 - x1, 1.0),
+                    height=ROW_HEIGHT,
+                    fill=f"url(#{prefix}-{band.status})",
+                    stroke=ink,
+                    stroke_width=1,
+                )
+                + (
+                    tag(
+                        "text",
+                        text(f"{status_symbol(band.status)} {word}"),
+                        x=x1 + 6,
+                        y=y + ROW_HEIGHT / 2 + 5,
+                        class_="chart-band-label",
+                        fill=ink,
+                    )
+                    if x2 - x1 > 90
+                    else ""
+                )
+                + "</g>"
+            )
+    end_x = x_of(end)
+    body.append(tag("line", x1=end_x, x2=end_x, y1=TOP - 6, y2=axis_y + 4, class_="chart-now"))
+    body.append(tag("line", x1=LABEL_WIDTH, x2=WIDTH - RIGHT, y1=axis_y, y2=axis_y, class_="chart-axis"))
+    body.append(_legend(axis_y + AXIS_HEIGHT, prefix))
+    description = "; ".join(
+        f"{Traffic(kind).label}: "
+        + ", ".join(f"{status_word(b.status).lower()} from {b.start:%Y-%m-%d}" for b in bands.get(kind, []))
+        for kind in kinds
+    )
+    return svg_document(
+        width=WIDTH,
+        height=height,
+        title=f"Status of {crossing_name} from {start:%Y-%m-%d} to {end:%Y-%m-%d %H:%M} UTC, by kind of traffic",
+        description=description,
+        body="".join(body),
+        label_id="bands",
+        css_class="chart chart-bands",
+    )
+
+
+# Bars of different sources side by side: each source a fill pattern of its own, not only a colour.
+SOURCE_STYLES = [
+    ("#1f4e8c", ""),
+    ("#6b3fa0", '<path d="M0,6 l6,-6" stroke="#fff" stroke-width="1.5"/>'),
+    ("#0f6b6b", '<circle cx="3" cy="3" r="1.2" fill="#fff"/>'),
+    ("#7a4d00", '<path d="M0,3 h6" stroke="#fff" stroke-width="1.2"/>'),
+]
+
+
+def _nice_max(value: int) -> int:
+    if value <= 5:
+        return 5
+    magnitude = 10 ** (len(str(value)) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        candidate = int(step * magnitude)
+        if candidate >= value:
+            return candidate
+    return value
+
+
+def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> SafeString:
+    """Daily bars of one metric, one bar per source and day; a day with no figure has no bar, a zero a flat mark."""
+    prefix = f"flow{index}"
+    sources = sorted(series.by_source)
+    days: Sequence[date] = series.days
+    top, plot_height, left = 14.0, 150.0, 56.0
+    plot_width = WIDTH - left - RIGHT
+    peak = _nice_max(max((v for values in series.by_source.values() for v in values.values()), default=0))
+    slot = plot_width / max(len(days), 1)
+    bar = max(min((slot - 2) / max(len(sources), 1), 18.0), 1.0)
+    base = top + plot_height
+    defs = "".join(
+        f'<pattern id="{prefix}-s{n}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{SOURCE_STYLES[n % len(SOURCE_STYLES)][0]}"/>'
+        f"{SOURCE_STYLES[n % len(SOURCE_STYLES)][1]}</pattern>"
+        for n in range(len(sources))
+    )
+    body = [f"<defs>{defs}</defs>"]
+    for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = base - plot_height * fraction
+        body.append(tag("line", x1=left, x2=WIDTH - RIGHT, y1=y, y2=y, class_="chart-grid"))
+        body.append(
+            tag(
+                "text", text(f"{round(peak * fraction):,}"), x=left - 8, y=y + 4, class_="chart-tick", text_anchor="end"
+            )
+        )
+    for n, source in enumerate(sources):
+        for day_index, day in enumerate(days):
+            value = series.by_source[source].get(day)
+            if value is None:
+                continue
+            x = left + day_index * slot + 1 + n * bar
+            h = plot_height * value / peak if peak else 0.0
+            body.append(
+                "<g>"
+                + tag("title", text(f"{day:%Y-%m-%d}: {value:,} {series.label.lower()} ({source})"))
+                + tag("rect", x=x, y=base - max(h, 1.5), width=bar, height=max(h, 1.5), fill=f"url(#{prefix}-s{n})")
+                + "</g>"
+            )
+    for tick, label in time_ticks(
+        datetime.combine(days[0], datetime.min.time(), tzinfo=UTC) - timedelta(days=1),
+        datetime.combine(days[-1], datetime.min.time(), tzinfo=UTC) + timedelta(days=1),
+        max_ticks=8,
+    ):
+        day_index = (tick.date() - days[0]).days
+        if 0 <= day_index < len(days):
+            x = left + (day_index + 0.5) * slot
+            body.append(tag("text", text(label), x=x, y=base + 16, class_="chart-tick", text_anchor="middle"))
+    body.append(tag("line", x1=left, x2=WIDTH - RIGHT, y1=base, y2=base, class_="chart-axis"))
+    legend_y = base + 30
+    for n, source in enumerate(sources):
+        x = left + n * 220
+        body.append(tag("rect", x=x, y=legend_y, width=22.0, height=14.0, fill=f"url(#{prefix}-s{n})"))
+        body.append(tag("text", text(source), x=x + 28, y=legend_y + 11.5, class_="chart-legend"))
+    totals = "; ".join(f"{source}: {sum(series.by_source[source].values()):,} in all" for source in sources)
+    return svg_document(
+        width=WIDTH,
+        height=legend_y + 24,
+        title=f"{series.label} at {crossing_name}, daily, {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}",
+        description=f"Over the days shown, {totals}. Every figure is in the table below the charts.",
+        body="".join(body),
+        label_id=prefix,
+        css_class="chart chart-flow",
+    )

@@ -1,0 +1,100 @@
+"""Small helpers for drawing SVG on the server: escaped text and attributes, the status patterns and symbols.
+
+Each status is drawn with a pattern and a symbol as well as a colour, so that a chart or map reads in grey print,
+for colour-blind readers and in forced-colour modes. The colours are those of ``tracker.css``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ..models import CrossingStatus
+from .templatetags import STATUS_LABELS, STATUS_SYMBOLS
+
+OPEN, RESTRICTED, CLOSED, UNKNOWN = (
+    CrossingStatus.Status.OPEN,
+    CrossingStatus.Status.RESTRICTED,
+    CrossingStatus.Status.CLOSED,
+    CrossingStatus.Status.UNKNOWN,
+)
+# (fill, ink): the fill behind a pattern, and the colour of the pattern, outline and symbol (contrast >= 4.5:1 on
+# the fill and on white).
+STATUS_COLOURS = {
+    OPEN: ("#d7f0dd", "#14632c"),
+    RESTRICTED: ("#fdecc8", "#7a4d00"),
+    CLOSED: ("#f9d5d3", "#9b1c1c"),
+    UNKNOWN: ("#e8e8e8", "#4a4a4a"),
+}
+STATUS_ORDER = [OPEN, RESTRICTED, CLOSED, UNKNOWN]
+
+
+def num(value: float) -> str:
+    """A coordinate, short."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def attrs(**values: Any) -> str:
+    """Escaped attributes; ``class_`` for ``class``, underscores in other names become dashes."""
+    parts = []
+    for name, value in values.items():
+        if value is None or value is False:
+            continue
+        key = "class" if name == "class_" else name.replace("_", "-")
+        text = num(value) if isinstance(value, float) else str(value)
+        parts.append(f'{key}="{escape(text)}"')
+    return " ".join(parts)
+
+
+def tag(name: str, content: str = "", **values: Any) -> str:
+    attributes = attrs(**values)
+    opening = f"<{name} {attributes}" if attributes else f"<{name}"
+    return f"{opening}>{content}</{name}>" if content else f"{opening}/>"
+
+
+def text(value: Any) -> str:
+    return str(escape(str(value)))
+
+
+def status_patterns(prefix: str) -> str:
+    """``<pattern>`` definitions, one per status, with ids ``{prefix}-{status}``."""
+    shapes = {
+        OPEN: "",  # plain fill: open needs no warning texture
+        RESTRICTED: '<path d="M-2,2 l4,-4 M0,10 l10,-10 M8,12 l4,-4" stroke-width="2"/>',
+        CLOSED: '<path d="M0,0 L10,10 M10,0 L0,10" stroke-width="1.6"/>',
+        UNKNOWN: '<circle cx="5" cy="5" r="1.3"/>',
+    }
+    out = []
+    for status, shape in shapes.items():
+        fill, ink = STATUS_COLOURS[status]
+        out.append(
+            f'<pattern id="{prefix}-{status}" width="10" height="10" patternUnits="userSpaceOnUse">'
+            f'<rect width="10" height="10" fill="{fill}"/>'
+            f'<g stroke="{ink}" fill="{ink}">{shape}</g></pattern>'
+        )
+    return "".join(out)
+
+
+def status_word(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def status_symbol(status: str) -> str:
+    return STATUS_SYMBOLS.get(status, "?")
+
+
+def svg_document(
+    *, width: float, height: float, title: str, description: str, body: str, label_id: str, css_class: str
+) -> SafeString:
+    """A responsive ``<svg role="img">`` with a title and description for screen readers."""
+    # Every piece of text inside was escaped by the helpers above.
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(width)} {num(height)}" '
+        f'class="{escape(css_class)}" role="img" aria-labelledby="{label_id}-title {label_id}-desc" '
+        f'preserveAspectRatio="xMinYMin meet">'
+        f'<title id="{label_id}-title">{text(title)}</title><desc id="{label_id}-desc">{text(description)}</desc>'
+        f"{body}</svg>"
+    )

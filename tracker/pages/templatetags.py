@@ -1,0 +1,114 @@
+"""Template tags of the status pages: links that keep the as-of moment, and status symbols."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
+
+from ..models import CrossingStatus
+from ..models.accords import AidDisputeState, EvacuationAgreementState
+
+register = template.Library()
+
+# Each status has a symbol and a pattern as well as a colour, so it reads without colour (see tracker.css).
+STATUS_SYMBOLS = {
+    CrossingStatus.Status.OPEN: "✓",
+    CrossingStatus.Status.RESTRICTED: "◐",
+    CrossingStatus.Status.CLOSED: "✕",
+    CrossingStatus.Status.UNKNOWN: "?",
+}
+STATUS_LABELS = dict(CrossingStatus.Status.choices)
+
+
+@register.simple_tag(takes_context=True)
+def at(context: dict[str, Any], view_name: str, *args: Any, **query: Any) -> str:
+    """The URL of a page, keeping the as-of moment being shown (``{% at 'pages:crossing' c.slug %}``)."""
+    url = reverse(view_name, args=args)
+    as_of = context.get("as_of")
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    if as_of is not None and as_of.query_value:
+        params["as_of"] = as_of.query_value
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag(takes_context=True)
+def with_query(context: dict[str, Any], **changes: Any) -> str:
+    """The current page's query string with some parameters changed (``None`` or "" removes one)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def status_badge(status: str | None) -> SafeString:
+    """A status as symbol + word in a coloured, patterned badge; ``None`` is unknown."""
+    value = status or CrossingStatus.Status.UNKNOWN
+    return format_html(
+        '<span class="status status-{}"><span class="status-symbol" aria-hidden="true">{}</span> {}</span>',
+        value,
+        STATUS_SYMBOLS.get(value, "?"),
+        STATUS_LABELS.get(value, value),
+    )
+
+
+@register.filter
+def held_for(since: datetime | None, until: datetime | None) -> str:
+    """How long from ``since`` to ``until``, in words ("12 days", "3 months, 1 week")."""
+    if since is None or until is None:
+        return ""
+    if until - since < timedelta(minutes=1):
+        return "less than a minute"
+    return timesince(since, until)
+
+
+@register.filter
+def utc(moment: datetime | None) -> str:
+    """A moment as every page shows it: UTC, to the minute."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+@register.filter
+def snippet(value: str) -> SafeString:
+    """A search snippet as escaped HTML with its matches in ``<mark>``."""
+    from ..selectors import snippet_html
+
+    return snippet_html(value)
+
+
+@register.filter
+def visible_to(report: Any, viewer_is_editor: bool) -> bool:
+    """Whether a report may be named to this reader: relevant ones to all, new ones to editors only."""
+    if report is None:
+        return False
+    if report.review_state == "relevant":
+        return True
+    return bool(viewer_is_editor and report.review_state == "new")
+
+
+@register.simple_tag
+def admin_change_url(obj: Any) -> str:
+    """The admin page where an editor deals with ``obj``."""
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+_STATE_LABELS = {**dict(AidDisputeState.choices), **dict(EvacuationAgreementState.choices)}
+
+
+@register.filter
+def state_label(value: str) -> str:
+    """A dispute's or agreement's state in words."""
+    return str(_STATE_LABELS.get(value, value or "Not on record"))

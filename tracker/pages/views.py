@@ -1,0 +1,380 @@
+"""The analysts' pages: each view reads its parameters, asks the selectors, and renders HTML or CSV.
+
+Every page takes ``?as_of=`` (the record as it stood then) and ``?format=csv`` (its main list as a download).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+from ..models import AidDispute, Crisis, Crossing, EvacuationAgreement, Report, Traffic
+from ..selectors.dashboard import accord_page
+from ..selectors.timeline import TimelineEntry
+from .access import is_editor, may_read
+from .charts import flow_chart_svg, status_bands_svg
+from .csv_export import csv_response
+from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterForm
+from .maps import crossings_map_svg, map_points
+from .params import AsOf, BadParameter, parse_as_of, parse_format
+
+REPORTS_PER_PAGE = 20
+TIMELINE_PER_PAGE = 50
+
+View = Callable[..., HttpResponse]
+
+
+def page(view: View) -> View:
+    """Sign-in and role check, then the as-of moment and format parsed; bad parameters answer 400."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_read(request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return render(request, "tracker/forbidden.html", status=403)
+        try:
+            as_of = parse_as_of(request.GET.get("as_of"))
+            fmt = parse_format(request.GET.get("format"))
+            return view(request, *args, as_of=as_of, fmt=fmt, **kwargs)
+        except BadParameter as error:
+            return render(request, "tracker/bad_request.html", {"error": error}, status=400)
+
+    return require_safe(wrapper)
+
+
+def _stamp(as_of: AsOf) -> str:
+    return as_of.moment.strftime("%Y%m%dT%H%MZ")
+
+
+def _standing_rows(crossings: list[Any], crisis: Crisis | None = None) -> Iterator[list[Any]]:
+    for crossing in crossings:
+        for standing in crossing.standing:
+            row = standing.row
+            yield [
+                crisis.name if crisis else "",
+                crossing.name,
+                crossing.slug,
+                standing.traffic,
+                standing.status,
+                row.certainty if row else "",
+                standing.since,
+                standing.last_stated_at,
+                standing.stale,
+                row.stated_by.name if row and row.stated_by else "",
+                row.report.title
+                if row and row.report and row.report.review_state == Report.ReviewState.RELEVANT
+                else "",
+                row.report.url if row and row.report and row.report.review_state == Report.ReviewState.RELEVANT else "",
+                row.note if row else "",
+            ]
+
+
+STANDING_HEADER = [
+    "crisis",
+    "crossing",
+    "crossing_slug",
+    "traffic",
+    "status",
+    "certainty",
+    "since",
+    "last_stated_at",
+    "stale",
+    "stated_by",
+    "report_title",
+    "report_url",
+    "note",
+]
+
+
+@page
+def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=is_editor(request.user))
+    if fmt == "csv":
+        rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
+        return csv_response(f"crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
+    return render(request, "tracker/dashboard.html", {"as_of": as_of, "board": board})
+
+
+@page
+def crisis_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    crisis = get_object_or_404(Crisis.objects.prefetch_related("countries"), slug=slug)
+    view = selectors.crisis_page(crisis, as_of=as_of.moment, include_unreviewed=is_editor(request.user))
+    if fmt == "csv":
+        rows = _standing_rows(view.block.crossings, crisis)
+        return csv_response(f"{crisis.slug}-crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
+    return render(
+        request,
+        "tracker/crisis.html",
+        {"as_of": as_of, "crisis": crisis, "view": view, "not_begun": crisis.started_on > as_of.moment.date()},
+    )
+
+
+@page
+def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    window = ChartWindowForm(request.GET)
+    if not window.is_valid():
+        raise BadParameter("days", window.errors["days"][0])
+    found = selectors.crossings_with_standing(
+        Crossing.objects.filter(slug=slug).select_related("side_a", "side_b").prefetch_related("aliases", "crises"),
+        as_of=as_of.moment,
+    )
+    if not found:
+        get_object_or_404(Crossing, slug=slug)  # raises 404
+    crossing = found[0]
+    editor = is_editor(request.user)
+    view = selectors.crossing_page(
+        crossing, as_of=as_of.moment, include_unreviewed=editor, window_days=window.cleaned_data["days"]
+    )
+    if fmt == "csv":
+        return csv_response(
+            f"{crossing.slug}-status-history-{_stamp(as_of)}.csv",
+            [
+                "effective_at",
+                "traffic",
+                "status",
+                "certainty",
+                "recorded_at",
+                "stated_by",
+                "report_title",
+                "report_url",
+                "note",
+                "retracted",
+                "retraction_reason",
+            ],
+            (
+                [
+                    row.effective_at,
+                    row.traffic,
+                    row.status,
+                    row.certainty,
+                    row.recorded_at,
+                    row.stated_by.name if row.stated_by else "",
+                    row.report.title if _report_visible(row.report, editor) else "",
+                    row.report.url if _report_visible(row.report, editor) else "",
+                    row.note,
+                    hasattr(row, "retraction"),
+                    row.retraction.reason if hasattr(row, "retraction") else "",
+                ]
+                for row in view.history
+            ),
+        )
+    charts = [flow_chart_svg(series, crossing_name=crossing.name, index=n) for n, series in enumerate(view.flows)]
+    return render(
+        request,
+        "tracker/crossing.html",
+        {
+            "as_of": as_of,
+            "crossing": crossing,
+            "single": [crossing],
+            "view": view,
+            "bands_svg": status_bands_svg(
+                view.bands, start=view.window_start, end=as_of.moment, crossing_name=crossing.name
+            ),
+            "flow_charts": list(zip(view.flows, charts, strict=True)),
+            "window_form": window,
+            "window_days": window.cleaned_data["days"],
+        },
+    )
+
+
+def _report_visible(report: Report | None, editor: bool) -> bool:
+    if report is None:
+        return False
+    return report.review_state == Report.ReviewState.RELEVANT or (
+        editor and report.review_state == Report.ReviewState.NEW
+    )
+
+
+def _accord(
+    request: HttpRequest, model: type[AidDispute] | type[EvacuationAgreement], slug: str, as_of: AsOf, fmt: str
+) -> HttpResponse:
+    entity: Any = get_object_or_404(model, slug=slug)
+    editor = is_editor(request.user)
+    reader = selectors.disputes_as_of if model is AidDispute else selectors.agreements_as_of
+    on_record = reader(model.objects.filter(pk=entity.pk), as_of=as_of.moment).first()  # type: ignore[attr-defined]
+    view = accord_page(on_record or entity, as_of=as_of.moment, include_unreviewed=editor)
+    kind = "dispute" if model is AidDispute else "agreement"
+    if fmt == "csv":
+        return csv_response(
+            f"{entity.slug}-state-history-{_stamp(as_of)}.csv",
+            ["effective_at", "from_state", "to_state", "recorded_at", "report_title", "report_url", "note"],
+            (
+                [
+                    change.effective_at,
+                    change.from_state,
+                    change.to_state,
+                    change.recorded_at,
+                    change.report.title if _report_visible(change.report, editor) else "",
+                    change.report.url if _report_visible(change.report, editor) else "",
+                    change.note,
+                ]
+                for change in view.history
+            ),
+        )
+    return render(
+        request,
+        f"tracker/{kind}.html",
+        {"as_of": as_of, "entity": on_record or entity, "on_record": on_record is not None, "view": view},
+    )
+
+
+@page
+def dispute_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    return _accord(request, AidDispute, slug, as_of, fmt)
+
+
+@page
+def agreement_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    return _accord(request, EvacuationAgreement, slug, as_of, fmt)
+
+
+def _timeline_csv(entries: Iterator[TimelineEntry], as_of: AsOf) -> HttpResponse:
+    return csv_response(
+        f"timeline-{_stamp(as_of)}.csv",
+        ["date", "time", "category", "kind", "title", "detail", "crisis", "actors", "reports", "link"],
+        (
+            [
+                entry.day,
+                entry.at,
+                entry.category,
+                entry.label,
+                entry.title,
+                entry.detail,
+                entry.crisis.name if entry.crisis else "",
+                [actor.name for actor in entry.actors],
+                [report.title for report in entry.reports],
+                reverse(entry.link_view, args=[entry.link_slug]),
+            ]
+            for entry in entries
+        ),
+    )
+
+
+@page
+def timeline(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    form = TimelineFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "tracker/timeline.html", {"as_of": as_of, "form": form}, status=400)
+    data = form.cleaned_data
+    filters = {
+        "as_of": as_of.moment,
+        "crises": [data["crisis"]] if data["crisis"] else None,
+        "kinds": [data["kind"]] if data["kind"] else None,
+        "actor": data["actor"],
+        "since": data["since"],
+        "until": data["until"],
+        "include_unreviewed": is_editor(request.user),
+    }
+    if fmt == "csv":
+        return _timeline_csv(selectors.timeline_stream(**filters), as_of)
+    number = data["page"] or 1
+    entries = selectors.timeline_entries(
+        **filters, limit=TIMELINE_PER_PAGE + 1, offset=(number - 1) * TIMELINE_PER_PAGE
+    )
+    return render(
+        request,
+        "tracker/timeline.html",
+        {
+            "as_of": as_of,
+            "form": form,
+            "entries": entries[:TIMELINE_PER_PAGE],
+            "page_number": number,
+            "has_next": len(entries) > TIMELINE_PER_PAGE,
+        },
+    )
+
+
+@page
+def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    form = ReportFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "tracker/reports.html", {"as_of": as_of, "form": form}, status=400)
+    data = form.cleaned_data
+    found = selectors.reports_listing(
+        as_of=as_of.moment,
+        include_unreviewed=is_editor(request.user),
+        text=data["q"],
+        source=data["source"],
+        crisis=data["crisis"],
+        crossing=data["crossing"],
+        since=data["since"],
+        until=data["until"],
+    )
+    if fmt == "csv":
+        return csv_response(
+            f"reports-{_stamp(as_of)}.csv",
+            ["published_at", "title", "source", "url", "review_state", "language", "crises", "crossings", "excerpt"],
+            (
+                [
+                    report.published_at,
+                    report.title,
+                    report.source.name,
+                    report.url,
+                    report.review_state,
+                    report.language,
+                    [c.name for c in report.crises.all()],
+                    [c.name for c in report.crossings.all()],
+                    selectors.snippet_plain(report.snippet),
+                ]
+                for report in found.iterator(chunk_size=500)
+            ),
+        )
+    paginator = Paginator(found, REPORTS_PER_PAGE)
+    page_obj = paginator.get_page(data["page"] or 1)
+    return render(
+        request,
+        "tracker/reports.html",
+        {"as_of": as_of, "form": form, "page_obj": page_obj, "searched": bool(data["q"])},
+    )
+
+
+@page
+def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+    form = MapForm(request.GET)
+    if not form.is_valid():
+        raise BadParameter(next(iter(form.errors)), next(iter(form.errors.values()))[0])
+    crisis, traffic = form.cleaned_data["crisis"], form.cleaned_data["traffic"]
+    crossings_qs = Crossing.objects.filter(crises=crisis) if crisis else Crossing.objects.all()
+    crossings = selectors.crossings_with_standing(crossings_qs.order_by("name"), as_of=as_of.moment)
+    if fmt == "csv":
+        return csv_response(
+            f"crossings-map-{_stamp(as_of)}.csv",
+            ["crossing", "crossing_slug", "latitude", "longitude", "traffic", "status", "since", "stale"],
+            (
+                [c.name, c.slug, c.latitude, c.longitude, s.traffic, s.status, s.since, s.stale]
+                for c in crossings
+                for s in c.standing
+            ),
+        )
+    query = f"?as_of={as_of.query_value}" if as_of.query_value else ""
+    points, unplaced = map_points(
+        crossings,
+        traffic=traffic,
+        href=lambda c: reverse("pages:crossing", args=[c.slug]) + query,  # type: ignore[attr-defined]
+    )
+    traffic_label = Traffic(traffic).label
+    title = f"Crossings{f' of {crisis}' if crisis else ''}: status for {traffic_label.lower()}"
+    return render(
+        request,
+        "tracker/map.html",
+        {
+            "as_of": as_of,
+            "form": form,
+            "crisis": crisis,
+            "traffic": traffic,
+            "traffic_label": traffic_label,
+            "crossings": crossings,
+            "unplaced": unplaced,
+            "map_svg": crossings_map_svg(points, title=title, traffic_label=traffic_label) if points else None,
+        },
+    )
