@@ -33,7 +33,7 @@ def decode_cursor(raw: str, *, param: str) -> dict[str, Any]:
         data = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError, orjson.JSONDecodeError):
         data = None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not data:
         raise ValidationError({param: ["Invalid cursor: pass back a cursor this API returned, unchanged."]})
     return data
 

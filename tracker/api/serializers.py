@@ -164,16 +164,20 @@ class CrossingSerializer(serializers.Serializer):
     crises = serializers.SerializerMethodField()
     aliases = AliasSerializer(many=True, source="aliases.all")
     description = serializers.CharField(allow_blank=True)
-    status_as_of = serializers.SerializerMethodField(help_text="The moment the status below describes")
+    status_as_of = serializers.SerializerMethodField(
+        help_text="The `as_of` moment the status below describes; null when none was asked: the status now"
+    )
     status = serializers.SerializerMethodField(help_text="The status in effect for each kind of traffic")
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_crises(self, crossing: Any) -> list[str]:
         return [crisis.slug for crisis in crossing.crises.all()]
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_status_as_of(self, crossing: Any) -> str:
-        return serializers.DateTimeField().to_representation(self.context["as_of"])
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_status_as_of(self, crossing: Any) -> str | None:
+        # Not "now" when no moment was asked: the body would change every second and no ETag would ever match.
+        moment = self.context.get("as_of_requested")
+        return None if moment is None else serializers.DateTimeField().to_representation(moment)
 
     @extend_schema_field(StatusByTrafficSerializer)
     def get_status(self, crossing: Any) -> dict[str, Any]:

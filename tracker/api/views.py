@@ -281,7 +281,8 @@ class CrossingViewSet(ListViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.as_of = parse_moment(request, "as_of") or timezone.now()
+        self.as_of_requested = parse_moment(request, "as_of")
+        self.as_of = self.as_of_requested or timezone.now()
 
     def get_queryset(self) -> QuerySet[Crossing]:
         base = (
@@ -290,7 +291,7 @@ class CrossingViewSet(ListViewSet):
         return selectors.crossings_annotated_with_status(base, as_of=getattr(self, "as_of", None))
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "as_of": getattr(self, "as_of", None)}
+        return {**super().get_serializer_context(), "as_of_requested": getattr(self, "as_of_requested", None)}
 
     def prepare(self, rows: list[Any]) -> list[Any]:
         return selectors.attach_statuses(rows)
