@@ -1,0 +1,338 @@
+"""`make bench`: the HTTP benchmark harness.
+
+1. Makes sure the benchmark database exists, is migrated and seeded (``seed_bench``; about 3 minutes for a million
+   reports on 2 cores).
+2. Starts the tracker under gunicorn with production settings, and the raw-SQL baseline (``bench/baseline.py``)
+   under the same gunicorn settings.
+3. Drives each endpoint with wrk (a separate process; closed loop, 8 connections by default) and reads
+   throughput, p50/p95/p99 latency and errors; counts the SQL queries of one request to each endpoint.
+4. Prints a table, with each issue target met or missed, and writes the figures as JSON under ``var/bench/``.
+
+Run ``python bench/run.py --help`` for the knobs; ``--reports 20000`` makes a quick run on a small data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+LUA = ROOT / "bench" / "wrk_report.lua"
+
+
+@dataclass
+class Target:
+    name: str
+    path: str  # may hold {placeholders} filled from the prepared context
+    server: str = "tracker"  # or "baseline"
+    auth: str = "token"  # token, session or none
+    metric: str = ""  # which figure the target constrains: p95 or p99
+    limit_ms: float | None = None
+
+
+TARGETS = [
+    Target("crossings", "/api/v1/crossings/", metric="p99", limit_ms=40),
+    Target("crossings as of 2y", "/api/v1/crossings/?as_of={as_of}", metric="p99", limit_ms=80),
+    Target("crossing history", "/api/v1/crossings/{slug}/history/", metric="p99", limit_ms=40),
+    Target("reports ?q=common", "/api/v1/reports/?q={word}", metric="p95", limit_ms=150),
+    Target("reports first page", "/api/v1/reports/", metric="p95", limit_ms=30),
+    Target("reports 500k deep", "/api/v1/reports/?cursor={deep_cursor}", metric="p95", limit_ms=30),
+    Target("changes ?after=old", "/api/v1/changes/?after={old_cursor}", metric="p95", limit_ms=30),
+    Target("dashboard /", "/", auth="session", metric="p95", limit_ms=100),
+    Target("crossing page", "/crossings/{slug}/", auth="session", metric="p95", limit_ms=100),
+    Target("baseline crossings", "/crossings/", server="baseline", auth="none"),
+    Target("baseline reports", "/reports/", server="baseline", auth="none"),
+]
+
+PREPARE = r"""
+import json
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from tracker.api import services as api_services
+from tracker.api.pagination import encode_change_cursor, encode_cursor
+from tracker.models import Change, Crossing, CrossingStatus
+from tracker import selectors
+
+User = get_user_model()
+analyst, _ = User.objects.get_or_create(username="bench-analyst", defaults={"is_staff": True})
+analyst.groups.add(Group.objects.get(name="analysts"))
+session = SessionStore()
+session["_auth_user_id"] = str(analyst.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = analyst.get_session_auth_hash()
+session.create()
+token = api_services.token_create(partner="bench", created_by=None).key
+crossing = Crossing.objects.order_by("name").first()
+busiest = (CrossingStatus.objects.values("crossing__slug").order_by("crossing__slug").first() or {})
+readers = selectors.reports_for_readers().order_by("-published_at", "-id")
+depth = min(500_000, max(readers.count() - 60, 0))
+row = readers.values("published_at", "id")[depth] if depth else None
+deep = encode_cursor({"p": row["published_at"].isoformat(), "i": row["id"]}) if row else ""
+first_change = Change.objects.order_by("id").values_list("id", flat=True).first() or 0
+print(json.dumps({
+    "token": token, "session": session.session_key, "slug": crossing.slug if crossing else "",
+    "as_of": (timezone.now() - timedelta(days=730)).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+    "deep_cursor": deep, "depth": depth, "old_cursor": encode_change_cursor(first_change + 1000), "word": "trucks",
+}))
+"""
+
+COUNT_QUERIES = r"""
+import json, sys
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+paths = json.loads(sys.stdin.read())
+client = Client(HTTP_HOST="127.0.0.1")
+out = {}
+for name, (path, headers) in paths.items():
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, headers=headers)
+    out[name] = {"status": response.status_code, "queries": len(queries)}
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",  # no TLS on the loopback; every other production setting stays
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        "API_THROTTLE_RATE": "1000000/minute",  # measure the API, not its throttle
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, input=stdin, timeout=3600
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def ensure_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def seeded(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return int(conn.execute("SELECT count(*) FROM tracker_report").fetchone()[0])
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int) -> Any:
+    port = free_port()
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers; the baseline has no /healthz
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit(f"{app} did not start") from None
+                time.sleep(0.3)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(url: str, headers: dict[str, str], *, duration: int, connections: int, threads: int) -> dict[str, Any]:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(LUA)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise SystemExit(f"wrk failed for {url}:\n{result.stdout}\n{result.stderr}")
+    return dict(json.loads(lines[-1]))
+
+
+def headers_for(target: Target, context: dict[str, Any]) -> dict[str, str]:
+    if target.auth == "token":
+        return {"Authorization": f"Bearer {context['token']}"}
+    if target.auth == "session":
+        return {"Cookie": f"sessionid={context['session']}"}
+    return {}
+
+
+def verdict(target: Target, figures: dict[str, Any]) -> str:
+    if target.limit_ms is None:
+        return ""
+    value = figures[f"{target.metric}_ms"]
+    ok = value <= target.limit_ms and figures["errors"] == 0
+    return f"{target.metric} {value:.1f} <= {target.limit_ms:g} ms: {'met' if ok else 'MISSED'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--reports", type=int, default=1_000_000, help="reports to seed if the database is empty")
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the database holds data")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the tracker and the baseline")
+    parser.add_argument("--only", action="append", default=[], help="run only targets whose name contains this")
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
+    args = parser.parse_args()
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk); `make bench` installs it")
+    env = production_env(args.database_url)
+    ensure_database(args.database_url)
+    manage(env, "migrate", "--noinput", "-v0")
+    if args.reseed or seeded(args.database_url) == 0:
+        scale = args.reports / 1_000_000
+        sizes = {
+            "--reports": args.reports,
+            "--statuses": max(1000, int(300_000 * min(scale * 3, 1))),
+            "--flows": max(500, int(100_000 * min(scale * 3, 1))),
+        }
+        print(f"seeding {args.database_url.rsplit('/', 1)[-1]} ...", flush=True)
+        print(manage(env, "seed_bench", "--reset", *[f"{k}={v}" for k, v in sizes.items()]), flush=True)
+    context = json.loads(manage(env, "shell", "--no-imports", "-c", PREPARE).strip().splitlines()[-1])
+    targets = [t for t in TARGETS if not args.only or any(o in t.name for o in args.only)]
+    fill = {k: str(v) for k, v in context.items()}
+
+    queries = json.loads(
+        manage(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            COUNT_QUERIES,
+            stdin=json.dumps(
+                {t.name: (t.path.format(**fill), headers_for(t, context)) for t in targets if t.server == "tracker"}
+            ),
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+    results: dict[str, Any] = {}
+    baseline_env = {**env, "PYTHONPATH": str(ROOT)}
+    with (
+        gunicorn("tracker.wsgi:application", env, args.workers) as tracker_port,
+        gunicorn("bench.baseline:app", baseline_env, args.workers) as baseline_port,
+    ):
+        for target in targets:
+            port = tracker_port if target.server == "tracker" else baseline_port
+            url = f"http://127.0.0.1:{port}{target.path.format(**fill)}"
+            headers = headers_for(target, context)
+            wrk(url, headers, duration=2, connections=args.connections, threads=args.threads)  # warm up
+            figures = wrk(url, headers, duration=args.duration, connections=args.connections, threads=args.threads)
+            figures.update(queries.get(target.name, {}))
+            figures["verdict"] = verdict(target, figures)
+            results[target.name] = figures
+            print(
+                f"  {target.name:<22} {figures['rps']:8.1f} req/s  p99 {figures['p99_ms']:7.1f} ms  "
+                f"{figures['verdict']}",
+                flush=True,
+            )
+
+    ratios = {}
+    for ours, base in (("crossings", "baseline crossings"), ("reports first page", "baseline reports")):
+        if ours in results and base in results:
+            ratios[ours] = results[ours]["rps"] / results[base]["rps"]
+    if "reports first page" in results and "reports 500k deep" in results:
+        ratios["deep / first (p95)"] = results["reports 500k deep"]["p95_ms"] / results["reports first page"]["p95_ms"]
+
+    print()
+    print(
+        f"{'endpoint':<22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'queries':>7}  target"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<22} {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} "
+            f"{r['errors']:6d} {r.get('queries', ''):>7}  {r['verdict']}"
+        )
+    for name, ratio in ratios.items():
+        label = f"{name} / baseline" if "deep" not in name else name
+        print(f"{label:<40} {ratio:6.2f}")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report = {
+        "when": stamp,
+        "machine": machine(),
+        "settings": vars(args),
+        "depth": context["depth"],
+        "results": results,
+        "ratios": ratios,
+    }
+    (out / f"http-{stamp}.json").write_text(json.dumps(report, indent=2))
+    (out / "http-latest.json").write_text(json.dumps(report, indent=2))
+    print(f"\nwritten {out / f'http-{stamp}.json'}")
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": sys.platform,
+        "postgres": subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip(),
+    }
+
+
+if __name__ == "__main__":
+    main()
