@@ -218,6 +218,8 @@ def verdict(target: Target, figures: dict[str, Any]) -> str:
     if target.limit_ms is None:
         return ""
     value = figures[f"{target.metric}_ms"]
+    if figures["requests"] == 0:
+        return "no request completed: MISSED"
     ok = value <= target.limit_ms and figures["errors"] == 0
     return f"{target.metric} {value:.1f} <= {target.limit_ms:g} ms: {'met' if ok else 'MISSED'}"
 
