@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from . import services
@@ -135,6 +136,50 @@ CROSSINGS = [
         ],
     ),
 ]
+
+
+def polled_sources() -> list[dict[str, Any]]:
+    """Sources the worker polls, so that `make run` shows ingestion.
+
+    A feed the app serves itself (tracker/static/demo/, written in our own words; reachable offline, its URL
+    follows PORT), and real outside sources, which fail gracefully and are recorded as failing when there is no
+    internet (ReliefWeb also wants an approved appname: set RELIEFWEB_APPNAME).
+    """
+    return [
+        {
+            "slug": "tracker-demo-feed",
+            "name": "Demo feed (served by this tracker)",
+            "kind": Source.Kind.FEED,
+            "url": settings.DEMO_FEED_URL,
+            "poll_interval_minutes": 5,
+            "reliability": Source.Reliability.F,
+        },
+        {
+            "slug": "reliefweb-opt",
+            "name": "ReliefWeb: occupied Palestinian territory",
+            "kind": Source.Kind.RELIEFWEB,
+            "url": "https://api.reliefweb.int/v2/reports",
+            "home_page": "https://reliefweb.int/country/pse",
+            "params": {
+                "appname": settings.RELIEFWEB_APPNAME,
+                "filter[field]": "primary_country.iso3",
+                "filter[value]": "pse",
+                "limit": 20,
+            },
+            "poll_interval_minutes": 60,
+            "reliability": Source.Reliability.A,
+        },
+        {
+            "slug": "un-news-middle-east",
+            "name": "UN News: Middle East",
+            "kind": Source.Kind.FEED,
+            "url": "https://news.un.org/feed/subscribe/en/news/region/middle-east/feed/rss.xml",
+            "home_page": "https://news.un.org/en/news/region/middle-east",
+            "poll_interval_minutes": 30,
+            "reliability": Source.Reliability.B,
+        },
+    ]
+
 
 SOURCE: dict[str, Any] = {
     "slug": "stars-and-stripes",
@@ -302,6 +347,16 @@ def load_demo() -> dict[str, int]:
         slug=SOURCE["slug"], defaults={k: v for k, v in SOURCE.items() if k != "slug"}
     )
     count("sources", new)
+    for spec in polled_sources():
+        polled, new = Source.objects.get_or_create(
+            slug=spec["slug"], defaults={k: v for k, v in spec.items() if k != "slug"}
+        )
+        count("sources", new)
+        if spec["slug"] == "tracker-demo-feed" and polled.url != spec["url"]:
+            # `make run` on another PORT: the demo feed moved with the web server.
+            polled.url, polled.version = spec["url"], polled.version + 1
+            polled.save(update_fields=["url", "version"])
+            count("sources", True)
 
     report = Report.objects.filter(source=source, external_id=ARTICLE["external_id"]).first()
     if report is None:

@@ -29,6 +29,8 @@ SCHEDULE_APP = "django_celery_beat"
 # name -> (task, every N seconds)
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker heartbeat": ("tracker.tasks.heartbeat", 60),
+    # Queues one fetch_source per due feed or API source (ingest/tasks.py).
+    "poll due sources": ("ingest.tasks.poll_due_sources", 60),
     # Queues webhook deliveries for new changes and retries due ones (a safety net under the on-commit trigger).
     "webhook deliveries": ("tracker.api.tasks.webhooks_sweep", 30),
 }

@@ -343,3 +343,29 @@ LOGGING = {
 PAGES_OPEN_TO_ANONYMOUS = env_bool("PAGES_OPEN_TO_ANONYMOUS", False)
 # A status not stated again within this many days of the moment shown is marked stale.
 STATUS_STALE_AFTER_DAYS = env_int("STATUS_STALE_AFTER_DAYS", 7, minimum=1, maximum=3650)
+
+# --- ingestion (ingest/) --------------------------------------------------------------------------------------
+
+# One entry larger than this (bytes, as served) is quarantined instead of stored.
+INGEST_MAX_ENTRY_BYTES = env_int("INGEST_MAX_ENTRY_BYTES", 1024 * 1024, minimum=1024)
+# Entries stored per transaction: fewer commits, and a worker lost mid-run redoes at most one batch.
+INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 200, minimum=1, maximum=10_000)
+# A failing source waits its poll interval doubled per failure in a row, at most this long (minutes).
+INGEST_MAX_BACKOFF_MINUTES = env_int("INGEST_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
+# Transient failures (time-outs, 5xx, 429) are retried by the task this many times, after BASE, 2*BASE ... seconds.
+INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 3, minimum=0, maximum=20)
+INGEST_RETRY_BASE_SECONDS = env_int("INGEST_RETRY_BASE_SECONDS", 30, minimum=1)
+# A Retry-After longer than this is not waited for by the task; the source's next poll honours it instead.
+INGEST_MAX_RETRY_AFTER_SECONDS = env_int("INGEST_MAX_RETRY_AFTER_SECONDS", 3600, minimum=1)
+# A poll whose worker died this many times in a row is parked for an editor instead of tried again.
+INGEST_PARK_AFTER_LOST_RUNS = env_int("INGEST_PARK_AFTER_LOST_RUNS", 3, minimum=1, maximum=100)
+# A source that failed this many polls in a row is flagged on the admin index page.
+INGEST_FLAG_AFTER_FAILURES = env_int("INGEST_FLAG_AFTER_FAILURES", 3, minimum=1)
+# How long a worker may hold a source: longer than any task may run, so only a dead worker's lease expires.
+INGEST_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+# ReliefWeb's v2 API answers only pre-approved appnames; the demo's ReliefWeb source uses this one.
+RELIEFWEB_APPNAME = env_str("RELIEFWEB_APPNAME", "situation-tracker-demo")
+# The demo feed the app serves itself (tracker/static/demo/), polled by the demo source; follows `make run`'s PORT.
+DEMO_FEED_URL = env_str("DEMO_FEED_URL") or (
+    f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}/static/demo/rafah-kerem-shalom-feed.xml"
+)

@@ -17,6 +17,7 @@ from .reports import (
     suggestion_raise,
     suggestion_reject,
 )
+from .sources import source_poll_claim, source_poll_failed, source_poll_succeeded
 
 __all__ = [
     "StoreResult",
@@ -30,6 +31,9 @@ __all__ = [
     "report_link",
     "report_review",
     "report_store",
+    "source_poll_claim",
+    "source_poll_failed",
+    "source_poll_succeeded",
     "source_set_enabled",
     "suggestion_accept",
     "suggestion_raise",

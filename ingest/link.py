@@ -1,0 +1,327 @@
+"""Which crossings a text names, and what it says about their status. Pure: text and a snapshot in, results out.
+
+Names and phrases are compared as whole words after folding case, accents and diacritics (Latin accents,
+Arabic harakat and hamza seats, Hebrew niqqud), so “Kérem Shalom”, “KEREM SHALOM” and “Kerem-Shalom” are one
+name, and “رفح” still matches when written with vowel marks. Arabic and Hebrew glue short words to the front of
+the next one (Arabic و ف ب ل ك and ال; Hebrew ו ה ב כ ל מ ש), so “برفح” (in Rafah) and “במעבר רפיח” (at the Rafah
+crossing) name Rafah: the first word of a name or phrase may carry such a prefix.
+
+A status phrase suggests a status for the crossing named nearest to it in the same sentence; traffic words near
+the phrase (people, aid, fuel, goods) say which traffic it applies to, and a negation just before it (“not”,
+“لم”, “לא”) silences it. The longest phrase wins where two overlap, which lets the table hold phrases that look
+like statuses but are not (“opened fire”).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# --- folding --------------------------------------------------------------------------------------------------
+
+
+def _nonspacing_marks() -> str:
+    # Every non-spacing mark in the Basic Multilingual Plane: Latin accents after NFKD, Arabic harakat and hamza
+    # above/below, Hebrew points and cantillation. Built once; the regex then strips them at C speed.
+    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn"]
+    return "".join(re.escape(m) for m in marks)
+
+
+_MARKS = re.compile(f"[{_nonspacing_marks()}]")
+_FOLD = str.maketrans(
+    {
+        "ى": "ي",  # alef maksura -> ya: spelled either way at the end of words
+        "ة": "ه",  # ta marbuta -> ha
+        "ٱ": "ا",  # alef wasla
+        "ـ": None,  # tatweel (stretching), typographic only
+        "׳": "'",  # Hebrew geresh
+        "״": '"',  # Hebrew gershayim
+        "־": " ",  # Hebrew maqaf (hyphen)
+        "ß": "ss",
+    }
+)
+_WORD = re.compile(r"\w+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_HEBREW = re.compile(r"[\u0590-\u05ff]")
+
+
+def fold(text: str) -> str:
+    """Text with case, accents and diacritics folded away; letters that are spelled several ways made one."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _MARKS.sub("", decomposed).translate(_FOLD).casefold()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def phrase_key(phrase: str) -> str:
+    """The form a name or phrase is matched in: folded whole words, one space apart."""
+    return " ".join(words(phrase))
+
+
+# --- prefixes -------------------------------------------------------------------------------------------------
+
+
+def _arabic_prefixes() -> tuple[str, ...]:
+    conjunctions, prepositions, articles = ("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال")
+    found = {c + p + a for c in conjunctions for p in prepositions for a in articles} - {""}
+    # li + al- is written لل (the alef drops): handled in _variants, not as a plain prefix.
+    found -= {"لال", "ولال", "فلال"}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+ARABIC_PREFIXES = _arabic_prefixes()
+HEBREW_PREFIX_LETTERS = frozenset("והבכלמש")
+MIN_STEM = 2  # a prefix is only split off when at least this many letters remain
+
+
+def _variants(token: str) -> Iterator[str]:
+    """The token as written, then the word it may be once a clitic prefix is taken off."""
+    yield token
+    if len(token) <= MIN_STEM:
+        return
+    first = token[0]
+    if "\u0600" <= first <= "\u06ff":
+        for prefix in ARABIC_PREFIXES:
+            if token.startswith(prefix) and len(token) - len(prefix) >= MIN_STEM:
+                yield token[len(prefix) :]
+        for li_al in ("لل", "ولل", "فلل"):
+            if token.startswith(li_al) and len(token) - len(li_al) >= MIN_STEM - 1:
+                yield "ال" + token[len(li_al) :]
+    elif "\u0590" <= first <= "\u05ff":
+        for cut in range(1, 4):
+            if token[cut - 1] not in HEBREW_PREFIX_LETTERS or len(token) - cut < MIN_STEM:
+                break
+            yield token[cut:]
+
+
+# --- matching -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[T]):
+    start: int  # token index
+    end: int  # one past the last token
+    payload: T
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class PhraseIndex(Generic[T]):
+    """Many multi-word names or phrases, found in a token list in one pass (indexed by their first word)."""
+
+    def __init__(self, items: Iterable[tuple[str, T]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        for text, payload in items:
+            tokens = tuple(words(text))
+            if tokens:
+                self._by_first.setdefault(tokens[0], []).append((tokens, payload))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def find(self, tokens: list[str]) -> list[Match[T]]:
+        found: list[Match[T]] = []
+        by_first = self._by_first
+        for i, token in enumerate(tokens):
+            for variant in _variants(token):
+                candidates = by_first.get(variant)
+                if not candidates:
+                    continue
+                for phrase, payload in candidates:
+                    n = len(phrase)
+                    if n == 1 or tokens[i + 1 : i + n] == list(phrase[1:]):
+                        found.append(Match(i, i + n, payload))
+        return found
+
+
+def longest_first(matches: list[Match[T]]) -> list[Match[T]]:
+    """Non-overlapping matches, preferring the longer where two overlap; in text order."""
+    chosen: list[Match[T]] = []
+    taken: set[int] = set()
+    for match in sorted(matches, key=lambda m: (-m.length, m.start)):
+        span = range(match.start, match.end)
+        if taken.isdisjoint(span):
+            chosen.append(match)
+            taken.update(span)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+# --- the vocabulary that is not editable: traffic words and negations ---------------------------------------
+
+TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
+    "people": (
+        "people", "persons", "passengers", "travellers", "travelers", "evacuees", "evacuation", "evacuations",
+        "civilians", "pedestrians", "foreigners", "foreign nationals", "dual nationals", "dual citizens",
+        "passport holders", "wounded", "injured", "patients", "sick", "residents", "pilgrims", "students",
+        "مسافرين", "المسافرين", "المسافرون", "الافراد", "الجرحى", "جرحى", "المرضى", "العالقين", "الاجانب",
+        "المواطنين", "حملة الجوازات",
+        "אנשים", "נוסעים", "אזרחים", "פצועים", "חולים", "זרים", "תושבים", "מפונים",
+    ),
+    "aid": (
+        "aid", "humanitarian", "relief", "convoy", "convoys", "supplies", "food", "medicine", "medicines",
+        "medical supplies",
+        "مساعدات", "المساعدات", "الاغاثه", "اغاثه", "الانسانيه", "قوافل", "القوافل",
+        "סיוע", "הומניטרי", "הומניטרית", "הומניטריים", "אספקה",
+    ),
+    "fuel": (
+        "fuel", "diesel", "gasoline", "petrol", "cooking gas",
+        "وقود", "الوقود", "السولار", "البنزين",
+        "דלק", "סולר",
+    ),
+    "commercial": (
+        "commercial", "goods", "trade", "merchants", "imports", "exports", "cargo", "private sector",
+        "بضائع", "البضائع", "التجاريه", "التجار",
+        "סחורות", "סחורה", "מסחרי", "מסחרית", "מסחריות",
+    ),
+}  # fmt: skip
+NEGATIONS = frozenset(
+    words("not no never without nor t cannot") + words("لم لن لا ليس عدم غير") + words("לא אין טרם בלי")
+)
+NEGATION_WINDOW = 3  # tokens before a phrase that may negate it
+NEAR = 25  # tokens: how far a status phrase may sit from the crossing it speaks of
+
+
+# --- the snapshot ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+    kind: str  # "status" or "not_status"
+    status: str = ""  # open / restricted / closed
+    traffic: str = ""  # fixed traffic, or "" to read it from the sentence
+
+
+class Snapshot:
+    """The names and phrases to look for, read once per run (``ingest.selectors.link_snapshot``) and indexed."""
+
+    def __init__(
+        self,
+        *,
+        names: dict[int, Iterable[str]],
+        phrases: Iterable[Phrase],
+        crises_of: dict[int, Iterable[int]] | None = None,
+    ) -> None:
+        self.names = {crossing: tuple(texts) for crossing, texts in names.items()}
+        self.phrases = tuple(phrases)
+        self.crises_of = {crossing: tuple(ids) for crossing, ids in (crises_of or {}).items()}
+        self.name_index = PhraseIndex((text, crossing) for crossing, texts in self.names.items() for text in texts)
+        self.phrase_index = PhraseIndex((phrase.text, phrase) for phrase in self.phrases)
+
+
+_TRAFFIC_INDEX = PhraseIndex((text, kind) for kind, texts in TRAFFIC_WORDS.items() for text in texts)
+
+
+# --- sentences and results ------------------------------------------------------------------------------------
+
+# A sentence ends at . ! ? (or the Arabic question mark and full stop) followed by space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4])[\"'\u201d\u2019)\]]*\s+|\n+")
+# ... but not after a lone capital (“U.S.”, “J. Smith”) or a common abbreviation.
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Ms|Mrs|Dr|St|No|vs|Gen|Lt|Col|Sgt|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\.$"
+)
+MAX_EVIDENCE = 1000
+
+
+def sentences(text: str) -> list[str]:
+    found: list[str] = []
+    for piece in _SENTENCE_END.split(text or ""):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if found and _ABBREVIATION.search(found[-1]):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    crossing_id: int
+    status: str
+    traffic: str
+    evidence: str
+    phrase: str
+
+
+@dataclass
+class LinkResult:
+    crossing_ids: set[int] = field(default_factory=set)
+    crisis_ids: set[int] = field(default_factory=set)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.crossing_ids)
+
+
+def _distance(a: Match[object], b: Match[object]) -> int:
+    if a.end <= b.start:
+        return b.start - a.end
+    if b.end <= a.start:
+        return a.start - b.end
+    return 0
+
+
+def _negated(tokens: list[str], match: Match[Phrase]) -> bool:
+    return any(token in NEGATIONS for token in tokens[max(0, match.start - NEGATION_WINDOW) : match.start])
+
+
+def _read_sentence(sentence: str, snapshot: Snapshot, result: LinkResult, seen: set[tuple[int, str, str]]) -> None:
+    tokens = words(sentence)
+    found = snapshot.name_index.find(tokens)
+    if not found:
+        return
+    mentions = longest_first(found)
+    result.crossing_ids.update(m.payload for m in mentions)
+    # A phrase inside a crossing's own name says nothing about it; where phrases overlap, the longest wins.
+    mentioned = {i for m in mentions for i in range(m.start, m.end)}
+    phrases = [m for m in snapshot.phrase_index.find(tokens) if mentioned.isdisjoint(range(m.start, m.end))]
+    statuses = [m for m in longest_first(phrases) if m.payload.kind == "status" and not _negated(tokens, m)]
+    if not statuses:
+        return
+    traffic_of: dict[int, set[str]] = {id(m): set() for m in statuses}
+    for term in _TRAFFIC_INDEX.find(tokens):
+        nearest = min(statuses, key=lambda m: _distance(m, term))
+        traffic_of[id(nearest)].add(term.payload)
+    evidence = sentence[:MAX_EVIDENCE]
+    for match in statuses:
+        phrase = match.payload
+        closest = min(mentions, key=lambda m: _distance(m, match))
+        if _distance(closest, match) > NEAR:
+            continue
+        kinds = {phrase.traffic} if phrase.traffic else (traffic_of[id(match)] or {"all"})
+        for traffic in sorted(kinds):
+            key = (closest.payload, phrase.status, traffic)
+            if key not in seen:
+                seen.add(key)
+                result.suggestions.append(Suggestion(closest.payload, phrase.status, traffic, evidence, phrase.text))
+
+
+def read(title: str, text: str, snapshot: Snapshot) -> LinkResult:
+    """The crossings (and their crises) a report names, and the status suggestions its sentences make.
+
+    One suggestion per crossing, status and traffic: the first sentence that says it is the evidence.
+    """
+    result = LinkResult()
+    if not snapshot.names:
+        return result
+    seen: set[tuple[int, str, str]] = set()
+    for sentence in [*sentences(title), *sentences(text)]:
+        _read_sentence(sentence, snapshot, result, seen)
+    for crossing in result.crossing_ids:
+        result.crisis_ids.update(snapshot.crises_of.get(crossing, ()))
+    return result

@@ -1,0 +1,287 @@
+"""What the ingestion pipeline keeps about its own work: fetch runs, quarantine, status phrases, leases, parked tasks.
+
+The reports themselves, their links and the suggestions they raise are tracker rows, written through
+``tracker.services``; the rows here explain how they got there (or why they did not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from tracker.models import Report, Source, Traffic
+from tracker.models.base import PublicIdModel, VersionedModel, choices_check
+
+
+class FetchRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    NOT_MODIFIED = "not_modified", "Not modified (304)"
+    FAILED = "failed", "Failed"
+    ABANDONED = "abandoned", "Abandoned (worker lost)"
+
+
+class FetchRunOrigin(models.TextChoices):
+    POLL = "poll", "Poll"
+    FILE = "file", "Local file (ingest_file)"
+
+
+class FetchRun(PublicIdModel):
+    """One poll of a source (or one ``ingest_file``): when, what came back, what it added, what went wrong."""
+
+    Status = FetchRunStatus
+    Origin = FetchRunOrigin
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_runs")
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.POLL)
+    url = models.CharField(max_length=2000, blank=True, help_text="What was fetched, or the local file read")
+    task_id = models.CharField(max_length=255, blank=True, help_text="The Celery task, or the command, that ran it")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.RUNNING)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    bytes_received = models.PositiveBigIntegerField(default=0)
+    entries_seen = models.PositiveIntegerField(default=0)
+    entries_new = models.PositiveIntegerField(default=0)
+    entries_updated = models.PositiveIntegerField(default=0)
+    entries_unchanged = models.PositiveIntegerField(default=0)
+    entries_duplicate = models.PositiveIntegerField(default=0)
+    entries_rejected = models.PositiveIntegerField(default=0, help_text="Kept in quarantine, with the reason")
+    error = models.TextField(blank=True)
+    transient = models.BooleanField(default=False, help_text="The failure may pass by itself (time-out, 5xx, 429)")
+    warnings = models.TextField(blank=True, help_text="Problems the parser recovered from")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            choices_check("status", FetchRunStatus, name="fetchrun_status_valid"),
+            choices_check("origin", FetchRunOrigin, name="fetchrun_origin_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status="running", finished_at__isnull=True)
+                | (~models.Q(status="running") & models.Q(finished_at__isnull=False)),
+                name="fetchrun_finished_unless_running",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error=""), name="fetchrun_failure_has_reason"
+            ),
+        ]
+        indexes = [
+            # A source's runs, newest first (source page inline, admin filter).
+            models.Index(fields=["source", "-started_at"], name="fetchrun_source_recent"),
+            # Finding a source's runs left "running" by a worker that died.
+            models.Index(fields=["source", "status"], name="fetchrun_source_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.get_status_display().lower()}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class QuarantineKind(models.TextChoices):
+    DOCUMENT = "document", "Whole document (could not be parsed)"
+    ENTRY = "entry", "One entry (could not be stored)"
+
+
+class QuarantinedItem(PublicIdModel):
+    """Something a source sent that could not be stored, kept byte for byte with the reason.
+
+    The same bytes from the same source are kept once; seeing them again only counts.
+    """
+
+    Kind = QuarantineKind
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="quarantined_items")
+    fetch_run = models.ForeignKey(
+        FetchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined_items"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField()
+    title = models.CharField(max_length=1000, blank=True, help_text="What could be read of it, if anything")
+    url = models.CharField(max_length=2000, blank=True)
+    raw = models.BinaryField(help_text="The bytes as the source served them")
+    raw_size = models.PositiveBigIntegerField(default=0)
+    raw_sha256 = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    times_seen = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        verbose_name = "quarantined item"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "raw_sha256"], name="quarantine_once_per_source"),
+            choices_check("kind", QuarantineKind, name="quarantine_kind_valid"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="quarantine_has_reason"),
+            models.CheckConstraint(condition=models.Q(raw_sha256__regex=r"^[0-9a-f]{64}$"), name="quarantine_hash"),
+        ]
+        indexes = [
+            # The editors' list: newest first.
+            models.Index(fields=["-last_seen_at"], name="quarantine_recent"),
+        ]
+
+    def __str__(self) -> str:
+        what = self.title or self.url or f"{self.raw_size:,} bytes"
+        return f"{self.source}: {what[:80]}"
+
+    @staticmethod
+    def hash_of(raw: bytes) -> str:
+        return hashlib.sha256(raw).hexdigest()
+
+
+class PhraseKind(models.TextChoices):
+    STATUS = "status", "Says a status"
+    NOT_STATUS = "not_status", "Looks like one but is not (e.g. “opened fire”)"
+
+
+class PhraseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESTRICTED = "restricted", "Restricted"
+    CLOSED = "closed", "Closed"
+
+
+class StatusPhrase(VersionedModel):
+    """Words that, near a crossing's name, suggest its status; editors extend the table in the admin.
+
+    Matching ignores case, accents and diacritics, and is by whole words; the longest phrase wins where two
+    overlap, so a ``not_status`` phrase such as “opened fire” silences “opened” inside it.
+    """
+
+    Kind = PhraseKind
+    ProposedStatus = PhraseStatus
+
+    phrase = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False, help_text="The phrase as matched")
+    language = models.CharField(max_length=12, blank=True, help_text="BCP 47 code: en, ar, he ...")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATUS)
+    proposed_status = models.CharField(max_length=12, choices=ProposedStatus.choices, blank=True)
+    traffic = models.CharField(
+        max_length=12,
+        choices=Traffic.choices,
+        blank=True,
+        help_text="Empty: read from the sentence (people, aid, fuel ... or all traffic when it says none)",
+    )
+    enabled = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["language", "proposed_status", "phrase"]
+        constraints = [
+            choices_check("kind", PhraseKind, name="statusphrase_kind_valid"),
+            choices_check("proposed_status", PhraseStatus, name="statusphrase_status_valid", allow_blank=True),
+            choices_check("traffic", Traffic, name="statusphrase_traffic_valid", allow_blank=True),
+            models.CheckConstraint(
+                condition=models.Q(kind="status") & ~models.Q(proposed_status="")
+                | models.Q(kind="not_status", proposed_status="", traffic=""),
+                name="statusphrase_status_iff_kind",
+            ),
+            models.CheckConstraint(condition=~models.Q(key=""), name="statusphrase_key_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == PhraseKind.NOT_STATUS:
+            return f"“{self.phrase}” (not a status)"
+        traffic = f", {self.get_traffic_display().lower()}" if self.traffic else ""
+        return f"“{self.phrase}” → {self.get_proposed_status_display().lower()}{traffic}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .link import phrase_key
+
+        self.key = phrase_key(self.phrase)
+        if not self.key:
+            raise ValidationError({"phrase": "A phrase needs at least one letter or digit."})
+        if self.kind == PhraseKind.STATUS and not self.proposed_status:
+            raise ValidationError({"proposed_status": "Say which status this phrase suggests."})
+        if self.kind == PhraseKind.NOT_STATUS and (self.proposed_status or self.traffic):
+            raise ValidationError("A phrase that is not a status proposes no status and no traffic.")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from .link import phrase_key
+
+        self.key = phrase_key(self.phrase)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class SourceLease(models.Model):
+    """Who is polling a source right now; taken by a conditional UPDATE, so two workers never poll one source.
+
+    A lease expires (a worker that died cannot hold a source forever). A holder that never released its lease
+    died mid-run: ``unfinished_runs`` counts those in a row, and past a limit the source's polling is parked.
+    """
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, primary_key=True, related_name="ingest_lease")
+    holder = models.CharField(max_length=255, blank=True, help_text="Task id or command; empty when free")
+    process = models.CharField(max_length=255, blank=True, help_text="host:pid of the holder")
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    unfinished_runs = models.PositiveIntegerField(default=0)
+    parked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(holder="") | models.Q(expires_at__isnull=False), name="lease_held_has_expiry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: {self.holder or 'free'}"
+
+
+class ParkedTask(PublicIdModel):
+    """A poll that kept killing its worker, set aside for an editor instead of looping forever."""
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=255, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="parked_tasks")
+    unfinished_runs = models.PositiveIntegerField(help_text="Runs in a row whose worker died before finishing")
+    reason = models.TextField()
+    parked_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-parked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=models.Q(released_at__isnull=True), name="parkedtask_one_open_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "released" if self.released_at else "parked"
+        return f"{self.task_name} for {self.source} ({state})"
+
+
+class EntryFingerprint(models.Model):
+    """What each entry of a source looked like when it was last stored, so an unchanged entry costs no writes.
+
+    Only a shortcut: the deduplication rule itself is ``tracker.services.report_store``.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, help_text="SHA-256 of the entry's identity (id, else URL, else content)")
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of everything the entry was stored from")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="fingerprint_unique_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.key[:12]}"
