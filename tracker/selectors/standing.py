@@ -150,7 +150,9 @@ def crossings_with_standing(
     queryset: QuerySet[Crossing] | None = None, *, as_of: datetime, max_age: timedelta | None = None
 ) -> list[Crossing]:
     """Crossings, each with ``status_by_traffic`` (the rule's rows) and ``standing``: a ``Standing`` per specific
-    kind of traffic, in ``Traffic.specific()`` order. Three queries whatever the number of crossings and rows."""
+    kind of traffic, in ``Traffic.specific()`` order. Three queries whatever the number of crossings and rows
+    (the two sides, which every page names, come in the first)."""
+    queryset = (queryset if queryset is not None else Crossing.objects.all()).select_related("side_a", "side_b")
     crossings = attach_statuses(list(crossings_annotated_with_status(queryset, as_of=as_of)))
     starts = status_run_starts((c.pk for c in crossings), as_of=as_of)
     for crossing in crossings:

@@ -1,0 +1,138 @@
+"""The dashboard: every crossing of every crisis under way, by kind of traffic, with since when, how sure, how
+fresh and on whose word; open disputes, agreements, latest developments and reports; the editors' queue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories import CrisisFactory, CrossingFactory, report, status
+from tests.test_pages_support import build_situation, count_queries, day, relevant_report, signed_in, text
+from tracker import services
+from tracker.models import AidDispute, Crisis, CrossingStatus, StatusSuggestion, Traffic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_status_reads_in_words_and_symbols_not_only_colour(analyst_client):
+    crossing = CrossingFactory(name="Rafah")
+    crossing.crises.add(CrisisFactory())
+    status(crossing, CrossingStatus.Status.CLOSED, day(3), Traffic.AID)
+    status(crossing, CrossingStatus.Status.RESTRICTED, day(4), Traffic.PEOPLE)
+    html = analyst_client.get("/").content.decode()
+    assert (
+        '<span class="status status-closed"><span class="status-symbol" aria-hidden="true">✕</span> Closed</span>'
+        in html
+    )
+    assert '<span class="status-symbol" aria-hidden="true">◐</span> Restricted' in html
+    assert '<span class="status-symbol" aria-hidden="true">?</span> Unknown' in html
+    assert "<caption>" in html and '<th scope="col">Humanitarian aid</th>' in html
+
+
+def test_each_cell_says_since_when_how_sure_how_fresh_and_on_whose_word(analyst_client, settings):
+    settings.STATUS_STALE_AFTER_DAYS = 7
+    situation = build_situation(1)
+    crossing = situation.crossings[0]
+    status(
+        crossing,
+        CrossingStatus.Status.CLOSED,
+        day(20),
+        Traffic.FUEL,
+        certainty=CrossingStatus.Certainty.CONFIRMED,
+    )
+    page = analyst_client.get("/", {"as_of": day(22).isoformat()})
+    html, words = page.content.decode(), text(page)
+    # Durations come with no-break spaces ("2\xa0weeks"); compare words.
+    aid_cell = " ".join(html[html.index('data-traffic="aid"') : html.index('data-traffic="commercial"')].split())
+    assert "since <time" in aid_cell and "2023-10-04 00:00 UTC" in aid_cell  # closed from day 3
+    assert "for 2 weeks, 4 days" in words
+    assert "for 2 weeks, 5 days" in aid_cell
+    assert "Reported, not confirmed" in aid_cell and "Stale: last stated 2 weeks, 5 days ago" in aid_cell
+    assert "On the word of Actor" in aid_cell
+    assert f"/crossings/{crossing.slug}/?as_of=" in aid_cell and "#status-" in aid_cell
+    fuel_cell = " ".join(html[html.index('data-traffic="fuel"') :].split())
+    assert "✔ Confirmed" in fuel_cell[:1500] and "Stale" not in fuel_cell[:1500]
+
+
+def test_open_disputes_only_and_every_agreement_with_its_state(analyst_client):
+    situation = build_situation(2)
+    resolved, still_open = situation.crossings[0].disputes.get(), situation.crossings[1].disputes.get()
+    services.accord_change_state(
+        entity=resolved, to_state=AidDispute.State.RESOLVED, changed_by=None, effective_at=day(10)
+    )
+
+    def disputes_listed(**query: str) -> str:
+        html = analyst_client.get("/", query).content.decode()
+        return html[html.index("Open aid disputes") : html.index("Evacuation agreements")]
+
+    listed = disputes_listed()
+    assert still_open.name in listed and resolved.name not in listed
+    assert "Negotiating" not in listed and ">Open<" in listed
+    page = text(analyst_client.get("/"))
+    assert f"Agreement {situation.crisis.pk}-0 Proposed" in page
+    # Before it was resolved, it was open.
+    assert resolved.name in disputes_listed(as_of=day(9).isoformat())
+
+
+def test_only_crises_under_way_at_the_moment_are_shown(analyst_client):
+    active = build_situation(1).crisis
+    ended = CrisisFactory(name="Ended one", started_on=date(2023, 1, 1), ended_on=date(2023, 6, 1))
+    closed = CrisisFactory(name="Closed one", state=Crisis.State.CLOSED)
+    page = text(analyst_client.get("/"))
+    assert active.name in page and ended.name not in page and closed.name not in page
+    assert ended.name in text(analyst_client.get("/", {"as_of": "2023-03-01"}))
+    assert active.name not in text(analyst_client.get("/", {"as_of": "2023-03-01"}))
+
+
+def test_latest_developments_and_relevant_reports_are_listed(analyst_client):
+    situation = build_situation(2)
+    page = text(analyst_client.get("/"))
+    assert f"Statement {situation.crisis.pk}-1" in page
+    assert f"{situation.crossings[1].name}: closed for all traffic" in page
+    assert situation.reports[0].title in page
+    assert "Unreviewed" not in page and "For editors" not in page
+
+
+def test_editors_see_unreviewed_reports_and_pending_suggestions_with_admin_links(editor_client):
+    build_situation(1)
+    suggestion = StatusSuggestion.objects.get()
+    html = editor_client.get("/").content.decode()
+    assert "For editors: not reviewed yet" in html
+    assert f'href="/admin/tracker/statussuggestion/{suggestion.pk}/change/"' in html
+    assert f'href="/admin/tracker/report/{suggestion.report.pk}/change/"' in html
+    assert ">Unreviewed<" in html and ">Pending<" in html
+
+
+def test_a_suggestion_decided_later_was_pending_at_an_earlier_moment(editor_client):
+    build_situation(1)
+    suggestion = StatusSuggestion.objects.get()
+    services.suggestion_reject(suggestion=suggestion, decided_by=None, note="not so")
+    assert "Decide in admin" not in editor_client.get("/").content.decode()
+
+
+def test_evidence_from_an_unreviewed_report_is_not_named_to_analysts(analyst_client, editor):
+    editor_client = signed_in(editor)
+    crossing = CrossingFactory()
+    crossing.crises.add(CrisisFactory())
+    unreviewed = report(title="Secret unreviewed title")
+    status(crossing, CrossingStatus.Status.CLOSED, day(1), report=unreviewed, note="")
+    assert "Secret unreviewed title" not in analyst_client.get(f"/crossings/{crossing.slug}/").content.decode()
+    assert "Source: " not in text(analyst_client.get("/"))
+    assert "Secret unreviewed title" in editor_client.get(f"/crossings/{crossing.slug}/").content.decode()
+
+
+def test_no_crisis_under_way_says_so(analyst_client):
+    assert "No crisis was under way at this moment." in text(analyst_client.get("/"))
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(analyst_client, editor):
+    editor_client = signed_in(editor)
+    build_situation(2)
+    small = count_queries(analyst_client, "/")
+    small_editor = count_queries(editor_client, "/")
+    build_situation(6)
+    relevant_report(title="Another relevant report")
+    assert count_queries(analyst_client, "/") == small
+    assert count_queries(editor_client, "/") == small_editor
+    assert small <= 22 and small_editor <= 24, (small, small_editor)
