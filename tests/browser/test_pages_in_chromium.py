@@ -84,6 +84,7 @@ def test_analyst_reads_rafah_goes_back_in_time_searches_and_exports(rafah_histor
 
     # Search the reports (from now): the demo's article, with the match marked.
     page.get_by_role("link", name="Back to now").click()
+    page.wait_for_url(lambda url: "as_of" not in url)
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("searchbox", name="Search reports").fill("Rafah aid")
     page.get_by_role("button", name="Search").click()
@@ -106,6 +107,8 @@ def test_analyst_reads_rafah_goes_back_in_time_searches_and_exports(rafah_histor
     # Narrow screen: the dashboard still reads (cards instead of a wide table).
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_load_state("load")  # the style sheet applied
     assert _cell(page, "rafah", "people").is_visible()
     too_wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]

@@ -139,9 +139,11 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             + "</a>"
         )
     legend_y = HEIGHT - LEGEND_HEIGHT + 10
-    body.append(tag("text", text(f"Status for {traffic_label.lower()}:"), x=16, y=legend_y + 14, class_="chart-legend"))
+    legend_text = f"Status for {traffic_label.lower()}:"
+    body.append(tag("text", text(legend_text), x=16, y=legend_y + 14, class_="chart-legend"))
+    first_x = 16 + len(legend_text) * CHAR_WIDTH + 24
     for index, status in enumerate(STATUS_ORDER):
-        x = 200 + index * 150
+        x = first_x + index * 130
         body.append(_marker(status, x, legend_y + 9, prefix))
         body.append(tag("text", text(status_word(status)), x=x + 18, y=legend_y + 14, class_="chart-legend"))
     described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or "no crossing has coordinates"
@@ -167,7 +169,7 @@ def map_points(
             unplaced.append(crossing)
             continue
         standing = next(s for s in crossing.standing if s.traffic == traffic)  # type: ignore[attr-defined]
-        since = f"since {standing.since:%Y-%m-%d}" if standing.since else ""
+        since = f"Since {standing.since:%Y-%m-%d}" if standing.since else ""
         points.append(
             MapPoint(
                 name=str(crossing),

@@ -340,7 +340,9 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
 
 @page
 def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
-    form = MapForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("traffic", str(Traffic.AID))  # so the control shows what the map shows
+    form = MapForm(data)
     if not form.is_valid():
         raise BadParameter(next(iter(form.errors)), next(iter(form.errors.values()))[0])
     crisis, traffic = form.cleaned_data["crisis"], form.cleaned_data["traffic"]
