@@ -9,7 +9,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: setup run test lint typecheck clean backup restore
+.PHONY: setup run test lint typecheck clean backup restore browser
 
 setup: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	PORT=$(PORT) bin/run-embedded
 
-test: setup
+test: setup browser
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 lint: setup
@@ -41,3 +41,11 @@ restore:
 
 clean:
 	rm -rf var/broker var/tracker.sqlite3* staticfiles
+
+# The status pages' browser tests drive Debian's Chromium. Installed here when missing and we are root (as on CI);
+# otherwise those tests skip with the reason, except under CI=true, where they fail.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && echo "make: installing Debian's chromium for the browser tests" \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "make: $(CHROMIUM) is missing and could not be installed; the browser tests will skip (fail under CI)"
