@@ -22,13 +22,13 @@ OPEN, RESTRICTED, CLOSED, UNKNOWN = (
 )
 # (fill, ink): the fill behind a pattern, and the colour of the pattern, outline and symbol (contrast >= 4.5:1 on
 # the fill and on white).
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
     OPEN: ("#d7f0dd", "#14632c"),
     RESTRICTED: ("#fdecc8", "#7a4d00"),
     CLOSED: ("#f9d5d3", "#9b1c1c"),
     UNKNOWN: ("#e8e8e8", "#4a4a4a"),
 }
-STATUS_ORDER = [OPEN, RESTRICTED, CLOSED, UNKNOWN]
+STATUS_ORDER: list[str] = [OPEN, RESTRICTED, CLOSED, UNKNOWN]
 
 
 def num(value: float) -> str:

@@ -18,13 +18,13 @@ from ..models.accords import AidDisputeState, EvacuationAgreementState
 register = template.Library()
 
 # Each status has a symbol and a pattern as well as a colour, so it reads without colour (see tracker.css).
-STATUS_SYMBOLS = {
+STATUS_SYMBOLS: dict[str, str] = {
     CrossingStatus.Status.OPEN: "✓",
     CrossingStatus.Status.RESTRICTED: "◐",
     CrossingStatus.Status.CLOSED: "✕",
     CrossingStatus.Status.UNKNOWN: "?",
 }
-STATUS_LABELS = dict(CrossingStatus.Status.choices)
+STATUS_LABELS: dict[str, str] = {str(value): str(label) for value, label in CrossingStatus.Status.choices}
 
 
 @register.simple_tag(takes_context=True)

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -30,14 +31,14 @@ from .params import AsOf, BadParameter, parse_as_of, parse_format
 REPORTS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 50
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def page(view: View) -> View:
     """Sign-in and role check, then the as-of moment and format parsed; bad parameters answer 400."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not may_read(request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -97,7 +98,7 @@ STANDING_HEADER = [
 
 
 @page
-def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=is_editor(request.user))
     if fmt == "csv":
         rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
@@ -106,7 +107,7 @@ def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
 
 
 @page
-def crisis_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def crisis_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     crisis = get_object_or_404(Crisis.objects.prefetch_related("countries"), slug=slug)
     view = selectors.crisis_page(crisis, as_of=as_of.moment, include_unreviewed=is_editor(request.user))
     if fmt == "csv":
@@ -120,10 +121,10 @@ def crisis_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> 
 
 
 @page
-def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     window = ChartWindowForm(request.GET)
     if not window.is_valid():
-        raise BadParameter("days", window.errors["days"][0])
+        raise BadParameter("days", str(window.errors["days"][0]))
     found = selectors.crossings_with_standing(
         Crossing.objects.filter(slug=slug).select_related("side_a", "side_b").prefetch_related("aliases", "crises"),
         as_of=as_of.moment,
@@ -197,11 +198,16 @@ def _report_visible(report: Report | None, editor: bool) -> bool:
 
 def _accord(
     request: HttpRequest, model: type[AidDispute] | type[EvacuationAgreement], slug: str, as_of: AsOf, fmt: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     entity: Any = get_object_or_404(model, slug=slug)
     editor = is_editor(request.user)
-    reader = selectors.disputes_as_of if model is AidDispute else selectors.agreements_as_of
-    on_record = reader(model.objects.filter(pk=entity.pk), as_of=as_of.moment).first()  # type: ignore[attr-defined]
+    on_record: AidDispute | EvacuationAgreement | None
+    if isinstance(entity, AidDispute):
+        on_record = selectors.disputes_as_of(AidDispute.objects.filter(pk=entity.pk), as_of=as_of.moment).first()
+    else:
+        on_record = selectors.agreements_as_of(
+            EvacuationAgreement.objects.filter(pk=entity.pk), as_of=as_of.moment
+        ).first()
     view = accord_page(on_record or entity, as_of=as_of.moment, include_unreviewed=editor)
     kind = "dispute" if model is AidDispute else "agreement"
     if fmt == "csv":
@@ -229,16 +235,16 @@ def _accord(
 
 
 @page
-def dispute_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def dispute_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     return _accord(request, AidDispute, slug, as_of, fmt)
 
 
 @page
-def agreement_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def agreement_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     return _accord(request, EvacuationAgreement, slug, as_of, fmt)
 
 
-def _timeline_csv(entries: Iterator[TimelineEntry], as_of: AsOf) -> HttpResponse:
+def _timeline_csv(entries: Iterator[TimelineEntry], as_of: AsOf) -> HttpResponseBase:
     return csv_response(
         f"timeline-{_stamp(as_of)}.csv",
         ["date", "time", "category", "kind", "title", "detail", "crisis", "actors", "reports", "link"],
@@ -261,7 +267,7 @@ def _timeline_csv(entries: Iterator[TimelineEntry], as_of: AsOf) -> HttpResponse
 
 
 @page
-def timeline(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def timeline(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     form = TimelineFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "tracker/timeline.html", {"as_of": as_of, "form": form}, status=400)
@@ -295,7 +301,7 @@ def timeline(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
 
 
 @page
-def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "tracker/reports.html", {"as_of": as_of, "form": form}, status=400)
@@ -324,7 +330,7 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
                     report.language,
                     [c.name for c in report.crises.all()],
                     [c.name for c in report.crossings.all()],
-                    selectors.snippet_plain(report.snippet),
+                    selectors.snippet_plain(getattr(report, "snippet", "")),
                 ]
                 for report in found.iterator(chunk_size=500)
             ),
@@ -339,12 +345,12 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
 
 
 @page
-def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponse:
+def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     data = request.GET.copy()
     data.setdefault("traffic", str(Traffic.AID))  # so the control shows what the map shows
     form = MapForm(data)
     if not form.is_valid():
-        raise BadParameter(next(iter(form.errors)), next(iter(form.errors.values()))[0])
+        raise BadParameter(next(iter(form.errors)), str(next(iter(form.errors.values()))[0]))
     crisis, traffic = form.cleaned_data["crisis"], form.cleaned_data["traffic"]
     crossings_qs = Crossing.objects.filter(crises=crisis) if crisis else Crossing.objects.all()
     crossings = selectors.crossings_with_standing(crossings_qs.order_by("name"), as_of=as_of.moment)
@@ -355,7 +361,7 @@ def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpRespons
             (
                 [c.name, c.slug, c.latitude, c.longitude, s.traffic, s.status, s.since, s.stale]
                 for c in crossings
-                for s in c.standing
+                for s in c.standing  # type: ignore[attr-defined]
             ),
         )
     query = f"?as_of={as_of.query_value}" if as_of.query_value else ""

@@ -42,21 +42,22 @@ CHART_EMPTY_SPAN = timedelta(days=30)
 # --- disputes and agreements as of a moment ---------------------------------------------------------------------
 
 
-def _state_as_of(changes: QuerySet[Any], link: str, as_of: datetime) -> dict[str, Subquery]:
-    latest = changes.filter(**{link: OuterRef("pk")}, effective_at__lte=as_of).order_by(
+def _latest_change(changes: QuerySet[Any], link: str, as_of: datetime) -> QuerySet[Any]:
+    """The change in effect at ``as_of`` for the outer row (the same precedence as the status rule)."""
+    return changes.filter(**{link: OuterRef("pk")}, effective_at__lte=as_of).order_by(
         "-effective_at", "-recorded_at", "-id"
     )
-    return {
-        "state_as_of": Subquery(latest.values("to_state")[:1]),
-        "state_since": Subquery(latest.values("effective_at")[:1]),
-    }
 
 
 def disputes_as_of(queryset: QuerySet[AidDispute] | None = None, *, as_of: datetime) -> QuerySet[AidDispute]:
     """Disputes on record at ``as_of``, each with ``state_as_of`` and ``state_since`` from its state history."""
     queryset = queryset if queryset is not None else AidDispute.objects.all()
+    latest = _latest_change(AidDisputeStateChange.objects.all(), "dispute", as_of)
     return (
-        queryset.annotate(**_state_as_of(AidDisputeStateChange.objects.all(), "dispute", as_of))
+        queryset.annotate(
+            state_as_of=Subquery(latest.values("to_state")[:1]),
+            state_since=Subquery(latest.values("effective_at")[:1]),
+        )
         .filter(state_as_of__isnull=False)
         .select_related("crisis")
         .prefetch_related("parties", "crossings")
@@ -68,8 +69,12 @@ def agreements_as_of(
 ) -> QuerySet[EvacuationAgreement]:
     """Agreements on record at ``as_of``, each with ``state_as_of`` and ``state_since``."""
     queryset = queryset if queryset is not None else EvacuationAgreement.objects.all()
+    latest = _latest_change(EvacuationAgreementStateChange.objects.all(), "agreement", as_of)
     return (
-        queryset.annotate(**_state_as_of(EvacuationAgreementStateChange.objects.all(), "agreement", as_of))
+        queryset.annotate(
+            state_as_of=Subquery(latest.values("to_state")[:1]),
+            state_since=Subquery(latest.values("effective_at")[:1]),
+        )
         .filter(state_as_of__isnull=False)
         .select_related("crisis")
         .prefetch_related(
