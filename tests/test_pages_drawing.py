@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from tracker.pages.charts import flow_chart_svg, status_bands_svg, time_ticks
 from tracker.selectors.dashboard import FlowSeries
@@ -56,3 +57,31 @@ def test_flow_chart_scales_to_a_round_maximum_and_titles_every_bar():
     assert svg.count("<title>2023-10-2") == 4
     assert "Over the days shown, ERC: 23 in all; UN: 34 in all." in svg
     assert 'id="flow3-s0"' in svg and 'id="flow3-s1"' in svg
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_status_colours_meet_wcag_aa_and_match_the_style_sheet():
+    from django.conf import settings
+
+    from tracker.pages.svg import STATUS_COLOURS
+
+    css = (Path(settings.BASE_DIR) / "tracker/static/tracker/tracker.css").read_text()
+    for status, (fill, ink) in STATUS_COLOURS.items():
+        assert contrast(ink, fill) >= 4.5, status
+        assert contrast(ink, "#ffffff") >= 4.5, status
+        assert f"--{status}-fill: {fill};" in css and f"--{status}-ink: {ink};" in css
+    variables = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", css))
+    for text_colour in ("ink", "muted", "link", "editor"):
+        assert contrast(variables[text_colour], "#ffffff") >= 4.5, text_colour
+        assert contrast(variables[text_colour], variables["wash"]) >= 4.5, text_colour
+    assert contrast("#ffffff", variables["brand"]) >= 7
