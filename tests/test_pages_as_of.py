@@ -40,7 +40,20 @@ def test_nothing_given_means_now():
 
 
 @pytest.mark.parametrize(
-    "given", ["yesterday", "2023-13-01", "2023-02-30", "2023-10-14T25:00", "14/10/2023", "0", "x" * 41, "2023-10-14T"]
+    "given",
+    [
+        "yesterday",
+        "2023-13-01",
+        "2023-02-30",
+        "2023-10-14T25:00",
+        "14/10/2023",
+        "0",
+        "x" * 41,
+        "2023-10-14T",
+        "0001-01-01",
+        "1899-12-31T23:00",
+        "2023-10-14T09:30+25:00",
+    ],
 )
 def test_unreadable_values_are_refused_naming_the_parameter(given):
     with pytest.raises(BadParameter) as refused:
@@ -77,7 +90,7 @@ def test_every_page_answers_a_bad_as_of_with_400_saying_what_is_wrong(analyst_cl
         "/map/",
     ]
     for url in urls:
-        for bad in ("not-a-date", "2023-02-30", "2999-01-01"):
+        for bad in ("not-a-date", "2023-02-30", "2999-01-01", "0001-01-01"):
             response = analyst_client.get(url, {"as_of": bad})
             assert response.status_code == 400, (url, bad)
             assert "as_of" in text(response)

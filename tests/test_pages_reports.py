@@ -79,6 +79,8 @@ def test_filters_by_source_crisis_crossing_and_publication_dates(analyst_client)
         {"since": "2023-10-20", "until": "2023-10-01"},
         {"q": "x" * 301},
         {"page": "-1"},
+        {"source": "\x00"},
+        {"q": "rafah\x00"},
     ],
 )
 def test_bad_filters_are_a_400_naming_the_field(analyst_client, query):

@@ -68,6 +68,8 @@ def test_filters_by_crisis_kind_actor_and_dates(analyst_client):
         {"page": "0"},
         {"page": "x"},
         {"page": "100000"},
+        {"crisis": "\x00"},
+        {"since": "2023-10-01\x00"},
     ],
 )
 def test_bad_filters_are_a_400_that_names_them(analyst_client, query):

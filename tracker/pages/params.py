@@ -17,6 +17,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 # the record cannot say what will hold.
 FUTURE_SLACK = timedelta(minutes=settings.STATUS_MAX_FUTURE_SKEW_MINUTES)
 FORMATS = ("html", "csv")
+# Nothing the tracker records is older; refusing earlier moments also keeps date arithmetic far from year 1.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class BadParameter(ValueError):
@@ -60,6 +62,8 @@ def parse_as_of(raw: str | None, *, now: datetime | None = None) -> AsOf:
     if len(text) > 40:
         raise BadParameter("as_of", "as_of is too long to be a date or a date-time.")
     moment = _parse_moment(text)
+    if moment < EARLIEST:
+        raise BadParameter("as_of", f"as_of is before {EARLIEST:%Y}; the record holds nothing that old.")
     if moment > now + FUTURE_SLACK:
         raise BadParameter(
             "as_of", "as_of is in the future; the record only says what has held. Leave it empty for now."
