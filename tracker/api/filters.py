@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -50,8 +54,28 @@ def _country(**extra: Any) -> filters.ModelChoiceFilter:
     )
 
 
+def to_utc(value: datetime) -> datetime:
+    """A query-string time in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) allow."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise forms.ValidationError("This time is out of range.") from None
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        return None if parsed is None else to_utc(parsed)
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 def _since(help_text: str, **extra: Any) -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(help_text=help_text + " (ISO 8601; without an offset, UTC)", **extra)
+    return UtcIsoDateTimeFilter(help_text=help_text + " (ISO 8601; without an offset, UTC)", **extra)
 
 
 def _changed_since(model: type, moment: Any) -> Exists:

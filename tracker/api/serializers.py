@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -356,12 +355,12 @@ class ReportSerializer(serializers.Serializer):
     def get_crossings(self, report: Any) -> list[str]:
         return [c.slug for c in report.crossings.all()]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_snippet(self, report: Any) -> str | None:
         snippet = getattr(report, "snippet", None)
         return None if snippet is None else selectors.snippet_plain(snippet)
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_rank(self, report: Any) -> float | None:
         rank = getattr(report, "rank", None)
         return None if rank is None else float(rank)

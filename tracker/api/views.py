@@ -7,10 +7,11 @@ GeoJSON), the one error shape, refusal of unknown query parameters, and ETag / L
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -61,10 +62,9 @@ def parse_moment(request: Request, param: str) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
-        value = drf_serializers.DateTimeField().to_internal_value(raw)
-    except drf_serializers.ValidationError:
+        return filters.to_utc(drf_serializers.DateTimeField(default_timezone=UTC).to_internal_value(raw))
+    except (drf_serializers.ValidationError, DjangoValidationError):
         raise ValidationError({param: ["Give an ISO 8601 time, for example 2023-10-16T09:00:00Z."]}) from None
-    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.utc)
 
 
 class ApiMixin:
