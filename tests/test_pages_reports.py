@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def listed(client, **query) -> list[str]:  # type: ignore[no-untyped-def]
     html = client.get("/reports/", query).content.decode()
-    return [part.split("</p>")[0] for part in html.split('<p class="report-title">')[1:]]
+    titles = [part.split("</p>")[0] for part in html.split('<p class="report-title">')[1:]]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", title)).strip() for title in titles]
 
 
 def test_search_finds_stemmed_words_and_marks_them(analyst_client):
@@ -32,11 +34,10 @@ def test_search_finds_stemmed_words_and_marks_them(analyst_client):
 def test_matches_are_escaped_around_the_marks(analyst_client):
     relevant_report(title="Odd", text='Rafah "closed" & x<y')
     html = analyst_client.get("/reports/", {"q": "rafah"}).content.decode()
-    snippet = html[html.index('<p class="snippet">') : html.index("</p>", html.index('<p class="snippet">'))]
-    assert snippet.startswith('<p class="snippet"><mark>Rafah</mark> &quot;closed')
-    assert '"' not in snippet.replace('class="snippet"', "") and "<" not in snippet.replace("<mark>", "").replace(
-        "</mark>", ""
-    ).replace('<p class="snippet">', "")
+    opening = '<p class="snippet" dir="auto">'
+    snippet = html[html.index(opening) + len(opening) : html.index("</p>", html.index(opening))]
+    assert snippet.startswith("<mark>Rafah</mark> &quot;closed")
+    assert '"' not in snippet and "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
 
 
 def test_analysts_see_only_relevant_reports_editors_also_unreviewed_ones_marked(analyst_client, editor):
@@ -44,7 +45,7 @@ def test_analysts_see_only_relevant_reports_editors_also_unreviewed_ones_marked(
     unreviewed = report(title="Rafah unreviewed")
     not_relevant = report(title="Rafah rejected")
     services.report_review(report=not_relevant, state="not_relevant", reviewed_by=None)
-    assert [t for t in listed(analyst_client, q="rafah") if "Rafah" in t] == ["\n    Rafah reviewed\n    \n  "]
+    assert listed(analyst_client, q="rafah") == ["Rafah reviewed"]
     html = signed_in(editor).get("/reports/", {"q": "rafah"}).content.decode()
     assert "Rafah unreviewed" in html and "Rafah rejected" not in html
     assert '<span class="unreviewed">Unreviewed</span>' in html
