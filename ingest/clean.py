@@ -59,44 +59,81 @@ def _absolute(url: str, base: str) -> str:
     return url if canonical_url(url) else ""  # javascript:, mailto:, data: ... are not links to a report
 
 
+# Part of every fingerprint: change it when cleaning changes what is stored, and every entry is stored once more.
+CLEANING_VERSION = "1"
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def identify(entry: ParsedEntry, *, base_url: str = "") -> tuple[str, str]:
+    """(identity, fingerprint) of an entry, cheaply: no HTML is read unless the entry has neither id nor link.
+
+    The identity is what makes it the same item (its id, else its canonical URL, else its content); the
+    fingerprint covers everything the entry is stored from, so an equal one means storing it again changes
+    nothing and it need not even be cleaned.
+    """
+    external_id = _plain(entry.external_id).strip()[:500]
+    if external_id:
+        identity = f"id:{external_id}"
+    else:
+        canonical = canonical_url(_absolute(entry.url, base_url))
+        if canonical:
+            identity = f"url:{canonical}"
+        else:
+            title, text = _title(entry), _text(entry)
+            identity = f"hash:{content_hash(title, text)}"
+    digest = hashlib.sha256(
+        orjson.dumps(
+            [
+                CLEANING_VERSION,
+                base_url,
+                entry.external_id,
+                entry.url,
+                entry.title,
+                entry.title_is_html,
+                entry.body_html,
+                entry.body_text,
+                _iso(entry.published),
+                _iso(entry.updated),
+                entry.language,
+            ]
+        )
+    )
+    digest.update(entry.raw)
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest(), digest.hexdigest()
+
+
+def _title(entry: ParsedEntry) -> str:
+    title = _plain(entry.title)
+    return _SPACE.sub(" ", html_to_text(title) if entry.title_is_html else title).strip()
+
+
+def _text(entry: ParsedEntry) -> str:
+    body_html = _plain(entry.body_html)
+    return html_to_text(body_html) if body_html else _plain(entry.body_text).strip()
+
+
 def clean_entry(entry: ParsedEntry, *, base_url: str = "", max_bytes: int) -> CleanEntry:
     """Normalise one entry; raises ``Rejected`` when it cannot become a report."""
     if len(entry.raw) > max_bytes:
         raise Rejected(f"entry of {len(entry.raw):,} bytes exceeds the {max_bytes:,}-byte cap")
-    title_source = _plain(entry.title)
-    title = html_to_text(title_source) if entry.title_is_html else title_source
-    title = _SPACE.sub(" ", title).strip()
+    title = _title(entry)
     url = _absolute(entry.url, base_url)
     if not title and not url:
         raise Rejected("no title and no link: nothing to show an editor or to find it by")
-    body_html = _plain(entry.body_html)
-    text = html_to_text(body_html) if body_html else _plain(entry.body_text).strip()
-    external_id = _plain(entry.external_id).strip()[:500]
-    canonical = canonical_url(url)
-    published = entry.published or entry.updated
-    raw = _plain(entry.raw.decode("utf-8", errors="replace"))
-    if external_id:
-        identity = f"id:{external_id}"
-    elif canonical:
-        identity = f"url:{canonical}"
-    else:
-        identity = f"hash:{content_hash(title, text)}"
-    language = _plain(entry.language).strip()[:12]
-    fingerprint = hashlib.sha256(
-        orjson.dumps(
-            [external_id, url, title, body_html, text, published.isoformat() if published else "", language, raw]
-        )
-    ).hexdigest()
+    identity, fingerprint = identify(entry, base_url=base_url)
     return CleanEntry(
-        external_id=external_id,
+        external_id=_plain(entry.external_id).strip()[:500],
         url=url,
-        canonical_url=canonical,
+        canonical_url=canonical_url(url),
         title=title,
-        summary_html=body_html,
-        text=text,
-        published_at=published,
-        language=language,
-        raw=raw,
-        identity=hashlib.sha256(identity.encode("utf-8")).hexdigest(),
+        summary_html=_plain(entry.body_html),
+        text=_text(entry),
+        published_at=entry.published or entry.updated,
+        language=_plain(entry.language).strip()[:12],
+        raw=_plain(entry.raw.decode("utf-8", errors="replace")),
+        identity=identity,
         fingerprint=fingerprint,
     )

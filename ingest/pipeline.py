@@ -30,11 +30,11 @@ from tracker import services as tracker_services
 from tracker.models import Crisis, Crossing, Source
 
 from . import selectors, services
-from .clean import CleanEntry, Rejected, clean_entry
+from .clean import CleanEntry, Rejected, clean_entry, identify
 from .fetch import FetchFailure, fetch, reliefweb_max_pages, reliefweb_page_url
 from .link import Snapshot, read
 from .models import FetchRun, QuarantinedItem
-from .parse import ParsedDocument, ParseError, parse_document
+from .parse import ParsedDocument, ParsedEntry, ParseError, parse_document
 from .services import Counts, Lease
 
 logger = logging.getLogger(__name__)
@@ -89,27 +89,31 @@ class _Store:
             if self.lease is not None and not services.lease_renew(lease=self.lease):
                 raise LeaseLost("this run's lease on the source expired and was taken by another run")
 
-    def _batch(self, entries: list, base_url: str) -> None:  # type: ignore[type-arg]
+    def _batch(self, entries: list[ParsedEntry], base_url: str) -> None:
         self.counts.seen += len(entries)
-        cleaned: list[CleanEntry] = []
-        for entry in entries:
+        # Entries stored exactly so already are found in one query, before anything is cleaned.
+        identified = [(entry, *identify(entry, base_url=base_url)) for entry in entries]
+        unchanged = selectors.fingerprints_unchanged(
+            source=self.source, entries=[(identity, fingerprint) for _, identity, fingerprint in identified]
+        )
+        todo: list[CleanEntry] = []
+        for entry, identity, fingerprint in identified:
+            if (identity, fingerprint) in unchanged:
+                self.counts.unchanged += 1
+                continue
             try:
-                cleaned.append(clean_entry(entry, base_url=base_url, max_bytes=settings.INGEST_MAX_ENTRY_BYTES))
+                todo.append(clean_entry(entry, base_url=base_url, max_bytes=settings.INGEST_MAX_ENTRY_BYTES))
             except Rejected as rejected:
                 self._quarantine(rejected.reason, entry.raw, title=entry.title, url=entry.url)
-        unchanged = selectors.fingerprints_unchanged(
-            source=self.source, entries=[(c.identity, c.fingerprint) for c in cleaned]
-        )
-        todo = [c for c in cleaned if c.identity not in unchanged]
-        self.counts.unchanged += len(cleaned) - len(todo)
         if not todo:
             return
         stored: list[tuple[str, str, int]] = []
         with transaction.atomic():
             for entry in todo:
+                # No savepoint of our own: each service below rolls its own writes back when it fails. A report
+                # stored whose links then failed gets no fingerprint, so the next run links it again.
                 try:
-                    with transaction.atomic():
-                        outcome, report_id = self._entry(entry)
+                    outcome, report_id = self._entry(entry)
                 except Exception as exc:  # one bad entry must not cost the others: it is kept, with the reason
                     logger.warning("entry of %s not stored: %r", self.source, exc)
                     self._quarantine(
@@ -134,27 +138,28 @@ class _Store:
             raw=entry.raw,
         )
         report = result.report
-        if result.outcome != "unchanged":
-            links = read(entry.title, entry.text, self.snapshot)
-            if links:
-                tracker_services.report_link(
-                    report=report,
-                    crossings=[self._crossings[i] for i in sorted(links.crossing_ids) if i in self._crossings],
-                    crises=[self._crises[i] for i in sorted(links.crisis_ids) if i in self._crises],
-                )
-            # A duplicate tells the same story as a report already held, which raised its own suggestions.
-            if result.outcome != "duplicate":
-                for suggestion in links.suggestions:
-                    crossing = self._crossings.get(suggestion.crossing_id)
-                    if crossing is not None:
-                        tracker_services.suggestion_raise(
-                            report=report,
-                            crossing=crossing,
-                            proposed_status=suggestion.status,
-                            traffic=suggestion.traffic,
-                            evidence=suggestion.evidence,
-                            matched_phrase=suggestion.phrase,
-                        )
+        # Only entries whose fingerprint differs get here: "unchanged" means an earlier run stored the report
+        # but did not finish linking it (linking twice is harmless).
+        links = read(entry.title, entry.text, self.snapshot)
+        if links:
+            tracker_services.report_link(
+                report=report,
+                crossings=[self._crossings[i] for i in sorted(links.crossing_ids) if i in self._crossings],
+                crises=[self._crises[i] for i in sorted(links.crisis_ids) if i in self._crises],
+            )
+        # A duplicate tells the same story as a report already held, which raised its own suggestions.
+        if result.outcome != "duplicate":
+            for suggestion in links.suggestions:
+                crossing = self._crossings.get(suggestion.crossing_id)
+                if crossing is not None:
+                    tracker_services.suggestion_raise(
+                        report=report,
+                        crossing=crossing,
+                        proposed_status=suggestion.status,
+                        traffic=suggestion.traffic,
+                        evidence=suggestion.evidence,
+                        matched_phrase=suggestion.phrase,
+                    )
         return result.outcome, report.pk
 
     def _quarantine(self, reason: str, raw: bytes | str, title: str = "", url: str = "") -> None:

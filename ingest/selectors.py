@@ -59,10 +59,11 @@ def failing_sources() -> QuerySet[Source]:
     )
 
 
-def fingerprints_unchanged(*, source: Source, entries: Iterable[tuple[str, str]]) -> set[str]:
-    """The identities among (identity, fingerprint) pairs that are stored exactly so already; one query."""
-    wanted = dict(entries)
+def fingerprints_unchanged(*, source: Source, entries: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (identity, fingerprint) pairs that are stored exactly so already; one query."""
+    wanted = set(entries)
     if not wanted:
         return set()
-    held = EntryFingerprint.objects.filter(source=source, key__in=list(wanted)).values_list("key", "fingerprint")
-    return {key for key, fingerprint in held if wanted.get(key) == fingerprint}
+    keys = list({identity for identity, _ in wanted})
+    held = EntryFingerprint.objects.filter(source=source, key__in=keys).values_list("key", "fingerprint")
+    return wanted & set(held)

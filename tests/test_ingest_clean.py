@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.clean import Rejected, clean_entry
+from ingest import clean as clean_module
+from ingest.clean import Rejected, clean_entry, identify
 from ingest.parse import ParsedEntry
 
 ENTRY = ParsedEntry(
@@ -85,3 +86,10 @@ def test_no_title_and_no_link_is_rejected():
 def test_an_entry_over_the_size_cap_is_rejected():
     with pytest.raises(Rejected, match="exceeds the 10,000-byte cap"):
         clean(raw=b"x" * 10_001)
+
+
+def test_an_entry_is_identified_without_reading_its_html(monkeypatch):
+    monkeypatch.setattr(clean_module, "html_to_text", lambda html: pytest.fail("the HTML was read"))
+    identity, fingerprint = identify(ENTRY, base_url="https://example.org/feed/")
+    assert (identity, fingerprint) == identify(ENTRY, base_url="https://example.org/feed/")
+    assert fingerprint != identify(replace(ENTRY, body_html="<p>Reopened.</p>"))[1]

@@ -65,15 +65,15 @@ def reliefweb_source(url: str, **fields: object) -> Source:
     return SourceFactory(kind=Source.Kind.RELIEFWEB, url=url, **fields)
 
 
-# --- a real Celery worker --------------------------------------------------------------------------------------
+# --- a real Celery worker (and beat) ---------------------------------------------------------------------------
 
 
-class Worker:
-    """``celery -A tracker worker`` in a subprocess, on the test database and this area's Redis database."""
+class CeleryProcess:
+    """``celery -A tracker worker`` (or ``beat``) in a subprocess, on the test database and this area's Redis db."""
 
-    def __init__(self, name: str, *, allowed_hosts: str, extra_env: dict[str, str] | None = None, concurrency: int = 1):
+    def __init__(self, name: str, args: list[str], *, allowed_hosts: str, extra_env: dict[str, str] | None = None):
         self.name = name
-        self.log = HERE.parent.parent / "var" / f"test-worker-{name}-{os.getpid()}.log"
+        self.log = ROOT / "var" / f"test-celery-{name}-{os.getpid()}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         database = connection.settings_dict
         env = {
@@ -92,30 +92,30 @@ class Worker:
             **(extra_env or {}),
         }
         self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork",
-                f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                f"--hostname={name}@%h", "--loglevel=INFO",
-            ],
+            [sys.executable, "-m", "celery", "-A", "tracker", *args],
             cwd=ROOT,
             env=env,
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
 
-    def wait_ready(self, timeout: float = 30) -> Worker:
+    def wait_for_line(self, marker: bytes, timeout: float = 30) -> CeleryProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"worker {self.name} exited early:\n{self.output()}")
-            if b" ready." in self.log.read_bytes():
+                raise RuntimeError(f"celery {self.name} exited early:\n{self.output()}")
+            if marker in self.log.read_bytes():
                 return self
             time.sleep(0.1)
-        raise RuntimeError(f"worker {self.name} not ready after {timeout} s:\n{self.output()}")
+        raise RuntimeError(f"celery {self.name}: no {marker!r} after {timeout} s:\n{self.output()}")
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")[-5000:]
+        return self.log.read_text(errors="replace")[-8000:]
+
+    def task_results(self) -> list[str]:
+        """What each finished task returned, from the worker's log lines ("... succeeded in 0.1s: 'busy'")."""
+        return [line.rsplit(": ", 1)[1].strip("'") for line in self.output().splitlines() if " succeeded in " in line]
 
     def children(self) -> list[int]:
         """The pool processes that run tasks (children of the worker's main process)."""
@@ -140,6 +140,28 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self.log.unlink(missing_ok=True)
+
+
+def start_worker(name: str, *, allowed_hosts: str, extra_env: dict[str, str] | None = None) -> CeleryProcess:
+    worker = CeleryProcess(
+        name,
+        [
+            "worker", "--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", f"--hostname={name}@%h", "--loglevel=INFO",
+        ],
+        allowed_hosts=allowed_hosts,
+        extra_env=extra_env,
+    )  # fmt: skip
+    return worker.wait_for_line(b" ready.")
+
+
+def start_beat(*, allowed_hosts: str) -> CeleryProcess:
+    beat = CeleryProcess(
+        "beat",
+        ["beat", "--loglevel=INFO", "--max-interval=1", "--pidfile="],
+        allowed_hosts=allowed_hosts,
+    )
+    return beat.wait_for_line(b"beat: Starting")
 
 
 def wait_for(predicate: Callable[[], object], *, timeout: float = 30, every: float = 0.2, what: str = "") -> object:
