@@ -151,10 +151,11 @@ def test_no_response_exposes_a_row_id(partner_client, demo):
         assert '"id"' not in body and '"pk"' not in body, url
 
 
-def test_unknown_path_under_api_is_json_404(partner_client):
-    response = partner_client.get("/api/v1/nothing-here/")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/crossings/a%0Ab/history/", "/api/"])
+def test_unknown_path_under_api_is_json_404(partner_client, path):
+    for response in (partner_client.get(path), partner_client.post(path, {})):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
 
 
 def test_counts_in_list_match_database(partner_client, demo):

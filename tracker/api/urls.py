@@ -34,5 +34,5 @@ urlpatterns = [
         name="api-docs",
     ),
     # Anything else under /api/ is a 404 in the API's own error shape, not an HTML page.
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # any path, newlines included
 ]
