@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -30,19 +30,20 @@ def data_watermark(models: Iterable[type[Model]], *, with_changes: bool = True) 
     for model in models:
         history = model.history.model  # type: ignore[attr-defined]
         table = connection.ops.quote_name(history._meta.db_table)
-        parts.append(f"(SELECT history_date AS t FROM {table} ORDER BY history_id DESC LIMIT 1)")
+        parts.append(f"SELECT (SELECT history_date FROM {table} ORDER BY history_id DESC LIMIT 1) AS t")
     if with_changes:
         table = connection.ops.quote_name(Change._meta.db_table)
-        parts.append(f"(SELECT recorded_at AS t FROM {table} ORDER BY id DESC LIMIT 1)")
+        parts.append(f"SELECT (SELECT recorded_at FROM {table} ORDER BY id DESC LIMIT 1) AS t")
     if not parts:
         return None
+    # Scalar subqueries, so that one statement runs on PostgreSQL and on SQLite (``make run``).
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(t) FROM ({' UNION ALL '.join(parts)}) AS stamps")
         (value,) = cursor.fetchone()
     if isinstance(value, str):  # SQLite returns text
         value = datetime.fromisoformat(value)
     if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 
