@@ -24,7 +24,9 @@ class ApiTokenForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "user" in self.fields:
             # A token may act for a member of staff (to record statuses), never for anyone else.
-            self.fields["user"].queryset = get_user_model().objects.filter(is_active=True, is_staff=True)
+            field = self.fields["user"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = get_user_model().objects.filter(is_active=True, is_staff=True)
 
 
 @admin.register(ApiToken)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -60,9 +60,9 @@ def body_etag(content: bytes, content_type: str) -> str:
     return f'"{digest}"'
 
 
-def conditional(request: HttpRequest, response: HttpResponseBase, last_modified: datetime | None) -> HttpResponseBase:
+def conditional(request: HttpRequest, response: HttpResponse, last_modified: datetime | None) -> HttpResponse:
     """Add the validators to a rendered 200 response; answer 304 when the request's validators still match."""
-    etag = body_etag(response.content, response.get("Content-Type", ""))  # type: ignore[attr-defined]
+    etag = body_etag(response.content, response.get("Content-Type", ""))
     response["ETag"] = etag
     timestamp = None
     if last_modified is not None:
@@ -71,4 +71,4 @@ def conditional(request: HttpRequest, response: HttpResponseBase, last_modified:
     # Partners' answers depend on who asks; caches must check with us before reusing one.
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Authorization", "Cookie"])
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response) or response

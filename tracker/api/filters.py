@@ -8,7 +8,7 @@ from typing import Any
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
@@ -34,7 +34,7 @@ from tracker.models.crossings import CrossingKind
 from tracker.models.reference import ActorKind, CrisisState
 
 
-def _by_slug(model: type, label: str, **extra: Any) -> filters.ModelChoiceFilter:
+def _by_slug(model: type[Model], label: str, **extra: Any) -> filters.ModelChoiceFilter:
     return filters.ModelChoiceFilter(
         queryset=model._default_manager.all(),
         to_field_name="slug",

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
@@ -120,7 +120,7 @@ class ReportCursors(BasePagination):
         self.next_cursor: str | None = None
         self.base_url = ""
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         size = positive_int(request, "page_size", default=settings.API_PAGE_SIZE, maximum=settings.API_MAX_PAGE_SIZE)
         raw = request.query_params.get(self.cursor_query_param)
         cursor = decode_cursor(raw, param=self.cursor_query_param) if raw else {}

@@ -50,7 +50,7 @@ class ReportRefSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     title = serializers.CharField()
     url = serializers.CharField(help_text="The report's link; may be empty for reports entered by hand")
-    source = serializers.SlugField(help_text="Slug of the source it came from")
+    source = serializers.SlugField(help_text="Slug of the source it came from")  # type: ignore[assignment]
 
 
 def visible_report(report: Report | None) -> Report | None:
@@ -323,7 +323,7 @@ class FlowCountSerializer(serializers.Serializer):
     day = serializers.DateField()
     metric = serializers.ChoiceField(choices=FlowCount.Metric.choices)
     value = serializers.IntegerField(min_value=0)
-    source = RefSerializer()
+    source = RefSerializer()  # type: ignore[assignment]
     report = serializers.SerializerMethodField()
     note = serializers.CharField(allow_blank=True)
     recorded_at = serializers.DateTimeField()
@@ -337,7 +337,7 @@ class ReportSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     title = serializers.CharField(allow_blank=True)
     url = serializers.CharField(allow_blank=True)
-    source = RefSerializer()
+    source = RefSerializer()  # type: ignore[assignment]
     published_at = serializers.DateTimeField()
     published_at_estimated = serializers.BooleanField(help_text="True when the source gave no date")
     language = serializers.CharField(allow_blank=True)
@@ -415,12 +415,15 @@ def change_data(change: Change) -> dict[str, Any]:
         "retraction": None,
         "state_change": None,
     }
+    # The database guarantees that a change points at exactly one row, the one its kind names.
     if change.kind == Change.Kind.CROSSING_STATUS:
         row = change.crossing_status
+        assert row is not None
         data["crossing"] = _ref(row.crossing)
         data["status"] = status_row_data(row)
     elif change.kind == Change.Kind.STATUS_RETRACTION:
         retraction = change.retraction
+        assert retraction is not None
         data["crossing"] = _ref(retraction.status_row.crossing)
         data["retraction"] = {
             "uid": str(retraction.uid),
@@ -428,9 +431,11 @@ def change_data(change: Change) -> dict[str, Any]:
             "retracted_status": str(retraction.status_row.uid),
         }
     elif change.kind == Change.Kind.DISPUTE_STATE:
+        assert change.dispute_change is not None
         data["dispute"] = _ref(change.dispute_change.dispute)
         data["state_change"] = change.dispute_change
     else:
+        assert change.agreement_change is not None
         data["agreement"] = _ref(change.agreement_change.agreement)
         data["state_change"] = change.agreement_change
     return data
@@ -461,19 +466,3 @@ class WebhookCreatedSerializer(WebhookSerializer):
     secret = serializers.CharField(
         read_only=True, help_text="Shown once: verify the X-Tracker-Signature header of each delivery with it"
     )
-
-
-# --- errors ---------------------------------------------------------------------------------------------------
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, machine-readable: invalid, not_found, throttled, ...")
-    message = serializers.CharField(help_text="For people")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per parameter or body field: what is wrong with it",
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()

@@ -23,6 +23,8 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status as http_status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -44,14 +46,11 @@ from tracker.models import (
 from . import exports, filters
 from . import serializers as out
 from . import services as api_services
-from .authentication import BearerTokenAuthentication, StaffSessionAuthentication
 from .conditional import conditional, data_watermark, settled
-from .models import Webhook
-from .negotiation import ApiContentNegotiation
+from .models import ApiToken, Webhook
 from .pagination import PageNumbers, ReportCursors, decode_change_cursor, encode_change_cursor, positive_int
 from .permissions import MayRecordStatus, ReadAccess, TokenHolder
 from .renderers import CsvColumn, CSVRenderer, GeoJSONRenderer, ORJSONRenderer, csv_lines
-from .throttling import PartnerRateThrottle
 
 FORMAT_PARAM = "format"
 
@@ -67,13 +66,10 @@ def parse_moment(request: Request, param: str) -> datetime | None:
         raise ValidationError({param: ["Give an ISO 8601 time, for example 2023-10-16T09:00:00Z."]}) from None
 
 
-class ApiMixin:
-    """Everything every endpoint does the same way."""
+class ApiMixin(GenericAPIView):
+    """Everything every endpoint does the same way. Authentication (bearer token, staff session), read
+    permission, per-token throttling and content negotiation are the REST_FRAMEWORK defaults in settings."""
 
-    authentication_classes = [BearerTokenAuthentication, StaffSessionAuthentication]
-    permission_classes = [ReadAccess]
-    throttle_classes = [PartnerRateThrottle]
-    content_negotiation_class = ApiContentNegotiation
     list_renderers: Sequence[type] = (ORJSONRenderer, CSVRenderer)
     detail_renderers: Sequence[type] = (ORJSONRenderer,)
     # Tables (with django-simple-history) whose writes change what this endpoint shows.
@@ -81,9 +77,6 @@ class ApiMixin:
     # Query parameters of this endpoint besides its filters, paging and ordering.
     extra_params: frozenset[str] = frozenset()
     csv_filename = "export"
-
-    request: Request
-    action: str | None
 
     def is_list(self) -> bool:
         return getattr(self, "action", None) == "list"
@@ -107,7 +100,7 @@ class ApiMixin:
         return names
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         if request.method in {"GET", "HEAD"}:
             unknown = sorted(set(request.query_params) - self.allowed_params())
             if unknown:
@@ -121,7 +114,7 @@ class ApiMixin:
             # Errors are JSON whatever format was asked for: a CSV "file" holding an error would be read as data.
             request.accepted_renderer = ORJSONRenderer()
             request.accepted_media_type = ORJSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in {"GET", "HEAD"} and isinstance(response, Response) and response.status_code == 200:
             response.render()
             return conditional(request, response, self.last_modified())
@@ -157,20 +150,19 @@ class ApiMixin:
         return rows
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(self.get_queryset())
         if self.wants("csv"):
             return self.csv_response(self.csv_rows(queryset))
-        page = self.prepare(list(self.paginate_queryset(queryset)))  # type: ignore[attr-defined]
-        data = self.get_serializer(page, many=True).data  # type: ignore[attr-defined]
-        return self.get_paginated_response(data)  # type: ignore[attr-defined]
+        page = self.prepare(list(self.paginate_queryset(queryset) or []))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        [instance] = self.prepare([self.get_object()])  # type: ignore[attr-defined]
-        return Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
+        [instance] = self.prepare([self.get_object()])
+        return Response(self.get_serializer(instance).data)
 
 
 class ListViewSet(ApiMixin, GenericViewSet):
-    pagination_class = PageNumbers
+    pagination_class: type[BasePagination] | None = PageNumbers
     filter_backends = [DjangoFilterBackend, filters.StrictOrderingFilter]
 
 
@@ -327,12 +319,12 @@ class CrossingViewSet(ListViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-class CrossingHistoryView(ApiMixin, GenericAPIView):
+class CrossingHistoryView(ApiMixin):
     """``crossings/<slug>/history/``: every row, retracted ones included; editors append with POST."""
 
     path_example = "rafah"
 
-    permission_classes = [ReadAccess, MayRecordStatus]
+    permission_classes: Sequence[type[BasePermission]] = [ReadAccess, MayRecordStatus]
     serializer_class = out.HistoryRowSerializer
     pagination_class = PageNumbers
     filter_backends = [DjangoFilterBackend]
@@ -656,7 +648,7 @@ FEED_PARAMS = [
 ]
 
 
-class ChangeFeedView(ApiMixin, GenericAPIView):
+class ChangeFeedView(ApiMixin):
     """``changes/``: one ordered feed of every status row, retraction and dispute or agreement state change."""
 
     serializer_class = out.ChangeSerializer
@@ -746,7 +738,7 @@ class ChangeFeedView(ApiMixin, GenericAPIView):
     ),
 )
 class WebhookViewSet(ApiMixin, GenericViewSet):
-    permission_classes = [TokenHolder]
+    permission_classes: Sequence[type[BasePermission]] = [TokenHolder]
     serializer_class = out.WebhookSerializer
     pagination_class = PageNumbers
     lookup_field = "uid"
@@ -754,7 +746,11 @@ class WebhookViewSet(ApiMixin, GenericViewSet):
     csv_filename = "webhooks"
 
     def get_queryset(self) -> QuerySet[Webhook]:
-        return Webhook.objects.filter(token=self.request.auth).order_by("created_at", "id")
+        return Webhook.objects.filter(token=self.token()).order_by("created_at", "id")
+
+    def token(self) -> ApiToken:
+        assert isinstance(self.request.auth, ApiToken)  # TokenHolder let only token holders in
+        return self.request.auth
 
     def csv_columns(self) -> Sequence[CsvColumn]:
         return exports.WEBHOOK_COLUMNS
@@ -763,7 +759,7 @@ class WebhookViewSet(ApiMixin, GenericViewSet):
         payload = out.WebhookSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         created = api_services.webhook_register(
-            token=request.auth, url=payload.validated_data["url"], description=payload.validated_data["description"]
+            token=self.token(), url=payload.validated_data["url"], description=payload.validated_data["description"]
         )
         data = {**out.WebhookSerializer(created.webhook).data, "secret": created.secret}
         return Response(data, status=http_status.HTTP_201_CREATED)
