@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -268,7 +268,7 @@ class LinkResult:
         return bool(self.crossing_ids)
 
 
-def _distance(a: Match[object], b: Match[object]) -> int:
+def _distance(a: Match[Any], b: Match[Any]) -> int:
     if a.end <= b.start:
         return b.start - a.end
     if b.end <= a.start:

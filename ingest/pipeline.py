@@ -33,7 +33,7 @@ from . import selectors, services
 from .clean import CleanEntry, Rejected, clean_entry, identify
 from .fetch import FetchFailure, fetch, reliefweb_max_pages, reliefweb_page_url
 from .link import Snapshot, read
-from .models import FetchRun, QuarantinedItem
+from .models import FetchRun, ParkedTask, QuarantinedItem
 from .parse import ParsedDocument, ParsedEntry, ParseError, parse_document
 from .services import Counts, Lease
 
@@ -109,19 +109,19 @@ class _Store:
             return
         stored: list[tuple[str, str, int]] = []
         with transaction.atomic():
-            for entry in todo:
+            for clean in todo:
                 # No savepoint of our own: each service below rolls its own writes back when it fails. A report
                 # stored whose links then failed gets no fingerprint, so the next run links it again.
                 try:
-                    outcome, report_id = self._entry(entry)
+                    outcome, report_id = self._entry(clean)
                 except Exception as exc:  # one bad entry must not cost the others: it is kept, with the reason
                     logger.warning("entry of %s not stored: %r", self.source, exc)
                     self._quarantine(
-                        f"not stored: {type(exc).__name__}: {exc}", entry.raw.encode(), entry.title, entry.url
+                        f"not stored: {type(exc).__name__}: {exc}", clean.raw.encode(), clean.title, clean.url
                     )
                     continue
                 self.counts.add(outcome)
-                stored.append((entry.identity, entry.fingerprint, report_id))
+                stored.append((clean.identity, clean.fingerprint, report_id))
             services.fingerprints_record(source=self.source, entries=stored)
 
     def _entry(self, entry: CleanEntry) -> tuple[str, int]:
@@ -267,7 +267,7 @@ def poll_source(
         return PollOutcome("skipped", error="no such feed or API source")
     lease = services.lease_acquire(source=source, holder=holder, process=process or process_name())
     if lease is None:
-        parked = source.parked_tasks.filter(released_at__isnull=True).exists()
+        parked = ParkedTask.objects.filter(source=source, released_at__isnull=True).exists()
         return PollOutcome("parked" if parked else "busy")
     try:
         if lease.unfinished_runs >= settings.INGEST_PARK_AFTER_LOST_RUNS:

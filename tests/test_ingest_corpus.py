@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SCRIPTY_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
+ESCAPED_SCRIPT_TAG = re.compile(r"&lt;\s*script\b", re.IGNORECASE)
 
 
 class LiveContent(HTMLParser):
@@ -66,10 +67,14 @@ def test_every_corpus_feed_is_stored_or_failed_with_a_reason_and_nothing_stored_
     assert len(stored) >= 195, "the corpus is real-world messy, but almost all of it is readable"
     assert sum(o.counts.new + o.counts.duplicate for o in stored) > 6000
 
+    shown_as_text = 0
     for report in Report.objects.only("title", "summary_html", "text", "url").iterator(chunk_size=500):
         assert live_content(report.summary_html) == [], report.title
         assert not SCRIPTY_URL.match(report.url), report.url
-        for plain in (report.title, report.text):
-            assert not SCRIPT_TAG.search(plain) or "&lt;" in report.summary_html, (
-                f"plain text of {report.title!r} holds a script tag that was not escaped text in its source"
-            )
+        assert not SCRIPT_TAG.search(report.title), report.title
+        # Plain text is shown escaped. It may quote a script tag only where its source showed one as text
+        # (code in a programming blog: "&lt;script setup&gt;"); a live tag in the source never reaches it.
+        if SCRIPT_TAG.search(report.text):
+            assert ESCAPED_SCRIPT_TAG.search(report.summary_html), f"a live script tag became text in {report.title!r}"
+            shown_as_text += 1
+    assert shown_as_text < 20

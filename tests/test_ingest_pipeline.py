@@ -180,8 +180,10 @@ def test_stored_html_keeps_no_script_handler_or_javascript_link():
         feed_source(),
         rss([item(1, '<a href="javascript:alert(1)" onmouseover="x()">x</a><script>alert(2)</script><img src=x>')]),
     )
-    html = Report.objects.get().summary_html
+    report = Report.objects.get()
+    html = report.summary_html
     assert "script" not in html and "onmouseover" not in html and "javascript:" not in html and "<img" not in html
+    assert "alert" not in report.text, "a live script's content does not become text either"
 
 
 def test_an_unchanged_feed_costs_a_fixed_number_of_queries(django_assert_max_num_queries, settings):

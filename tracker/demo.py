@@ -347,14 +347,14 @@ def load_demo() -> dict[str, int]:
         slug=SOURCE["slug"], defaults={k: v for k, v in SOURCE.items() if k != "slug"}
     )
     count("sources", new)
-    for spec in polled_sources():
+    for wanted in polled_sources():
         polled, new = Source.objects.get_or_create(
-            slug=spec["slug"], defaults={k: v for k, v in spec.items() if k != "slug"}
+            slug=wanted["slug"], defaults={k: v for k, v in wanted.items() if k != "slug"}
         )
         count("sources", new)
-        if spec["slug"] == "tracker-demo-feed" and polled.url != spec["url"]:
+        if wanted["slug"] == "tracker-demo-feed" and polled.url != wanted["url"]:
             # `make run` on another PORT: the demo feed moved with the web server.
-            polled.url, polled.version = spec["url"], polled.version + 1
+            polled.url, polled.version = wanted["url"], polled.version + 1
             polled.save(update_fields=["url", "version"])
             count("sources", True)
 
