@@ -153,3 +153,41 @@ def test_analyst_cannot_create_tokens(analyst_client):
     response = analyst_client.post("/admin/api/apitoken/add/", {"partner": "Sneaky"})
     assert response.status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_admin_refuses_an_expiry_in_the_past(editor_client):
+    response = editor_client.post(
+        "/admin/api/apitoken/add/",
+        {"partner": "UNICEF", "user": "", "expires_at_0": "2020-01-01", "expires_at_1": "00:00:00", "note": ""},
+    )
+    assert response.status_code == 200
+    assert "must be in the future" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_admin_registers_webhooks_for_active_tokens_only(editor_client, partner_token):
+    api_services.token_revoke(token=partner_token.token, revoked_by=None)
+    response = editor_client.post(
+        "/admin/api/webhook/add/",
+        {"token": partner_token.token.pk, "url": "https://8.8.8.8/hook", "description": "", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert "revoked or expired" in response.content.decode()
+
+
+def test_admin_registers_a_webhook_and_shows_its_secret_once(editor_client, partner_token):
+    from tracker.api.models import Webhook
+
+    response = editor_client.post(
+        "/admin/api/webhook/add/",
+        {"token": partner_token.token.pk, "url": "https://8.8.8.8/hook", "description": "", "active": "on"},
+        follow=True,
+    )
+    webhook = Webhook.objects.get()
+    assert any(webhook.secret in str(m) for m in response.context["messages"])
+    refused = editor_client.post(
+        "/admin/api/webhook/add/",
+        {"token": partner_token.token.pk, "url": "https://10.1.2.3/hook", "description": "", "active": "on"},
+    )
+    assert "private or internal" in refused.content.decode()
+    assert Webhook.objects.count() == 1

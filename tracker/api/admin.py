@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from . import services
 from .models import ApiToken, Webhook, WebhookDelivery
@@ -19,6 +20,12 @@ class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["partner", "user", "expires_at", "note"]
+
+    def clean_expires_at(self) -> Any:
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and self.instance.pk is None and expires_at <= timezone.now():
+            raise forms.ValidationError("The expiry must be in the future.")
+        return expires_at
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +90,12 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["token", "url", "description", "active"]
+
+    def clean_token(self) -> ApiToken:
+        token = self.cleaned_data["token"]
+        if self.instance.pk is None and token.state() != "active":
+            raise forms.ValidationError("This token is revoked or expired.")
+        return token
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
