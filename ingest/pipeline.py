@@ -240,11 +240,13 @@ def _parse(source: Source, run: FetchRun, body: bytes, format: str, content_type
 
 
 def _retry_in(failure: FetchFailure, *, attempt: int, max_retries: int) -> int | None:
+    """Seconds before the task tries again, or None: not transient, out of retries, or asked to wait too long."""
     if not failure.transient or attempt >= max_retries:
         return None
+    longest = settings.INGEST_MAX_RETRY_AFTER_SECONDS
     if failure.retry_after is not None:
-        return failure.retry_after if failure.retry_after <= settings.INGEST_MAX_RETRY_AFTER_SECONDS else None
-    return settings.INGEST_RETRY_BASE_SECONDS * (2**attempt)
+        return failure.retry_after if failure.retry_after <= longest else None
+    return min(settings.INGEST_RETRY_BASE_SECONDS * (2**attempt), longest)
 
 
 def poll_source(

@@ -87,6 +87,13 @@ def test_429_waits_as_long_as_the_server_asks(allow_server):
     assert poll(source, max_retries=3).retry_in == 120
 
 
+def test_retry_waits_never_exceed_the_cap(allow_server, settings):
+    settings.INGEST_MAX_RETRY_AFTER_SECONDS = 45
+    allow_server.routes["/feed"] = Reply(500, b"")
+    source = feed_source(allow_server.url("/feed"))
+    assert [poll(source, attempt=n, max_retries=3).retry_in for n in range(3)] == [30, 45, 45]
+
+
 def test_a_retry_after_beyond_the_cap_moves_the_next_poll_instead(allow_server):
     allow_server.routes["/feed"] = Reply(429, b"", {"Retry-After": "7200"})
     source = feed_source(allow_server.url("/feed"))
