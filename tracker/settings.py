@@ -355,8 +355,12 @@ INGEST_MAX_BACKOFF_MINUTES = env_int("INGEST_MAX_BACKOFF_MINUTES", 24 * 60, mini
 # Transient failures (time-outs, 5xx, 429) are retried by the task this many times, after BASE, 2*BASE ... seconds.
 INGEST_TASK_MAX_RETRIES = env_int("INGEST_TASK_MAX_RETRIES", 3, minimum=0, maximum=20)
 INGEST_RETRY_BASE_SECONDS = env_int("INGEST_RETRY_BASE_SECONDS", 30, minimum=1)
-# A Retry-After longer than this is not waited for by the task; the source's next poll honours it instead.
-INGEST_MAX_RETRY_AFTER_SECONDS = env_int("INGEST_MAX_RETRY_AFTER_SECONDS", 3600, minimum=1)
+# The longest a task waits before retrying (seconds): a longer Retry-After moves the source's next poll instead.
+# Below the broker's visibility timeout, or Redis would hand the waiting task to a second worker.
+INGEST_MAX_RETRY_AFTER_SECONDS = env_int("INGEST_MAX_RETRY_AFTER_SECONDS", 600, minimum=1)
+_visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if _visibility is not None and int(_visibility) <= INGEST_MAX_RETRY_AFTER_SECONDS:  # type: ignore[call-overload]
+    raise ImproperlyConfigured("INGEST_MAX_RETRY_AFTER_SECONDS must be below CELERY_VISIBILITY_TIMEOUT")
 # A poll whose worker died this many times in a row is parked for an editor instead of tried again.
 INGEST_PARK_AFTER_LOST_RUNS = env_int("INGEST_PARK_AFTER_LOST_RUNS", 3, minimum=1, maximum=100)
 # A source that failed this many polls in a row is flagged on the admin index page.
