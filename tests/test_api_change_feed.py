@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -100,6 +100,53 @@ def test_filters_by_kind_crossing_and_crisis(partner_client):
     assert kinds_and_places("kind=dispute_state") == [("dispute_state", "fuel")]
 
 
+# Run in a separate process by the concurrency test below (``python -c``, after ``django.setup()``).
+WRITER = (
+    "import django, sys; django.setup(); "
+    "from tests.test_api_change_feed import write_as_a_separate_process as w; "
+    "w(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]))"
+)
+
+
+def write_as_a_separate_process(
+    index: int, writes: int, crossing_slug: str, dispute_slug: str, start_at: float
+) -> None:
+    """One writer: all start together and write at a similar pace; writer 0 holds each transaction open a while
+    after its change row is written (as a slow admin save would), the others commit at once, so without the feed's
+    lock their ids would commit before writer 0's. Writer 3 changes a dispute's state."""
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tracker.models import Crossing, Traffic
+
+    crossing = Crossing.objects.get(slug=crossing_slug)
+    fight = AidDispute.objects.get(slug=dispute_slug)
+    rng = random.Random(index)
+    time.sleep(max(0.0, start_at - time.time()))
+    for n in range(writes):
+        with transaction.atomic():
+            if index == 3:
+                state = [AidDispute.State.NEGOTIATING, AidDispute.State.STALLED][n % 2]
+                services.accord_change_state(entity=fight, to_state=state, changed_by=None)
+            else:
+                row = services.crossing_record_status(
+                    crossing=crossing,
+                    status=rng.choice(["open", "closed", "restricted"]),
+                    traffic=rng.choice([Traffic.ALL, Traffic.AID, Traffic.PEOPLE]),
+                    effective_at=timezone.now() - timedelta(minutes=n),
+                    recorded_by=None,
+                    note="concurrency test",
+                )
+                if n % 5 == 4:
+                    services.crossing_retract_status(status_row=row, recorded_by=None, reason="Wrong")
+            if index == 0:
+                time.sleep(rng.uniform(0.05, 0.1))
+        if index != 0:
+            time.sleep(rng.uniform(0.005, 0.02))
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_no_change_is_missed_or_repeated_while_editors_write(partner_client):
@@ -112,6 +159,7 @@ def test_no_change_is_missed_or_repeated_while_editors_write(partner_client):
     db = connection.settings_dict
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}",
     }
@@ -120,8 +168,8 @@ def test_no_change_is_missed_or_repeated_while_editors_write(partner_client):
         subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "tests.feed_writer",
+                "-c",
+                WRITER,
                 str(i),
                 str(writes),
                 crossings[min(i, 2)].slug,
