@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from ingest import pipeline
 from ingest.models import FetchRun, QuarantinedItem
+from ingest.parse import parse_document
 from ingest.pipeline import poll_source
+from tests.conftest import shared_fixture
 from tests.http_server import Reply
 from tests.ingest_fixtures.support import HERE, feed_source, item, reliefweb_source, rss
 from tests.test_ingest_parse import BILLION_LAUGHS
@@ -21,6 +23,12 @@ pytestmark = pytest.mark.django_db
 FEED = rss([item(1), item(2)])
 
 
+def real(name: str) -> tuple[bytes, int]:
+    """A real feed from ../shared/fixtures/real/ and how many entries it holds."""
+    data = shared_fixture(f"real/{name}").read_bytes()
+    return data, len(parse_document(data).entries)
+
+
 def poll(source: Source, **kwargs):  # type: ignore[no-untyped-def]
     outcome = poll_source(source.pk, holder="test-poll", **kwargs)
     source.refresh_from_db()
@@ -28,25 +36,27 @@ def poll(source: Source, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def test_a_feed_is_fetched_stored_and_its_validators_kept(allow_server):
+    gdacs, entries = real("gdacs-rss-2019-12-30.xml")
     allow_server.routes["/feed"] = Reply(
         200,
-        FEED,
-        {"Content-Type": "application/rss+xml", "ETag": '"v1"', "Last-Modified": "Mon, 16 Oct 2023 09:00:00 GMT"},
+        gdacs,
+        {"Content-Type": "application/rss+xml", "ETag": '"v1"', "Last-Modified": "Mon, 30 Dec 2019 09:00:00 GMT"},
     )
     source = feed_source(allow_server.url("/feed"))
     outcome = poll(source)
-    assert (outcome.status, outcome.counts.new) == ("succeeded", 2)
-    assert (source.etag, source.last_modified) == ('"v1"', "Mon, 16 Oct 2023 09:00:00 GMT")
+    assert (outcome.status, outcome.counts.new) == ("succeeded", entries) and entries == 16
+    assert (source.etag, source.last_modified) == ('"v1"', "Mon, 30 Dec 2019 09:00:00 GMT")
     assert source.last_success_at == source.last_polled_at and source.failures_in_row == 0
     assert source.next_poll_at == source.last_polled_at + timedelta(minutes=source.poll_interval_minutes)
     run = FetchRun.objects.get()
-    assert (run.http_status, run.entries_seen, run.entries_new, run.pages) == (200, 2, 2, 1)
-    assert run.bytes_received == len(FEED) and run.finished_at is not None
+    assert (run.http_status, run.entries_seen, run.entries_new, run.pages) == (200, 16, 16, 1)
+    assert run.bytes_received == len(gdacs) and run.finished_at is not None
 
 
 def test_a_304_to_our_conditional_get_parses_nothing(allow_server, monkeypatch):
+    atom, entries = real("atom-naads-pelmorex-cap12-signed-2013.atom")
     allow_server.routes["/feed"] = [
-        Reply(200, FEED, {"ETag": '"v1"', "Last-Modified": "Mon, 16 Oct 2023 09:00:00 GMT"}),
+        Reply(200, atom, {"ETag": '"v1"', "Last-Modified": "Mon, 16 Oct 2023 09:00:00 GMT"}),
         Reply(304, b""),
     ]
     source = feed_source(allow_server.url("/feed"))
@@ -57,18 +67,19 @@ def test_a_304_to_our_conditional_get_parses_nothing(allow_server, monkeypatch):
     assert (sent["if-none-match"], sent["if-modified-since"]) == ('"v1"', "Mon, 16 Oct 2023 09:00:00 GMT")
     assert outcome.status == FetchRun.Status.NOT_MODIFIED and outcome.counts.seen == 0
     assert source.etag == '"v1"' and source.failures_in_row == 0
-    assert Report.objects.count() == 2
+    assert Report.objects.count() == entries == 1
 
 
 def test_a_server_error_is_transient_and_retried_then_success_resets_the_failures(allow_server):
-    allow_server.routes["/feed"] = [Reply(503, b"busy"), Reply(200, FEED)]
+    news, entries = real("feeds-corpus/3f9eeff5039a008d.xml")  # Al Jazeera, as served
+    allow_server.routes["/feed"] = [Reply(503, b"busy"), Reply(200, news)]
     source = feed_source(allow_server.url("/feed"))
     failed = poll(source, attempt=0, max_retries=3)
     assert (failed.status, failed.transient, failed.retry_in) == ("failed", True, 30)
     assert "HTTP 503" in source.last_error and source.failures_in_row == 1
     assert source.next_poll_at >= source.last_polled_at + timedelta(seconds=30)
     succeeded = poll(source, attempt=1, max_retries=3)
-    assert succeeded.status == "succeeded" and source.failures_in_row == 0
+    assert succeeded.status == "succeeded" and succeeded.counts.new == entries > 0 and source.failures_in_row == 0
     assert list(FetchRun.objects.order_by("id").values_list("status", "http_status", "transient")) == [
         ("failed", 503, True),
         ("succeeded", 200, False),
