@@ -7,7 +7,7 @@ API shows ``null``. Output serializers read rows prepared by the views' selector
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -64,7 +64,15 @@ def _report_ref(report: Report | None) -> dict[str, Any] | None:
     shown = visible_report(report)
     if shown is None:
         return None
-    return {"uid": shown.uid, "title": shown.title, "url": shown.url, "source": shown.source.slug}
+    return {"uid": str(shown.uid), "title": shown.title, "url": shown.url, "source": shown.source.slug}
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as the API writes it everywhere (as DRF's DateTimeField does): ISO 8601 in UTC, with ``Z``."""
+    if moment is None:
+        return None
+    text = moment.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _ref(entity: Any) -> dict[str, str] | None:
@@ -103,12 +111,14 @@ class HistoryRowSerializer(StatusRowSerializer):
 
 
 def status_row_data(row: CrossingStatus) -> dict[str, Any]:
+    """A status row as JSON-ready data, built by hand: it is on every crossing of every list, and instantiating
+    serializers per row costs more than the query."""
     return {
-        "uid": row.uid,
+        "uid": str(row.uid),
         "status": row.status,
         "traffic": row.traffic,
-        "effective_at": row.effective_at,
-        "recorded_at": row.recorded_at,
+        "effective_at": iso(row.effective_at),
+        "recorded_at": iso(row.recorded_at),
         "certainty": row.certainty,
         "evidence": {"note": row.note, "report": _report_ref(row.report), "stated_by": _ref(row.stated_by)},
     }
@@ -144,7 +154,7 @@ class StatusByTrafficSerializer(serializers.Serializer):
 def current_status_data(row: CrossingStatus | None) -> dict[str, Any]:
     if row is None:
         return {"status": CrossingStatus.Status.UNKNOWN, "since": None, "row": None}
-    return {"status": row.status, "since": row.effective_at, "row": status_row_data(row)}
+    return {"status": row.status, "since": iso(row.effective_at), "row": status_row_data(row)}
 
 
 class AliasSerializer(serializers.Serializer):
@@ -180,8 +190,7 @@ class CrossingSerializer(serializers.Serializer):
 
     @extend_schema_field(StatusByTrafficSerializer)
     def get_status(self, crossing: Any) -> dict[str, Any]:
-        data = {kind.value: current_status_data(crossing.status_by_traffic[kind]) for kind in Traffic.specific()}
-        return StatusByTrafficSerializer(data).data
+        return {kind.value: current_status_data(crossing.status_by_traffic[kind]) for kind in Traffic.specific()}
 
 
 class AwareDateTimeField(serializers.DateTimeField):
