@@ -7,6 +7,7 @@ The reports themselves, their links and the suggestions they raise are tracker r
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -208,11 +209,11 @@ class StatusPhrase(VersionedModel):
         if self.kind == PhraseKind.NOT_STATUS and (self.proposed_status or self.traffic):
             raise ValidationError("A phrase that is not a status proposes no status and no traffic.")
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from .link import phrase_key
 
         self.key = phrase_key(self.phrase)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class SourceLease(models.Model):

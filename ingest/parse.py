@@ -185,7 +185,7 @@ def _check_complete(data: bytes, root: str) -> None:
         raise ParseError(f"truncated: the document ends before its root element <{root}> is closed")
 
 
-_ITEM = re.compile(rb"<((?:[\w.-]+:)?(?:item|entry))(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
+_ITEM_START = re.compile(rb"<((?:[\w.-]+:)?(?:item|entry))(?:\s[^>]*)?>")
 _TOLERATED = (
     "undefined entity",  # &nbsp; and friends, declared in HTML but not in XML
     "junk after document element",  # a script or comment appended after the feed by a proxy
@@ -256,10 +256,7 @@ def parse_xml_feed(data: bytes, *, content_type: str = "") -> ParsedDocument:
 def _raw_items(data: bytes, result: Any, count: int) -> list[bytes]:
     """Each entry's bytes as served, when they can be cut out one for one; else feedparser's reading of them."""
     encoding = (result.get("encoding") or "utf-8").lower()
-    if encoding.startswith(("utf-16", "utf-32")):
-        found: list[bytes] = []
-    else:
-        found = [m.group(0) for m in _ITEM.finditer(data)]
+    found = [] if encoding.startswith(("utf-16", "utf-32")) else _cut_items(data, count)
     if len(found) == count:
         if encoding not in {"utf-8", "utf8", "us-ascii", "ascii"}:
             try:
@@ -268,6 +265,26 @@ def _raw_items(data: bytes, result: Any, count: int) -> list[bytes]:
                 return found
         return found
     return [orjson.dumps(entry, default=str, option=orjson.OPT_SORT_KEYS) for entry in result.entries]
+
+
+def _cut_items(data: bytes, count: int) -> list[bytes]:
+    """Each <item>/<entry> element as bytes, in one pass (each search starts where the last item ended)."""
+    found: list[bytes] = []
+    position = 0
+    while len(found) <= count:
+        start = _ITEM_START.search(data, position)
+        if start is None:
+            break
+        close = b"</" + start.group(1)
+        end = data.find(close, start.end())
+        if end < 0:
+            return []  # an item that never closes: the cut would be a guess
+        end = data.find(b">", end + len(close))
+        if end < 0:
+            return []
+        found.append(data[start.start() : end + 1])
+        position = end + 1
+    return found
 
 
 def _entry_from_feedparser(entry: Any, raw: bytes, doc_language: str) -> ParsedEntry:
