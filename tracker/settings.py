@@ -259,6 +259,17 @@ STATUS_MAX_FUTURE_SKEW_MINUTES = 5
 # Where the tests and load_demo look for data that lives beside the repository, not in it.
 SHARED_FIXTURES_DIR = Path(env_str("SHARED_FIXTURES_DIR") or BASE_DIR.parent / "shared" / "fixtures")
 
+# --- cache: shared by every process when CACHE_URL names Redis (API throttling counts per token across workers) -
+
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and urlsplit(CACHE_URL).scheme in {"redis", "rediss"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be redis:// or rediss:// (or unset for a per-process memory cache)")
+else:
+    # One process (make run, tests): an in-memory cache is exact. Several processes need CACHE_URL.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- outgoing HTTP (tracker/outbound.py): ingestion and webhooks ----------------------------------------------
 
 # Hosts (or host:port) that may be reached even though they resolve to private addresses; tests use it for their
