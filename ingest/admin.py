@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from tracker.admin import SOURCE_HEALTH_FIELDS, LatestFirstFormSet, SourceAdmin, VersionedAdmin
+from tracker.admin import SOURCE_HEALTH_FIELDS, LatestFirstFormSet, SourceAdmin, VersionedAdmin, may_review
 from tracker.admin_forms import VersionedForm
 from tracker.models import Source
 
@@ -197,8 +197,11 @@ class QuarantinedItemAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[QuarantinedItem]:
-        # The list never shows the bytes; only the change page reads them.
+        # The list never shows the bytes; only the change page reads them. Quarantined material is unreviewed,
+        # and may be hostile: editors only.
         queryset = super().get_queryset(request)
+        if not may_review(request.user):
+            return queryset.none()
         return (
             queryset
             if request.resolver_match and "object_id" in request.resolver_match.kwargs
@@ -219,7 +222,7 @@ class QuarantinedItemAdmin(ReadOnlyAdmin):
         text = bytes(item.raw).decode("utf-8", errors="replace")
         more = len(text) > RAW_PREVIEW_CHARS
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>{}',
+            '<pre class="raw-preview">{}</pre>{}',  # styled by tracker/static/tracker/admin/admin.css (CSP: no inline)
             text[:RAW_PREVIEW_CHARS],
             f"(first {RAW_PREVIEW_CHARS:,} characters)" if more else "",
         )
@@ -235,7 +238,7 @@ class QuarantinedItemAdmin(ReadOnlyAdmin):
         ]
 
     def download_raw(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        item = get_object_or_404(QuarantinedItem, pk=object_id)
+        item = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, item):
             return HttpResponse(status=403)
         response = HttpResponse(bytes(item.raw), content_type="application/octet-stream")

@@ -70,6 +70,14 @@ def status_badge(row: CrossingStatus | None) -> str:
     )
 
 
+def may_review(user: Any) -> bool:
+    """Whether ``user`` may see material no editor has reviewed yet (new reports, pending suggestions, quarantine).
+
+    Editors review it; analysts see, here as on the pages and through the API, only what an editor marked relevant.
+    """
+    return bool(user.has_perm("tracker.change_report"))
+
+
 class VersionedAdmin(SimpleHistoryAdmin):
     """Admin for rows editors change: stale forms are refused, and every save is kept in the row's history."""
 
@@ -610,6 +618,12 @@ class ReportAdmin(VersionedAdmin):
         ]
         return fields if obj is None else [*fields, "review_state", "raw", *REPORT_MACHINE_FIELDS]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
+        queryset = super().get_queryset(request)
+        if may_review(request.user):
+            return queryset
+        return queryset.filter(review_state=Report.ReviewState.RELEVANT)
+
     @admin.display(description="report")
     def title_or_url(self, report: Report) -> str:
         return str(report)[:120]
@@ -671,6 +685,15 @@ class StatusSuggestionAdmin(VersionedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # suggestions come from reports; an editor records a status directly instead
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatusSuggestion]:
+        queryset = super().get_queryset(request)
+        if may_review(request.user):
+            return queryset
+        # Proposals an editor has not decided, and those from reports not marked relevant, are for editors.
+        return queryset.filter(report__review_state=Report.ReviewState.RELEVANT).exclude(
+            state=StatusSuggestion.State.PENDING
+        )
 
     @admin.display(description="evidence")
     def evidence_excerpt(self, suggestion: StatusSuggestion) -> str:

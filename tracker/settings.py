@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "csp",  # Content-Security-Policy header (see the security block at the end)
+    "axes",  # sign-in attempts counted, repeated failures locked out
     # Ours last, so that every other app's permissions exist when the tracker's groups are set up.
     "ingest",
     "tracker",
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -164,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out sign-in before the password is checked (both sign-in pages).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -384,3 +391,48 @@ RELIEFWEB_APPNAME = env_str("RELIEFWEB_APPNAME", "situation-tracker-demo")
 DEMO_FEED_URL = env_str("DEMO_FEED_URL") or (
     f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}/static/demo/rafah-kerem-shalom-feed.xml"
 )
+
+# --- security hardening (SECURITY.md): CSP, sign-in lockout, client address -------------------------------------
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline script or
+# style anywhere (the admin, the pages, the API docs; tests/test_security_headers.py and the Chromium check in
+# tests/browser/test_security_csp.py). data: images: the admin's and Swagger UI's CSS draw icons with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # One inline style attribute is let through by its hash: django-simple-history's history page writes
+        # style="border-top: 0" on its paginator. 'unsafe-hashes' covers attributes whose hash is listed, no other.
+        "style-src": ["'self'", "'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# How many proxies in front of us append to X-Forwarded-For. The client's address (for sign-in lockout) is the
+# one the outermost of them saw; 0 means REMOTE_ADDR. Behind a TLS proxy a wrong value would make every sign-in
+# come from the proxy's address, and one person's failures lock everyone out.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if SECURE_PROXY_SSL_HEADER else 0, minimum=0, maximum=5)
+
+# Sign-in lockout (django-axes), on /admin/login/ and /accounts/login/ alike: after LOGIN_FAILURE_LIMIT failures
+# for one username, or from one address, further attempts are refused (HTTP 429, the lockout page) for
+# LOGIN_LOCKOUT_MINUTES. `manage.py axes_reset_username <name>` lifts a lockout early.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+# Attempts are logged without the password; the username and address are what an investigation needs.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# --- performance (bench/, README "Benchmarks") -------------------------------------------------------------------
+
+# Full-text search ranks the most recent matches only, this many of them (a common word matches hundreds of
+# thousands of reports; ranking them all reads every one). Every match stays reachable in date order.
+SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000, minimum=50, maximum=100_000)

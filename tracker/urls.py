@@ -1,6 +1,7 @@
 """URL map: admin for editors, pages for analysts, API for partners, health endpoints for operators."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health
@@ -11,7 +12,18 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/audit/", admin.site.admin_view(audit_view), name="audit-log"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign in and out, and change one's password. No password reset by e-mail: the tracker sends no mail (it would
+    # fail, or be a way to mail any account holder); an administrator resets passwords in the admin.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.pages.urls")),
 ]
+
+# Failures outside a view's own handling: the site's pages, or JSON under /api/; never a stack trace.
+handler400 = "tracker.errors.bad_request"
+handler403 = "tracker.errors.permission_denied"
+handler404 = "tracker.errors.page_not_found"
+handler500 = "tracker.errors.server_error"
