@@ -130,6 +130,8 @@ def production_env(database_url: str) -> dict[str, str]:
         "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
         "API_THROTTLE_RATE": "1000000/minute",  # measure the API, not its throttle
         "LOG_LEVEL": "WARNING",
+        # Production static storage (a hashed manifest) needs collectstatic; kept under var/, not in the tree.
+        "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(ROOT / "var" / "bench" / "static")),
     }
 
 
@@ -242,6 +244,7 @@ def main() -> None:
     env = production_env(args.database_url)
     ensure_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
     if args.reseed or seeded(args.database_url) == 0:
         scale = args.reports / 1_000_000
         sizes = {

@@ -543,15 +543,18 @@ REPORT_PARAMS = [
     OpenApiParameter(
         "q",
         OpenApiTypes.STR,
-        description='Full-text search (PostgreSQL; words, "phrases", -excluded, or). Results are ranked best '
-        "first and carry the matching `snippet`.",
+        description='Full-text search (PostgreSQL; words, "phrases", -excluded, or). Each result carries the '
+        "matching `snippet`. Without `ordering`, the most recent matches (1,000 by default, the server's "
+        "`SEARCH_RANK_WINDOW`) are ranked among themselves, best first: a common word matches far more reports "
+        "than anyone reads in relevance order. To read every match, give `ordering` (or ask for CSV): all of them "
+        "come in date order.",
         examples=[OpenApiExample("closure news", value="rafah closed")],
     ),
     OpenApiParameter(
         "ordering",
         OpenApiTypes.STR,
         enum=["-published_at", "published_at"],
-        description="Newest first (default) or oldest first; with `q`, replaces ranking.",
+        description="Newest first (default) or oldest first; with `q`, replaces ranking and pages through every match.",
         examples=[OpenApiExample("oldest first", value="published_at")],
     ),
 ]
@@ -594,6 +597,8 @@ class ReportViewSet(ListViewSet):
         queryset = selectors.reports_for_readers().select_related("source").prefetch_related("crises", "crossings")
         if self.action != "list":
             return queryset
+        # A list shows the summary, never the text or the raw item: they are most of a row, so they stay unread.
+        queryset = queryset.defer("text", "raw")
         ordering = self.request.query_params.get("ordering")
         if ordering not in (None, "", "-published_at", "published_at"):
             raise ValidationError({"ordering": ["Order by -published_at (default) or published_at."]})
@@ -602,8 +607,10 @@ class ReportViewSet(ListViewSet):
             raise ValidationError({"q": ["At most 500 characters."]})
         if not text:
             return queryset.order_by("-published_at", "-id")
-        self.is_search = not ordering
-        return selectors.reports_search(queryset, text)
+        # Ranked (JSON without `ordering`): the most recent matches, best first. In date order (`ordering`, and
+        # CSV, which is always the whole list): every match.
+        self.is_search = not ordering and not self.wants("csv")
+        return selectors.reports_search(queryset, text, ranked=self.is_search)
 
     def csv_columns(self) -> Sequence[CsvColumn]:
         columns = list(exports.REPORT_COLUMNS)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -315,6 +316,7 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
         crossing=data["crossing"],
         since=data["since"],
         until=data["until"],
+        ranked=fmt != "csv",  # the download holds every match, newest first
     )
     if fmt == "csv":
         return csv_response(
@@ -337,10 +339,18 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
         )
     paginator = Paginator(found, REPORTS_PER_PAGE)
     page_obj = paginator.get_page(data["page"] or 1)
+    window = settings.SEARCH_RANK_WINDOW
     return render(
         request,
         "tracker/reports.html",
-        {"as_of": as_of, "form": form, "page_obj": page_obj, "searched": bool(data["q"])},
+        {
+            "as_of": as_of,
+            "form": form,
+            "page_obj": page_obj,
+            "searched": bool(data["q"]),
+            # Search ranks the most recent matches only; when they fill the window, older ones exist too.
+            "rank_window": window if data["q"] and paginator.count >= window else None,
+        },
     )
 
 

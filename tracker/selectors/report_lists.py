@@ -21,9 +21,11 @@ def reports_listing(
     crossing: Crossing | None = None,
     since: date | None = None,
     until: date | None = None,
+    ranked: bool = True,
 ) -> QuerySet[Report]:
-    """Reports published by ``as_of`` that the reader may see, matching ``text`` (best first, with ``rank`` and
-    ``snippet``; newest first without text) and the filters; ``since``/``until`` are days of publication."""
+    """Reports published by ``as_of`` that the reader may see, matching ``text`` and the filters; ``since`` /
+    ``until`` are days of publication. With ``text``, each has ``rank`` and ``snippet``: ``ranked``, the most recent
+    matches best first (see ``reports_search``); otherwise every match, newest first. Newest first without text."""
     reports = reports_visible(include_unreviewed=include_unreviewed).filter(published_at__lte=as_of)
     if source is not None:
         reports = reports.filter(source=source)
@@ -35,7 +37,7 @@ def reports_listing(
         reports = reports.filter(published_at__gte=datetime.combine(since, time.min, tzinfo=UTC))
     if until is not None:
         reports = reports.filter(published_at__lt=datetime.combine(until, time.min, tzinfo=UTC) + timedelta(days=1))
-    found = reports_search(reports, text)
-    if not (text or "").strip():
+    found = reports_search(reports, text, ranked=ranked)
+    if not (text or "").strip() or not ranked:
         found = found.order_by("-published_at", "-id")
     return found.select_related("source").prefetch_related("crises", "crossings")
