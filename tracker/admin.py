@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
@@ -572,8 +573,25 @@ REPORT_MACHINE_FIELDS = (
 )
 
 
+class HistoryOfVisibleRowsOnly:
+    """django-simple-history's history pages read the historical table directly, so a row the queryset hides
+    (an unreviewed report, for an analyst) would still show there: they answer as the change page does."""
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        if self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)  # type: ignore[attr-defined]
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)  # type: ignore[attr-defined]
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
 @admin.register(Report)
-class ReportAdmin(VersionedAdmin):
+class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     list_display = ("title_or_url", "source", "published_at", "review_state", "duplicate_of")
     list_filter = ("review_state", "source", "crossings", "crises", "published_at_estimated")
     search_fields = ("title", "url", "external_id")
@@ -662,7 +680,7 @@ class ReportAdmin(VersionedAdmin):
 
 
 @admin.register(StatusSuggestion)
-class StatusSuggestionAdmin(VersionedAdmin):
+class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     list_display = ("crossing", "proposed_status", "traffic", "state", "evidence_excerpt", "report", "created_at")
     list_filter = ("state", "proposed_status", "traffic", "crossing")
     search_fields = ("crossing__name", "evidence", "report__title")

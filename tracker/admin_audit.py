@@ -14,7 +14,10 @@ PAGE_SIZE = 50
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.CharField(required=False, help_text='A username, or "system" for workers and imports')
+    user = forms.CharField(
+        required=False,
+        help_text='A username, a task ("task ingest.tasks.fetch_source"), or "system" for every write by no one',
+    )
     model = forms.ChoiceField(required=False)
     object_id = forms.CharField(required=False, label="Object id")
     since = forms.DateTimeField(required=False, help_text="From (inclusive), e.g. 2023-10-15 09:00")

@@ -12,3 +12,7 @@ class TrackerConfig(AppConfig):
         from .roles import ensure_roles_and_schedules
 
         post_migrate.connect(ensure_roles_and_schedules, dispatch_uid="tracker_roles")
+
+        from .attribution import connect
+
+        connect()  # history rows written by Celery tasks name the task (the audit trail's "who")

@@ -18,6 +18,8 @@ def _group_names(user: Any) -> set[str]:
     # One query per request, however many times templates and views ask.
     cached = getattr(user, _GROUPS_CACHE, None)
     if cached is None:
+        if not hasattr(user, "groups"):
+            return set()  # not an account: a partner's token (the API docs page renders with this context too)
         cached = set(user.groups.filter(name__in=(EDITORS, ANALYSTS)).values_list("name", flat=True))
         setattr(user, _GROUPS_CACHE, cached)
     return cached

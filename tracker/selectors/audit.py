@@ -20,6 +20,8 @@ from simple_history.models import HistoricalChanges
 from ..models import Change
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# How a Celery task signs the history rows it writes (tracker/attribution.py): "task <name> <id>".
+TASK_PREFIX = "task "
 # The model filter's value for appends to history tables (status rows, retractions, state changes).
 CHANGE_FEED_MODEL = "tracker.change"
 
@@ -27,7 +29,7 @@ CHANGE_FEED_MODEL = "tracker.change"
 @dataclass
 class AuditEntry:
     when: datetime
-    who: str  # a username, or "system" / a task's name for workers
+    who: str  # a username, a task ("task ingest.tasks.fetch_source"), or "system" (a command, a migration)
     action: str  # created, changed, deleted, appended
     model: str  # verbose name of what changed
     object_label: str
@@ -55,6 +57,8 @@ def _history_queryset(
     queryset = model._default_manager.select_related("history_user").order_by("-history_date", "-history_id")
     if user == "system":
         queryset = queryset.filter(history_user__isnull=True)
+    elif user.startswith(TASK_PREFIX):
+        queryset = queryset.filter(history_user__isnull=True, history_change_reason__startswith=user)
     elif user:
         queryset = queryset.filter(history_user__username=user)
     if since:
@@ -76,6 +80,8 @@ def _change_queryset(*, user: str, since: datetime | None, until: datetime | Non
     ).order_by("-recorded_at", "-id")
     if user == "system":
         queryset = queryset.filter(recorded_by__isnull=True)
+    elif user.startswith(TASK_PREFIX):
+        queryset = queryset.none()  # appends to history tables carry a user or none; tasks do not append them
     elif user:
         queryset = queryset.filter(recorded_by__username=user)
     if since:
@@ -93,15 +99,22 @@ def _history_entry(record: Any, previous: Any | None) -> AuditEntry:
         m2m = [f.name for f in previous._history_m2m_fields]
         delta = record.diff_against(previous, excluded_fields=m2m)
         changes = [(c.field, _short(c.old), _short(c.new)) for c in delta.changes]
+    reason = record.history_change_reason or ""
+    if record.history_user:
+        who = record.history_user.get_username()
+    elif reason.startswith(TASK_PREFIX):
+        who = " ".join(reason.split()[:2])  # "task ingest.tasks.fetch_source"; the reason keeps the task id
+    else:
+        who = "system"
     return AuditEntry(
         when=record.history_date,
-        who=record.history_user.get_username() if record.history_user else "system",
+        who=who,
         action=HISTORY_TYPES.get(record.history_type, record.history_type),
         model=str(instance_model._meta.verbose_name),
         object_label=str(getattr(record, "name", "") or getattr(record, "title", "") or record.id),
         object_id=str(record.id),
         changes=changes,
-        reason=record.history_change_reason or "",
+        reason=reason,
         admin_url=f"/admin/{instance_model._meta.app_label}/{instance_model._meta.model_name}/{record.id}/change/",
     )
 
@@ -142,7 +155,8 @@ def _with_previous(records: list[Any]) -> Iterator[AuditEntry]:
     by_model: dict[type[Model], list[Any]] = {}
     for record in records:
         by_model.setdefault(type(record), []).append(record)
-    previous: dict[int, Any] = {}
+    # Keyed by table and history id: each historical table numbers its rows from 1, so ids alone collide.
+    previous: dict[tuple[type[Model], int], Any] = {}
     for model, group in by_model.items():  # model: a historical model
         latest = max(r.history_date for r in group)
         candidates = model._default_manager.filter(id__in={r.id for r in group}, history_date__lte=latest).order_by(
@@ -154,9 +168,9 @@ def _with_previous(records: list[Any]) -> Iterator[AuditEntry]:
         for record in group:
             versions = timeline.get(record.id, [])
             index = next((i for i, v in enumerate(versions) if v.history_id == record.history_id), None)
-            previous[record.history_id] = versions[index - 1] if index else None
+            previous[model, record.history_id] = versions[index - 1] if index else None
     for record in records:
-        yield _history_entry(record, previous.get(record.history_id))
+        yield _history_entry(record, previous.get((type(record), record.history_id)))
 
 
 def audit_entries(
