@@ -72,6 +72,11 @@ class _Echo:
         return value
 
 
+# A text cell starting with one of these is a formula to spreadsheet programs (CSV injection); ingested and typed
+# text is not to be trusted, so such a cell gets a leading apostrophe, as the pages' CSV does.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -79,6 +84,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
