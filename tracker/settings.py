@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A database that cannot be reached: 503 with Retry-After, not a 500 (tests/test_faults_postgres_restart.py).
+    "tracker.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,6 +238,9 @@ if _broker_scheme == "filesystem":
 elif _broker_scheme in {"redis", "rediss"}:
     # Must exceed the hard time limit of every task, or a slow task is redelivered while still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+    # Each worker also reads a queue of its own: the heartbeat reaches every worker through its consumer
+    # (tracker/tasks.py), so one that stops consuming shows stale.
+    CELERY_WORKER_DIRECT = True
 else:
     raise ImproperlyConfigured("CELERY_BROKER_URL must be redis://, rediss:// or filesystem://")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
