@@ -441,3 +441,6 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Full-text search ranks the most recent matches only, this many of them (a common word matches hundreds of
 # thousands of reports; ranking them all reads every one). Every match stays reachable in date order.
 SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000, minimum=50, maximum=100_000)
+# GET answers of the API and the heaviest pages are cached under the record's version (tracker/caching.py), so a
+# write is visible at once; this bounds how long an unused answer stays. 0 turns the cache off.
+ANSWER_CACHE_SECONDS = env_int("ANSWER_CACHE_SECONDS", 600, minimum=0, maximum=86_400)

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from tracker import selectors, services
+from tracker import caching, selectors, services
 from tracker.models import (
     Actor,
     AidDispute,
@@ -55,6 +55,10 @@ from .renderers import CsvColumn, CSVRenderer, GeoJSONRenderer, ORJSONRenderer, 
 FORMAT_PARAM = "format"
 
 
+class CachedAnswer(HttpResponse):
+    """A body from the answer cache; finished like a fresh one (headers, ETag, 304)."""
+
+
 def parse_moment(request: Request, param: str) -> datetime | None:
     """An ISO 8601 time from the query string; without an offset it is UTC. Malformed: a 400 naming ``param``."""
     raw = request.query_params.get(param)
@@ -77,6 +81,10 @@ class ApiMixin(GenericAPIView):
     # Query parameters of this endpoint besides its filters, paging and ordering.
     extra_params: frozenset[str] = frozenset()
     csv_filename = "export"
+    # JSON and GeoJSON answers to GET are cached under the record's version (tracker/caching.py): the same URL
+    # and format give the same body to every reader until the record changes. False where they would not.
+    cache_answers = True
+    answer_key: str | None = None
 
     def is_list(self) -> bool:
         return getattr(self, "action", None) == "list"
@@ -108,6 +116,25 @@ class ApiMixin(GenericAPIView):
                 raise ValidationError(
                     {name: [f"Unknown parameter. This endpoint takes: {allowed}."] for name in unknown}
                 )
+            self.answer_from_cache(request)
+
+    def answer_from_cache(self, request: Request) -> None:
+        """After authentication, permissions, throttling and parameter checks: when this exact answer is cached,
+        the handler is replaced by one that returns it (CSV exports are streamed, never cached)."""
+        if not self.cache_answers or self.wants("csv"):
+            return
+        self.answer_key = caching.answer_key(
+            "api", type(self).__name__, request.build_absolute_uri(), request.accepted_media_type
+        )
+        cached = caching.answer_get(self.answer_key) if self.answer_key else None
+        if cached is not None:
+            content_type, body = cached
+            handler = str(request.method).lower()
+            setattr(self, handler, lambda *args, **kwargs: CachedAnswer(body, content_type=content_type))
+
+    def answer_valid_until(self) -> datetime | None:
+        """Hook: a moment after which the answer just computed may be wrong although nothing was written."""
+        return None
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(response, Response) and response.status_code >= 400:
@@ -115,9 +142,15 @@ class ApiMixin(GenericAPIView):
             request.accepted_renderer = ORJSONRenderer()
             request.accepted_media_type = ORJSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in {"GET", "HEAD"} and isinstance(response, Response) and response.status_code == 200:
-            response.render()
-            return conditional(request, response, self.last_modified())
+        if request.method in {"GET", "HEAD"} and response.status_code == 200:
+            if isinstance(response, Response):
+                response.render()
+                if self.answer_key is not None:
+                    answer = (response["Content-Type"], response.content)
+                    caching.answer_put(self.answer_key, answer, valid_until=self.answer_valid_until())
+                return conditional(request, response, self.last_modified())
+            if isinstance(response, CachedAnswer):
+                return conditional(request, response, self.last_modified())
         return response
 
     def last_modified(self) -> datetime | None:
@@ -284,6 +317,12 @@ class CrossingViewSet(ListViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "as_of_requested": getattr(self, "as_of_requested", None)}
+
+    def answer_valid_until(self) -> datetime | None:
+        # "Now" changes when a row recorded ahead of its time (clock skew) takes effect; a given moment never does.
+        if self.as_of_requested is not None:
+            return None
+        return caching.next_moment_after(self.as_of, reports=False)
 
     def prepare(self, rows: list[Any]) -> list[Any]:
         return selectors.attach_statuses(rows)
@@ -746,6 +785,7 @@ class ChangeFeedView(ApiMixin):
 )
 class WebhookViewSet(ApiMixin, GenericViewSet):
     permission_classes: Sequence[type[BasePermission]] = [TokenHolder]
+    cache_answers = False  # each token sees its own
     serializer_class = out.WebhookSerializer
     pagination_class = PageNumbers
     lookup_field = "uid"

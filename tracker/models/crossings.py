@@ -172,6 +172,9 @@ class CrossingStatus(PublicIdModel, AppendOnlyModel):
         indexes = [
             # The as-of rule: latest row per crossing at or before a moment, newest first.
             models.Index(fields=["crossing", "-effective_at", "-recorded_at"], name="status_rule_lookup"),
+            # Every crossing's rows newest first (the timeline, the dashboard's latest developments), and the
+            # cached pages' question "does any row take effect after this moment?" (tracker/caching.py).
+            models.Index(fields=["effective_at", "recorded_at", "id"], name="status_effective_order"),
         ]
 
     def __str__(self) -> str:

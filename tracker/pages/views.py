@@ -12,25 +12,31 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..models import AidDispute, Crisis, Crossing, EvacuationAgreement, Report, Traffic
-from ..selectors.dashboard import accord_page
+from ..selectors.dashboard import accord_page, crossing_suggestions, editor_queue
 from ..selectors.timeline import TimelineEntry
 from .access import is_editor, may_read
 from .charts import flow_chart_svg, status_bands_svg
 from .csv_export import csv_response
 from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterForm
+from .fragments import cached_fragment
 from .maps import crossings_map_svg, map_points
 from .params import AsOf, BadParameter, parse_as_of, parse_format
 
 REPORTS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 50
+# A crossing page lists its latest status rows; ``?history=all`` and the CSV have every one (a crossing followed
+# for years has a thousand, a page of them all was a megabyte).
+HISTORY_ON_PAGE = 100
 
 View = Callable[..., HttpResponseBase]
 
@@ -100,11 +106,20 @@ STANDING_HEADER = [
 
 @page
 def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
-    board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=is_editor(request.user))
     if fmt == "csv":
+        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
         rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
         return csv_response(f"crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
-    return render(request, "tracker/dashboard.html", {"as_of": as_of, "board": board})
+
+    def body() -> str:
+        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
+        return render_to_string("tracker/_dashboard_body.html", {"as_of": as_of, "board": board}, request)
+
+    context: dict[str, Any] = {"as_of": as_of, "body": mark_safe(cached_fragment(request, as_of, "dashboard", body))}
+    if is_editor(request.user):
+        unreviewed, suggestions = editor_queue(as_of=as_of.moment)
+        context["board"] = {"unreviewed": unreviewed, "suggestions": suggestions}
+    return render(request, "tracker/dashboard.html", context)
 
 
 @page
@@ -121,23 +136,30 @@ def crisis_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> 
     )
 
 
-@page
-def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
-    window = ChartWindowForm(request.GET)
-    if not window.is_valid():
-        raise BadParameter("days", str(window.errors["days"][0]))
+def _crossing_with_standing(slug: str, as_of: AsOf) -> Crossing:
     found = selectors.crossings_with_standing(
         Crossing.objects.filter(slug=slug).select_related("side_a", "side_b").prefetch_related("aliases", "crises"),
         as_of=as_of.moment,
     )
     if not found:
-        get_object_or_404(Crossing, slug=slug)  # raises 404
-    crossing = found[0]
+        raise Http404("No such crossing.")
+    return found[0]
+
+
+@page
+def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
+    window = ChartWindowForm(request.GET)
+    if not window.is_valid():
+        raise BadParameter("days", str(window.errors["days"][0]))
+    every_row = request.GET.get("history", "")
+    if every_row not in ("", "all"):
+        raise BadParameter("history", "history must be “all” (every status row) or left out (the latest ones).")
     editor = is_editor(request.user)
-    view = selectors.crossing_page(
-        crossing, as_of=as_of.moment, include_unreviewed=editor, window_days=window.cleaned_data["days"]
-    )
     if fmt == "csv":
+        crossing = _crossing_with_standing(slug, as_of)
+        view = selectors.crossing_page(
+            crossing, as_of=as_of.moment, include_unreviewed=editor, window_days=window.cleaned_data["days"]
+        )
         return csv_response(
             f"{crossing.slug}-status-history-{_stamp(as_of)}.csv",
             [
@@ -170,23 +192,42 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
                 for row in view.history
             ),
         )
-    charts = [flow_chart_svg(series, crossing_name=crossing.name, index=n) for n, series in enumerate(view.flows)]
-    return render(
-        request,
-        "tracker/crossing.html",
-        {
-            "as_of": as_of,
-            "crossing": crossing,
-            "single": [crossing],
-            "view": view,
-            "bands_svg": status_bands_svg(
-                view.bands, start=view.window_start, end=as_of.moment, crossing_name=crossing.name
-            ),
-            "flow_charts": list(zip(view.flows, charts, strict=True)),
-            "window_form": window,
-            "window_days": window.cleaned_data["days"],
-        },
-    )
+
+    def build() -> tuple[str, str]:
+        crossing = _crossing_with_standing(slug, as_of)
+        view = selectors.crossing_page(
+            crossing,
+            as_of=as_of.moment,
+            include_unreviewed=editor,
+            window_days=window.cleaned_data["days"],
+            history_limit=None if every_row else HISTORY_ON_PAGE,
+            suggestions=False,  # the editor's queue is read apart, below: it is not part of the cached page
+        )
+        charts = [flow_chart_svg(series, crossing_name=crossing.name, index=n) for n, series in enumerate(view.flows)]
+        body = render_to_string(
+            "tracker/_crossing_body.html",
+            {
+                "as_of": as_of,
+                "crossing": crossing,
+                "single": [crossing],
+                "view": view,
+                "bands_svg": status_bands_svg(
+                    view.bands, start=view.window_start, end=as_of.moment, crossing_name=crossing.name
+                ),
+                "flow_charts": list(zip(view.flows, charts, strict=True)),
+                "window_form": window,
+                "window_days": window.cleaned_data["days"],
+                "history_on_page": HISTORY_ON_PAGE,
+            },
+            request,
+        )
+        return crossing.name, body
+
+    title, body = cached_fragment(request, as_of, "crossing", build)
+    context: dict[str, Any] = {"as_of": as_of, "title": title, "body": mark_safe(body)}
+    if editor:
+        context["suggestions"] = crossing_suggestions(as_of=as_of.moment, crossing_slug=slug)
+    return render(request, "tracker/crossing.html", context)
 
 
 def _report_visible(report: Report | None, editor: bool) -> bool:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from ..models import (
     AgreementParty,
@@ -31,6 +32,10 @@ from .timeline import TimelineEntry, timeline_entries
 
 LATEST_EVENTS = 8
 LATEST_REPORTS = 8
+# The dashboard names this many disputes and agreements per crisis (the latest to change state); the crisis page
+# lists them all. A long crisis has dozens of each, and listing every one on the page meant to be read at a
+# glance made it megabytes long.
+DASHBOARD_ACCORDS = 10
 PAGE_REPORTS = 12
 FLOW_DAYS = 60
 # Default chart window: from a little before the first change to the moment shown, at most ten years.
@@ -124,10 +129,26 @@ class CrisisBlock:
     crossings: list[Crossing] = field(default_factory=list)
     disputes: list[AidDispute] = field(default_factory=list)
     agreements: list[EvacuationAgreement] = field(default_factory=list)
+    # On the dashboard: how many more open disputes and agreements than those listed the crisis has.
+    more_disputes: int = 0
+    more_agreements: int = 0
 
     @property
     def open_disputes(self) -> list[AidDispute]:
         return [d for d in self.disputes if d.state_as_of != AidDispute.State.RESOLVED]  # type: ignore[attr-defined]
+
+
+def _latest_per_crisis(annotated: QuerySet[Any], *, limit: int) -> QuerySet[Any]:
+    """Of rows annotated with ``state_as_of`` and ``state_since``, the ``limit`` latest to change state in each
+    crisis, latest first, each with ``in_crisis``: how many rows its crisis has in all. Still one query."""
+    return (
+        annotated.annotate(
+            place=Window(RowNumber(), partition_by=F("crisis_id"), order_by=[F("state_since").desc(), F("name")]),
+            in_crisis=Window(Count("pk"), partition_by=F("crisis_id")),
+        )
+        .filter(place__lte=limit)
+        .order_by("-state_since", "name")
+    )
 
 
 @dataclass
@@ -140,7 +161,12 @@ class Dashboard:
     suggestions: list[StatusSuggestion] = field(default_factory=list)
 
 
-def _blocks(crises: list[Crisis], *, as_of: datetime, max_age: timedelta | None) -> list[CrisisBlock]:
+def _blocks(
+    crises: list[Crisis], *, as_of: datetime, max_age: timedelta | None, accords: int | None = None
+) -> list[CrisisBlock]:
+    """Each crisis with its crossings' standing, its disputes and its agreements as of ``as_of``. With ``accords``,
+    only that many of the latest open disputes and of the latest agreements per crisis (``more_*`` counts the
+    rest)."""
     blocks = {crisis.pk: CrisisBlock(crisis=crisis) for crisis in crises}
     if not blocks:
         return []
@@ -154,17 +180,29 @@ def _blocks(crises: list[Crisis], *, as_of: datetime, max_age: timedelta | None)
     for crossing in crossings:
         for crisis_id in members[crossing.pk]:
             blocks[crisis_id].crossings.append(crossing)
-    for dispute in disputes_as_of(AidDispute.objects.filter(crisis_id__in=blocks), as_of=as_of):
+    disputes = disputes_as_of(AidDispute.objects.filter(crisis_id__in=blocks), as_of=as_of)
+    agreements = agreements_as_of(EvacuationAgreement.objects.filter(crisis_id__in=blocks), as_of=as_of)
+    if accords is not None:
+        disputes = _latest_per_crisis(disputes.filter(~Q(state_as_of=AidDispute.State.RESOLVED)), limit=accords)
+        agreements = _latest_per_crisis(agreements, limit=accords)
+    for dispute in disputes:
         blocks[dispute.crisis_id].disputes.append(dispute)
-    for agreement in agreements_as_of(EvacuationAgreement.objects.filter(crisis_id__in=blocks), as_of=as_of):
+    for agreement in agreements:
         blocks[agreement.crisis_id].agreements.append(agreement)
+    if accords is not None:
+        for block in blocks.values():
+            listed_disputes, listed_agreements = len(block.disputes), len(block.agreements)
+            in_crisis = [d.in_crisis for d in block.disputes]  # type: ignore[attr-defined]
+            block.more_disputes = max(in_crisis, default=0) - listed_disputes
+            in_crisis = [a.in_crisis for a in block.agreements]  # type: ignore[attr-defined]
+            block.more_agreements = max(in_crisis, default=0) - listed_agreements
     return list(blocks.values())
 
 
 def dashboard(*, as_of: datetime, include_unreviewed: bool, max_age: timedelta | None = None) -> Dashboard:
     """Everything the dashboard shows at ``as_of``. About 17 queries (19 for editors), whatever the data."""
     crises = list(crises_active_as_of(as_of))
-    blocks = _blocks(crises, as_of=as_of, max_age=max_age)
+    blocks = _blocks(crises, as_of=as_of, max_age=max_age, accords=DASHBOARD_ACCORDS)
     reports = list(reports_for_readers().filter(published_at__lte=as_of).select_related("source")[:LATEST_REPORTS])
     result = Dashboard(
         as_of=as_of,
@@ -173,13 +211,18 @@ def dashboard(*, as_of: datetime, include_unreviewed: bool, max_age: timedelta |
         reports=reports,
     )
     if include_unreviewed:
-        result.unreviewed = list(
-            Report.objects.filter(review_state=Report.ReviewState.NEW, fetched_at__lte=as_of)
-            .select_related("source")
-            .order_by("-fetched_at", "-id")[:LATEST_REPORTS]
-        )
-        result.suggestions = list(suggestions_pending_as_of(as_of)[:LATEST_REPORTS])
+        result.unreviewed, result.suggestions = editor_queue(as_of=as_of)
     return result
+
+
+def editor_queue(*, as_of: datetime) -> tuple[list[Report], list[StatusSuggestion]]:
+    """What waits for editors at ``as_of``: the latest unreviewed reports and pending suggestions. Two queries."""
+    unreviewed = list(
+        Report.objects.filter(review_state=Report.ReviewState.NEW, fetched_at__lte=as_of)
+        .select_related("source")
+        .order_by("-fetched_at", "-id")[:LATEST_REPORTS]
+    )
+    return unreviewed, list(suggestions_pending_as_of(as_of)[:LATEST_REPORTS])
 
 
 # --- a crisis -----------------------------------------------------------------------------------------------------
@@ -233,6 +276,7 @@ class CrossingPage:
     agreements: list[EvacuationAgreement]
     reports: list[Report]
     suggestions: list[StatusSuggestion] = field(default_factory=list)
+    history_more: bool = False  # the page shows the latest rows only; there are older ones
 
 
 def default_chart_start(changes: dict[str, list[Any]], as_of: datetime) -> datetime:
@@ -275,8 +319,13 @@ def crossing_page(
     include_unreviewed: bool,
     window_days: int | None = None,
     max_age: timedelta | None = None,
+    history_limit: int | None = None,
+    suggestions: bool = True,
 ) -> CrossingPage:
-    """Everything the crossing page shows. ``crossing`` must come from ``crossings_with_standing``."""
+    """Everything the crossing page shows. ``crossing`` must come from ``crossings_with_standing``.
+
+    ``history_limit``: at most that many status rows, the latest (one more is read, so ``history_more`` can say
+    whether there are others). ``suggestions``: for editors (``include_unreviewed``), the pending ones."""
     from .status import crossing_status_history
 
     changes = crossing_status_changes(crossing=crossing, as_of=as_of)
@@ -286,7 +335,11 @@ def crossing_page(
         crossing=crossing,
         window_start=start,
         bands=status_bands(changes, start=start, end=as_of),
-        history=list(crossing_status_history(crossing=crossing).filter(effective_at__lte=as_of)),
+        history=list(
+            crossing_status_history(crossing=crossing).filter(effective_at__lte=as_of)[
+                : None if history_limit is None else history_limit + 1
+            ]
+        ),
         flows=flows,
         flow_rows=flow_rows,
         disputes=list(disputes_as_of(AidDispute.objects.filter(crossings=crossing), as_of=as_of)),
@@ -297,9 +350,16 @@ def crossing_page(
             .select_related("source")[:PAGE_REPORTS]
         ),
     )
-    if include_unreviewed:
-        page.suggestions = list(suggestions_pending_as_of(as_of).filter(crossing=crossing)[:PAGE_REPORTS])
+    if history_limit is not None and len(page.history) > history_limit:
+        page.history, page.history_more = page.history[:history_limit], True
+    if include_unreviewed and suggestions:
+        page.suggestions = crossing_suggestions(as_of=as_of, crossing_slug=crossing.slug)
     return page
+
+
+def crossing_suggestions(*, as_of: datetime, crossing_slug: str) -> list[StatusSuggestion]:
+    """Suggestions about one crossing pending at ``as_of`` (for editors). One query."""
+    return list(suggestions_pending_as_of(as_of).filter(crossing__slug=crossing_slug)[:PAGE_REPORTS])
 
 
 # --- a dispute or an agreement -------------------------------------------------------------------------------------

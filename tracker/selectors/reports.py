@@ -48,7 +48,8 @@ class SearchVectorColumn(Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        # A list, as the compiler joins parameters with ``+`` (django-stubs says tuple).
         alias = compiler.query.get_initial_alias()
         return f"{compiler.quote_name_unless_alias(alias)}.search_vector", []
 
@@ -75,7 +76,8 @@ def reports_search(queryset: QuerySet[Report], text: str, *, ranked: bool = True
         # outer query then ranks only those (PostgreSQL computes the snippets for the page's rows alone).
         recent = matches.order_by("-published_at", "-id").values("pk")[: settings.SEARCH_RANK_WINDOW]
         matches = queryset.alias(search_vector=SearchVectorColumn()).filter(pk__in=recent)
-    found = matches.annotate(
+    best_first = ("-rank", "-published_at", "-id") if ranked else ()
+    return matches.annotate(
         rank=SearchRank(F("search_vector"), query),
         snippet=SearchHeadline(
             Left("text", 100_000),
@@ -88,8 +90,7 @@ def reports_search(queryset: QuerySet[Report], text: str, *, ranked: bool = True
             max_fragments=2,
             fragment_delimiter=" … ",
         ),
-    )
-    return found.order_by("-rank", "-published_at", "-id") if ranked else found
+    ).order_by(*best_first)
 
 
 def snippet_html(snippet: str) -> SafeString:
