@@ -215,7 +215,12 @@ def parse_xml_feed(data: bytes, *, content_type: str = "") -> ParsedDocument:
     _check_complete(data, root)
     headers = {"content-type": content_type} if content_type else {}
     # Our own sanitiser (nh3) runs later; feedparser's is three times slower and would run first for nothing.
-    result = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        result = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    except (UnicodeError, ValueError, OverflowError) as exc:
+        # feedparser's lenient reader gives up on some lexical damage (a character reference to a surrogate,
+        # "&#xD800;", fails to encode): refused with the reason, so the bytes are quarantined, never a crash.
+        raise ParseError(f"not a readable feed: {type(exc).__name__}: {exc}") from exc
     if result.get("bozo"):
         problem = result.get("bozo_exception")
         name = type(problem).__name__
