@@ -49,3 +49,10 @@ browser:
 	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && echo "make: installing Debian's chromium for the browser tests" \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "make: $(CHROMIUM) is missing and could not be installed; the browser tests will skip (fail under CI)"
+
+# Ten minutes of mixed API and page traffic (32 clients, wrk) while workers ingest the real feed corpus; errors
+# and the memory of web and worker processes are reported (bench/soak.py; SECURITY.md has the last figures).
+# Not part of `make test`. `make soak ARGS="--duration 60"` for a short run.
+.PHONY: soak
+soak: setup
+	$(PY) bench/soak.py $(ARGS)
