@@ -165,6 +165,7 @@ class Gunicorn:
             start_new_session=True,
         )  # fmt: skip
         wait_until(self._answers, timeout=30, what="gunicorn to answer")
+        wait_until(lambda: len(self.worker_pids()) == workers, timeout=30, what="every gunicorn worker to boot")
 
     @property
     def url(self) -> str:

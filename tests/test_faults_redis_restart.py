@@ -98,6 +98,10 @@ def test_a_redis_restart_mid_burst_loses_no_poll_and_never_polls_a_source_twice_
         worker.stop()
         connection.release()
 
+    print(  # the figures, for whoever runs this with -s
+        f"{waiting} fetches still queued when Redis was killed; {len(visits)} polls of {SOURCES} sources, "
+        f"{sum(start > killed_at for _, start, _ in visits)} after the restart"
+    )
     assert any(start > killed_at for _, start, _ in visits), "polls went on after the restart"
     by_source: dict[str, list[tuple[float, float]]] = {}
     for path, start, end in visits:
