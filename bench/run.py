@@ -128,6 +128,8 @@ def production_env(database_url: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",  # no TLS on the loopback; every other production setting stays
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        # Several gunicorn workers share one cache, as in production (docker-compose sets CACHE_URL too).
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
         "API_THROTTLE_RATE": "1000000/minute",  # measure the API, not its throttle
         "LOG_LEVEL": "WARNING",
         # Production static storage (a hashed manifest) needs collectstatic; kept under var/, not in the tree.

@@ -275,7 +275,7 @@ SHARED_FIXTURES_DIR = Path(env_str("SHARED_FIXTURES_DIR") or BASE_DIR.parent / "
 
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL and urlsplit(CACHE_URL).scheme in {"redis", "rediss"}:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "tracker.caching.RedisCache", "LOCATION": CACHE_URL}}  # Django's, clients reused
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be redis:// or rediss:// (or unset for a per-process memory cache)")
 else:

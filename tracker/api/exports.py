@@ -52,7 +52,7 @@ def crossing_columns(as_of: Any) -> list[CsvColumn]:
         CsvColumn("side_b_iso3", "#country+code+side_b", lambda c: _iso3(c.side_b)),
         CsvColumn("latitude", "#geo+lat", lambda c: c.latitude),
         CsvColumn("longitude", "#geo+lon", lambda c: c.longitude),
-        CsvColumn("crises", "#crisis+code", lambda c: _join(x.slug for x in c.crises.all())),
+        CsvColumn("crises", "#crisis+code", lambda c: _join(c.crisis_slugs)),
         CsvColumn("status_as_of", "#date+as_of", lambda c: as_of),
     ]
     for kind in Traffic.specific():

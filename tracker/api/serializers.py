@@ -125,12 +125,13 @@ def status_row_data(row: CrossingStatus) -> dict[str, Any]:
 
 
 def history_row_data(row: CrossingStatus) -> dict[str, Any]:
+    """A history row as ``HistoryRowSerializer`` writes it (a test holds the two equal)."""
     retraction = getattr(row, "retraction", None)
     return {
         **status_row_data(row),
         "retraction": None
         if retraction is None
-        else {"uid": retraction.uid, "reason": retraction.reason, "recorded_at": retraction.recorded_at},
+        else {"uid": str(retraction.uid), "reason": retraction.reason, "recorded_at": iso(retraction.recorded_at)},
     }
 
 
@@ -191,6 +192,30 @@ class CrossingSerializer(serializers.Serializer):
     @extend_schema_field(StatusByTrafficSerializer)
     def get_status(self, crossing: Any) -> dict[str, Any]:
         return {kind.value: current_status_data(crossing.status_by_traffic[kind]) for kind in Traffic.specific()}
+
+
+def _country(country: Any) -> dict[str, str] | None:
+    return None if country is None else {"iso3": country.iso3, "iso2": country.iso2, "name": country.name}
+
+
+def crossing_data(crossing: Any, *, as_of_requested: datetime | None) -> dict[str, Any]:
+    """A crossing (with ``status_by_traffic``, ``crisis_slugs`` and ``alias_list`` attached by the view) as
+    ``CrossingSerializer`` writes it, built by hand: a page of fifty crossings through the serializer cost 12 ms.
+    A test holds the two equal."""
+    return {
+        "slug": crossing.slug,
+        "name": crossing.name,
+        "kind": crossing.kind,
+        "side_a": _country(crossing.side_a),
+        "side_b": _country(crossing.side_b),
+        "latitude": None if crossing.latitude is None else float(crossing.latitude),
+        "longitude": None if crossing.longitude is None else float(crossing.longitude),
+        "crises": crossing.crisis_slugs,
+        "aliases": crossing.alias_list,
+        "description": crossing.description,
+        "status_as_of": None if as_of_requested is None else iso(as_of_requested),
+        "status": {kind.value: current_status_data(crossing.status_by_traffic[kind]) for kind in Traffic.specific()},
+    }
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -450,8 +475,29 @@ def change_data(change: Change) -> dict[str, Any]:
     return data
 
 
+def _state_change_json(change: Any) -> dict[str, Any]:
+    return {
+        "uid": str(change.uid),
+        "from_state": change.from_state,
+        "to_state": change.to_state,
+        "effective_at": iso(change.effective_at),
+        "recorded_at": iso(change.recorded_at),
+        "note": change.note,
+        "report": _report_ref(change.report),
+    }
+
+
 def changes_data(changes: Iterable[Change]) -> list[dict[str, Any]]:
-    return list(ChangeSerializer([change_data(c) for c in changes], many=True).data)
+    """Feed entries as JSON-ready data, exactly as ``ChangeSerializer`` writes them (a test holds the two equal)
+    but built by hand: a page of a hundred entries through the serializer cost 10 ms."""
+    entries = []
+    for change in changes:
+        entry = change_data(change)
+        entry["recorded_at"] = iso(change.recorded_at)
+        if entry["state_change"] is not None:
+            entry["state_change"] = _state_change_json(entry["state_change"])
+        entries.append(entry)
+    return entries
 
 
 def change_payloads(change_ids: list[int]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
 from ..models import Crossing, CrossingStatus, CrossingStatusRetraction, Traffic
-from .status import attach_statuses, crossings_annotated_with_status
+from .status import EVIDENCE_UNREAD, attach_statuses, crossings_annotated_with_status
 
 UNKNOWN = CrossingStatus.Status.UNKNOWN
 
@@ -281,7 +281,7 @@ def status_bands(changes: dict[str, list[StatusChange]], *, start: datetime, end
             kind_spans.append((max(change.at, start), until, change))
         spans[kind] = kind_spans
     wanted = {change.row_id for kind_spans in spans.values() for _, _, change in kind_spans if change}
-    rows = CrossingStatus.objects.select_related("report__source", "stated_by").in_bulk(wanted)
+    rows = CrossingStatus.objects.select_related("report__source", "stated_by").defer(*EVIDENCE_UNREAD).in_bulk(wanted)
     return {
         kind: [
             Band(

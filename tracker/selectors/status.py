@@ -22,6 +22,9 @@ from ..models import (
 
 # The precedence among rows in effect: first is the one that holds.
 STATUS_PRECEDENCE = ("-effective_at", "-recorded_at", "-id")
+# A status row's evidence is shown by its title, link and source: the report's text, raw item and summary (most
+# of its row) are never read with it.
+EVIDENCE_UNREAD = ("report__text", "report__raw", "report__summary_html")
 
 
 def _traffic_kinds(traffic: str) -> list[str]:
@@ -48,6 +51,7 @@ def crossing_status_as_of(
     return (
         status_rows_in_effect(crossing=crossing, traffic=traffic, as_of=moment)
         .select_related("report__source", "stated_by", "recorded_by")
+        .defer(*EVIDENCE_UNREAD)
         .first()
     )
 
@@ -77,9 +81,9 @@ def attach_statuses(crossings: list[Crossing]) -> list[Crossing]:
     ids = {getattr(c, _annotation(kind)) for c in crossings for kind in Traffic.specific()} - {None}
     rows = {
         row.pk: row
-        for row in CrossingStatus.objects.filter(pk__in=ids).select_related(
-            "report__source", "stated_by", "recorded_by"
-        )
+        for row in CrossingStatus.objects.filter(pk__in=ids)
+        .select_related("report__source", "stated_by", "recorded_by")
+        .defer(*EVIDENCE_UNREAD)
     }
     for crossing in crossings:
         crossing.status_by_traffic = {  # type: ignore[attr-defined]
@@ -103,5 +107,6 @@ def crossing_status_history(*, crossing: Crossing) -> QuerySet[CrossingStatus]:
     return (
         CrossingStatus.objects.filter(crossing=crossing)
         .select_related("report__source", "stated_by", "recorded_by", "retraction")
+        .defer(*EVIDENCE_UNREAD)
         .order_by(*STATUS_PRECEDENCE)
     )
