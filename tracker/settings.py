@@ -313,8 +313,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Crossings and their status per kind of traffic (now, or as of any moment), their history, aid disputes, "
         "evacuation agreements, the timeline, daily flow counts, reviewed reports, and one ordered change feed to "
-        "sync from. Send `Authorization: Bearer <token>`. Errors are always `{\"error\": {\"code\", \"message\", "
-        "\"fields\"}}`. Lists also come as CSV (with an HXL row), crossings as GeoJSON."
+        'sync from. Send `Authorization: Bearer <token>`. Errors are always `{"error": {"code", "message", '
+        '"fields"}}`. Lists also come as CSV (with an HXL row), crossings as GeoJSON.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
