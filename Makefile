@@ -9,7 +9,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: setup run test lint typecheck clean backup restore browser
+.PHONY: setup run test lint typecheck clean backup restore browser bench
 
 setup: $(VENV)/.installed
 
@@ -42,13 +42,25 @@ restore:
 clean:
 	rm -rf var/broker var/tracker.sqlite3* staticfiles
 
-# The status pages' browser tests drive Debian's Chromium. Installed here when missing and we are root (as on CI);
-# otherwise those tests skip with the reason, except under CI=true, where they fail.
+# The status pages' browser tests drive Debian's Chromium; the benchmark harness (and its test) drive wrk. Installed
+# here when missing and we are root (as on CI); otherwise those tests skip with the reason, except under CI=true,
+# where they fail.
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && echo "make: installing Debian's chromium for the browser tests" \
-		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "make: $(CHROMIUM) is missing and could not be installed; the browser tests will skip (fail under CI)"
+	@test -x $(CHROMIUM) && command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& echo "make: installing Debian's chromium and wrk for the browser and harness tests" \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null; } \
+		|| echo "make: chromium or wrk is missing and could not be installed; the tests that need them will skip (fail under CI)"
+
+# The benchmark: the HTTP harness on a million reports (seeded once into tracker_bench, about 4 minutes), then the
+# ingestion benchmark. Prints the tables; figures as JSON under var/bench/. README.md, "Benchmarks", has the last.
+# `make bench ARGS="--only crossings --duration 10"` for part of it.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+BENCH_INGEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench_ingest
+bench: setup browser
+	@command -v wrk >/dev/null || { echo "make: wrk is required (apt-get install wrk)"; exit 1; }
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(ARGS)
+	DATABASE_URL=$(BENCH_INGEST_DATABASE_URL) $(PY) bench/ingest_bench.py --reports 1000000
 
 # Ten minutes of mixed API and page traffic (32 clients, wrk) while workers ingest the real feed corpus; errors
 # and the memory of web and worker processes are reported (bench/soak.py; SECURITY.md has the last figures).

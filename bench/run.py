@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each measurement (0: none)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the tracker and the baseline")
     parser.add_argument("--only", action="append", default=[], help="run only targets whose name contains this")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
@@ -275,6 +276,9 @@ def main() -> None:
         .splitlines()[-1]
     )
 
+    # Figures are only comparable on a quiet machine: the load before and after the run is printed and kept.
+    load_before = os.getloadavg()
+    print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
     results: dict[str, Any] = {}
     baseline_env = {**env, "PYTHONPATH": str(ROOT)}
     with (
@@ -285,7 +289,8 @@ def main() -> None:
             port = tracker_port if target.server == "tracker" else baseline_port
             url = f"http://127.0.0.1:{port}{target.path.format(**fill)}"
             headers = headers_for(target, context)
-            wrk(url, headers, duration=2, connections=args.connections, threads=args.threads)  # warm up
+            if args.warmup:
+                wrk(url, headers, duration=args.warmup, connections=args.connections, threads=args.threads)
             figures = wrk(url, headers, duration=args.duration, connections=args.connections, threads=args.threads)
             figures.update(queries.get(target.name, {}))
             figures["verdict"] = verdict(target, figures)
@@ -303,7 +308,9 @@ def main() -> None:
     if "reports first page" in results and "reports 500k deep" in results:
         ratios["deep / first (p95)"] = results["reports 500k deep"]["p95_ms"] / results["reports first page"]["p95_ms"]
 
+    load_after = os.getloadavg()
     print()
+    print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
     print(
         f"{'endpoint':<22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'queries':>7}  target"
     )
@@ -324,6 +331,7 @@ def main() -> None:
         "machine": machine(),
         "settings": vars(args),
         "depth": context["depth"],
+        "load_average": {"before": load_before, "after": load_after},
         "results": results,
         "ratios": ratios,
     }

@@ -1,0 +1,102 @@
+"""The benchmark harness runs end to end on a tiny data set, so that `make bench` cannot rot between the runs
+that measure (those use a million reports and take half an hour; this takes about a minute).
+
+It runs bench/run.py as `make bench` does, in its own database: seeding, gunicorn with production settings for the
+tracker and the raw-SQL baseline, wrk against every endpoint, the table and the JSON. Nothing about speed is
+asserted; only that every endpoint answered, without errors, with a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _admin_url(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture
+def harness_database():  # type: ignore[no-untyped-def]
+    base = os.environ.get("DATABASE_URL", "")
+    if urlsplit(base).scheme not in {"postgres", "postgresql"}:
+        pytest.skip("the harness needs PostgreSQL (DATABASE_URL)")
+    url = base.rsplit("/", 1)[0] + f"/tracker_bench_harness_{os.getpid()}"
+    name = url.rsplit("/", 1)[-1]
+    with psycopg.connect(_admin_url(base), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield url
+    with psycopg.connect(_admin_url(base), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_harness_runs_every_endpoint_on_a_tiny_data_set(harness_database, tmp_path):
+    if shutil.which("wrk") is None:
+        message = "wrk is not installed (apt-get install wrk; `make test` installs it when run as root)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{message}; CI must run the harness test", pytrace=False)
+        pytest.skip(message)
+    env = {**os.environ, "STATIC_ROOT": str(tmp_path / "static")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--database-url",
+            harness_database,
+            "--reports",
+            "3000",
+            "--duration",
+            "1",
+            "--warmup",
+            "0",
+            "--workers",
+            "1",
+            "--connections",
+            "2",
+            "--threads",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "seed_bench finished in" in result.stdout
+    assert "load average before:" in result.stdout
+
+    report = json.loads((tmp_path / "out" / "http-latest.json").read_text())
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.run import TARGETS
+    finally:
+        sys.path.remove(str(ROOT))
+    assert set(report["results"]) == {target.name for target in TARGETS}
+    for name, figures in report["results"].items():
+        assert figures["requests"] > 0, name
+        assert figures["errors"] == 0, (name, figures)
+        assert figures["rps"] > 0 and figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"], (name, figures)
+        if not name.startswith("baseline"):
+            # One request to each endpoint, through Django, answered 200 within a fixed query budget (the pages and
+            # API tests hold each exact count; the dashboard, the largest, makes 22).
+            assert figures["status"] == 200, (name, figures)
+            assert 0 < figures["queries"] <= 30, (name, figures)
+        assert name in result.stdout
+    assert set(report["ratios"]) == {"crossings", "reports first page", "deep / first (p95)"}
+    assert report["depth"] > 0  # the deep cursor points into the data, not at its start
