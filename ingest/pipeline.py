@@ -4,10 +4,11 @@
 the same steps on bytes from elsewhere (``manage.py ingest_file``, the corpus test, the benchmark).
 
 Re-running is safe because the database says so: a lease (``ingest.services.lease_acquire``) lets one run at a
-time touch a source; reports are stored by ``tracker.services.report_store``, whose unique keys turn a second
-store of the same item into an update; suggestions are unique per report, crossing, status and traffic. Entries
-are stored in batches, one transaction each, so a worker killed mid-run loses at most the batch in hand, which
-the next run stores again.
+time touch a source; reports are stored by ``tracker.services.report_store_many`` (the rule of
+``report_store``, for a whole batch in a few statements), whose unique keys turn a second store of the same item
+into an update; links and suggestions are added in bulk, and suggestions are unique per report, crossing, status
+and traffic. Entries are stored in batches, one transaction each, so a worker killed mid-run loses at most the
+batch in hand, which the next run stores again.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tracker import services as tracker_services
 from tracker.models import Crisis, Crossing, Source
+from tracker.services import ReportItem, ReportLinks, SuggestionItem
 
 from . import selectors, services
 from .clean import CleanEntry, Rejected, clean_entry, identify
@@ -71,23 +74,27 @@ class _Store:
     def __init__(self, source: Source, run: FetchRun, fetched_at: datetime, counts: Counts, lease: Lease | None):
         self.source, self.run, self.fetched_at, self.counts, self.lease = source, run, fetched_at, counts, lease
         self._snapshot: Snapshot | None = None
-        self._crossings: dict[int, Crossing] = {}
-        self._crises: dict[int, Crisis] = {}
+        self._crossing_ids: set[int] = set()
+        self._crisis_ids: set[int] = set()
+        self._batches = 0
 
     @property
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
             self._snapshot = selectors.link_snapshot()
-            self._crossings = Crossing.objects.only("id").in_bulk()
-            self._crises = Crisis.objects.only("id").in_bulk()
+            self._crossing_ids = set(Crossing.objects.values_list("id", flat=True))
+            self._crisis_ids = set(Crisis.objects.values_list("id", flat=True))
         return self._snapshot
 
     def document(self, doc: ParsedDocument, *, base_url: str = "") -> None:
         batch_size = settings.INGEST_BATCH_SIZE
         for start in range(0, len(doc.entries), batch_size):
-            self._batch(doc.entries[start : start + batch_size], base_url or doc.link)
-            if self.lease is not None and not services.lease_renew(lease=self.lease):
+            # Renewed before each batch but the run's first (the lease was just taken): a lease lost meanwhile
+            # stops the run before it writes more, and a one-batch run pays no renewal.
+            if self._batches and self.lease is not None and not services.lease_renew(lease=self.lease):
                 raise LeaseLost("this run's lease on the source expired and was taken by another run")
+            self._batches += 1
+            self._batch(doc.entries[start : start + batch_size], base_url or doc.link)
 
     def _batch(self, entries: list[ParsedEntry], base_url: str) -> None:
         self.counts.seen += len(entries)
@@ -107,60 +114,107 @@ class _Store:
                 self._quarantine(rejected.reason, entry.raw, title=entry.title, url=entry.url)
         if not todo:
             return
-        stored: list[tuple[str, str, int]] = []
         with transaction.atomic():
-            for clean in todo:
-                # No savepoint of our own: each service below rolls its own writes back when it fails. A report
-                # stored whose links then failed gets no fingerprint, so the next run links it again.
-                try:
-                    outcome, report_id = self._entry(clean)
-                except Exception as exc:  # one bad entry must not cost the others: it is kept, with the reason
-                    logger.warning("entry of %s not stored: %r", self.source, exc)
-                    self._quarantine(
-                        f"not stored: {type(exc).__name__}: {exc}", clean.raw.encode(), clean.title, clean.url
-                    )
-                    continue
-                self.counts.add(outcome)
-                stored.append((clean.identity, clean.fingerprint, report_id))
+            stored = self._store(todo)
             services.fingerprints_record(source=self.source, entries=stored)
 
-    def _entry(self, entry: CleanEntry) -> tuple[str, int]:
-        result = tracker_services.report_store(
+    def _store(self, entries: list[CleanEntry]) -> list[tuple[str, str, int]]:
+        """Store, link and suggest a batch together; if the database refuses any of it, entry by entry.
+
+        One entry the database refuses (a value it will not take) fails the statement that carries the whole
+        batch: the batch is rolled back to its savepoint and stored again one entry at a time, so that only
+        that entry is quarantined, with the reason, and the others are stored.
+        """
+        try:
+            with transaction.atomic():
+                outcomes, stored, refused = self._store_together(entries)
+        except Exception as exc:
+            logger.info("batch of %s stored entry by entry after: %r", self.source, exc)
+        else:
+            self._settle(outcomes, refused)
+            return stored
+        stored = []
+        for entry in entries:
+            try:
+                with transaction.atomic():
+                    outcomes, one, refused = self._store_together([entry])
+            except Exception as exc:  # one bad entry must not cost the others: it is kept, with the reason
+                logger.warning("entry of %s not stored: %r", self.source, exc)
+                refused = [(entry, exc)]
+                outcomes, one = [], []
+            self._settle(outcomes, refused)
+            stored.extend(one)
+        return stored
+
+    def _settle(self, outcomes: list[str], refused: list[tuple[CleanEntry, Exception]]) -> None:
+        for outcome in outcomes:
+            self.counts.add(outcome)
+        for entry, exc in refused:
+            self._quarantine(f"not stored: {type(exc).__name__}: {exc}", entry.raw.encode(), entry.title, entry.url)
+
+    def _store_together(
+        self, entries: list[CleanEntry]
+    ) -> tuple[list[str], list[tuple[str, str, int]], list[tuple[CleanEntry, Exception]]]:
+        """(outcomes, stored (identity, fingerprint, report id), refused) of entries stored in a few statements."""
+        results = tracker_services.report_store_many(
             source=self.source,
-            title=entry.title,
-            url=entry.url,
-            external_id=entry.external_id,
-            summary_html=entry.summary_html,
-            text=entry.text,
-            published_at=entry.published_at,
+            items=[
+                ReportItem(
+                    title=entry.title,
+                    url=entry.url,
+                    external_id=entry.external_id,
+                    summary_html=entry.summary_html,
+                    text=entry.text,
+                    published_at=entry.published_at,
+                    language=entry.language,
+                    raw=entry.raw,
+                )
+                for entry in entries
+            ],
             fetched_at=self.fetched_at,
-            language=entry.language,
-            raw=entry.raw,
         )
-        report = result.report
-        # Only entries whose fingerprint differs get here: "unchanged" means an earlier run stored the report
-        # but did not finish linking it (linking twice is harmless).
-        links = read(entry.title, entry.text, self.snapshot)
-        if links:
-            tracker_services.report_link(
-                report=report,
-                crossings=[self._crossings[i] for i in sorted(links.crossing_ids) if i in self._crossings],
-                crises=[self._crises[i] for i in sorted(links.crisis_ids) if i in self._crises],
+        outcomes: list[str] = []
+        stored: list[tuple[str, str, int]] = []
+        refused: list[tuple[CleanEntry, Exception]] = []
+        links: list[ReportLinks] = []
+        suggestions: list[SuggestionItem] = []
+        snapshot = self.snapshot
+        for entry, result in zip(entries, results, strict=True):
+            if isinstance(result, ValidationError):
+                refused.append((entry, result))
+                continue
+            report_id = result.report.pk
+            outcomes.append(result.outcome)
+            stored.append((entry.identity, entry.fingerprint, report_id))
+            # Only entries whose fingerprint differs get here: "unchanged" means an earlier run stored the report
+            # but did not finish linking it (linking twice is harmless).
+            found = read(entry.title, entry.text, snapshot)
+            if not found:
+                continue
+            links.append(
+                ReportLinks(
+                    report_id=report_id,
+                    crossing_ids=sorted(i for i in found.crossing_ids if i in self._crossing_ids),
+                    crisis_ids=sorted(i for i in found.crisis_ids if i in self._crisis_ids),
+                )
             )
-        # A duplicate tells the same story as a report already held, which raised its own suggestions.
-        if result.outcome != "duplicate":
-            for suggestion in links.suggestions:
-                crossing = self._crossings.get(suggestion.crossing_id)
-                if crossing is not None:
-                    tracker_services.suggestion_raise(
-                        report=report,
-                        crossing=crossing,
+            # A duplicate tells the same story as a report already held, which raised its own suggestions.
+            if result.outcome != "duplicate":
+                suggestions.extend(
+                    SuggestionItem(
+                        report_id=report_id,
+                        crossing_id=suggestion.crossing_id,
                         proposed_status=suggestion.status,
                         traffic=suggestion.traffic,
                         evidence=suggestion.evidence,
                         matched_phrase=suggestion.phrase,
                     )
-        return result.outcome, report.pk
+                    for suggestion in found.suggestions
+                    if suggestion.crossing_id in self._crossing_ids
+                )
+        tracker_services.report_link_many(links=links)
+        tracker_services.suggestion_raise_many(suggestions=suggestions)
+        return outcomes, stored, refused
 
     def _quarantine(self, reason: str, raw: bytes | str, title: str = "", url: str = "") -> None:
         self.counts.rejected += 1

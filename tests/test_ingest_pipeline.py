@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DataError
+from django.db import connection
 
-from ingest import pipeline
 from ingest.models import FetchRun, QuarantinedItem, StatusPhrase
 from ingest.pipeline import ingest_bytes
 from tests.ingest_fixtures.support import crossings, feed_source, item, rss
@@ -149,18 +148,27 @@ def test_an_item_over_the_size_cap_is_quarantined_and_the_rest_stored(settings):
     assert "exceeds the 2,000-byte cap" in QuarantinedItem.objects.get().reason
 
 
-def test_an_item_the_database_refuses_is_quarantined_and_the_rest_stored(monkeypatch):
-    real = pipeline.tracker_services.report_store
-
-    def refuse_one(**fields):  # type: ignore[no-untyped-def]
-        if fields["external_id"] == "item-2":
-            raise DataError("value too long for type character varying(12)")
-        return real(**fields)
-
-    monkeypatch.setattr(pipeline.tracker_services, "report_store", refuse_one)
+def test_an_item_the_database_refuses_is_quarantined_and_the_rest_stored():
+    # PostgreSQL itself refuses one row (a trigger, gone with the test's transaction): the batch's statement fails
+    # whole, and the pipeline stores the entries one by one so that only the refused one is lost.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION test_refuse_item_2() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.external_id = 'item-2' THEN
+                    RAISE EXCEPTION 'value too long for type character varying(12)' USING ERRCODE = '22001';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER test_refuse_item_2 BEFORE INSERT ON tracker_report
+                FOR EACH ROW EXECUTE FUNCTION test_refuse_item_2();
+            """
+        )
     outcome = ingest_bytes(feed_source(), rss([item(1), item(2), item(3)]))
     assert (outcome.status, outcome.counts.new, outcome.counts.rejected) == ("succeeded", 2, 1)
     assert "DataError" in QuarantinedItem.objects.get().reason
+    assert set(Report.objects.values_list("external_id", flat=True)) == {"item-1", "item-3"}
 
 
 def test_an_unreadable_document_is_a_failed_run_kept_whole_and_nothing_half_stored():

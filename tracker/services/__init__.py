@@ -9,18 +9,27 @@ from .crossings import (
 )
 from .operations import source_set_enabled, worker_heartbeat_record
 from .reports import (
+    ReportItem,
+    ReportLinks,
     StoreResult,
+    SuggestionItem,
     report_link,
+    report_link_many,
     report_review,
     report_store,
+    report_store_many,
     suggestion_accept,
     suggestion_raise,
+    suggestion_raise_many,
     suggestion_reject,
 )
 from .sources import source_poll_claim, source_poll_failed, source_poll_succeeded
 
 __all__ = [
+    "ReportItem",
+    "ReportLinks",
     "StoreResult",
+    "SuggestionItem",
     "accord_change_state",
     "accord_check_effective_at",
     "accord_create",
@@ -29,14 +38,17 @@ __all__ = [
     "crossing_status_check",
     "flow_count_record",
     "report_link",
+    "report_link_many",
     "report_review",
     "report_store",
+    "report_store_many",
     "source_poll_claim",
     "source_poll_failed",
     "source_poll_succeeded",
     "source_set_enabled",
     "suggestion_accept",
     "suggestion_raise",
+    "suggestion_raise_many",
     "suggestion_reject",
     "worker_heartbeat_record",
 ]

@@ -6,13 +6,14 @@ feed are judged the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from ..models import (
@@ -27,7 +28,14 @@ from ..models import (
     Traffic,
 )
 from ..text import canonical_url, content_hash, html_to_text, sanitize_html
-from ._common import add_missing, now_or, require_aware, set_history_user
+from ._common import (
+    INSERT_ROWS_PER_STATEMENT,
+    history_bulk_create,
+    insert_new_rows,
+    now_or,
+    require_aware,
+    set_history_user,
+)
 from .crossings import crossing_record_status
 
 
@@ -35,6 +43,20 @@ from .crossings import crossing_record_status
 class StoreResult:
     report: Report
     outcome: str  # "new", "updated", "unchanged" or "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """One item as a source gave it, before the rules below make it a report (``report_store_many`` takes these)."""
+
+    title: str
+    url: str = ""
+    external_id: str = ""
+    summary_html: str = ""
+    text: str = ""
+    published_at: datetime | None = None
+    language: str = ""
+    raw: str = ""
 
 
 # Fields an update from the same source may change; review decisions and links stay as editors left them.
@@ -50,6 +72,10 @@ _REFRESHED_FIELDS = (
     "content_hash",
     "raw",
 )
+
+# A batch whose inserts keep losing races to other writers gives up after this many looks (each loss means
+# another transaction committed the same item meanwhile, so a second look finds it; a third loss is a bug).
+_MAX_LOOKS = 3
 
 
 def report_store(
@@ -70,79 +96,236 @@ def report_store(
     The same item from the same source (its external id, else its canonical URL) updates that row; the same
     story already held from anywhere (same canonical URL or content hash) is stored as a duplicate of the first.
     Safe to run twice and safe to run concurrently: the unique constraints decide, and a lost race becomes an
-    update.
+    update. One rule for one item or many: this is ``report_store_many`` with a single item.
     """
-    title = " ".join((title or "").split())[:1000]
-    url = (url or "").strip()[:2000]
-    external_id = (external_id or "").strip()[:500]
-    if not title and not url:
-        raise ValidationError("A report needs a title or a link.")
+    item = ReportItem(
+        title=title,
+        url=url,
+        external_id=external_id,
+        summary_html=summary_html,
+        text=text,
+        published_at=published_at,
+        language=language,
+        raw=raw,
+    )
+    (result,) = report_store_many(source=source, items=[item], fetched_at=fetched_at)
+    if isinstance(result, ValidationError):
+        raise result
+    return result
+
+
+def report_store_many(
+    *, source: Source, items: Sequence[ReportItem], fetched_at: datetime | None = None
+) -> list[StoreResult | ValidationError]:
+    """Store a whole feed's items with a handful of queries, judged exactly as one by one, in order.
+
+    Returns, for each item in order, its ``StoreResult``, or the ``ValidationError`` that kept it out (the others
+    are stored all the same). Items are written in rounds: a round holds items that share no key (item id, URL,
+    content hash, nor the old URL and hash of a row one of them updates), so none can change what another finds,
+    and each round costs the same few statements: one locking read of the source's rows for these items, two
+    reads of the stories already held, one bulk update, one ``INSERT ... ON CONFLICT DO NOTHING``, and their
+    history rows. An item sharing a key with an earlier one (the same item twice in a feed, the same story under
+    two ids) waits for the next round, where it sees the earlier one stored, as it would one by one. An insert
+    that loses a race with another writer is skipped by the database and looked up again in the next round,
+    now as an update: concurrent workers store each item once.
+    """
     fetched_at = now_or(fetched_at)
     require_aware(fetched_at, "fetched_at")
+    results: list[StoreResult | ValidationError | None] = [None] * len(items)
+    prepared: dict[int, _Prepared] = {}
+    for index, item in enumerate(items):
+        try:
+            prepared[index] = _prepare(item, fetched_at)
+        except ValidationError as error:
+            results[index] = error
+    looks: dict[int, int] = dict.fromkeys(prepared, 0)
+    with transaction.atomic():
+        pending = sorted(prepared)
+        while pending:
+            held = _same_items(source, [prepared[i] for i in pending])
+            now, later = _split_round(pending, prepared, held)
+            skipped = _store_round(source, fetched_at, [(i, prepared[i]) for i in now], held, results)
+            for index in skipped:
+                looks[index] += 1
+                if looks[index] >= _MAX_LOOKS:
+                    raise IntegrityError(f"report {prepared[index].key} kept conflicting with another writer")
+            pending = sorted([*skipped, *later])
+    done = [result for result in results if result is not None]
+    if len(done) != len(items):
+        raise RuntimeError("report_store_many left an item without an outcome (a bug)")
+    return done
+
+
+@dataclass(slots=True)
+class _Prepared:
+    external_id: str
+    fields: dict[str, Any]
+    key: tuple[str, str] | None  # what makes it the same item of this source: its id, else its canonical URL
+    keys: frozenset[tuple[str, str]]  # everything another item could collide with in a round
+
+
+def _story_keys(content_hash: str, canonical: str) -> set[tuple[str, str]]:
+    return {("hash", content_hash), ("story-url", canonical)} if canonical else {("hash", content_hash)}
+
+
+def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
+    title = " ".join((item.title or "").split())[:1000]
+    url = (item.url or "").strip()[:2000]
+    external_id = (item.external_id or "").strip()[:500]
+    if not title and not url:
+        raise ValidationError("A report needs a title or a link.")
+    published_at = item.published_at
     if published_at is not None:
         require_aware(published_at, "published_at")
-    summary = sanitize_html(summary_html)
-    plain = (text or "").strip() or html_to_text(summary)
+    summary = sanitize_html(item.summary_html)
+    plain = (item.text or "").strip() or html_to_text(summary)
+    canonical = canonical_url(url)
     fields: dict[str, Any] = {
-        "url": url if canonical_url(url) else "",
-        "canonical_url": canonical_url(url),
+        "url": url if canonical else "",
+        "canonical_url": canonical,
         "title": title,
         "summary_html": summary,
         "text": plain,
         "published_at": published_at or fetched_at,
         "published_at_estimated": published_at is None,
-        "language": (language or "")[:12],
+        "language": (item.language or "")[:12],
         "content_hash": content_hash(title, plain),
-        "raw": raw,
+        "raw": item.raw,
     }
     if not fields["title"] and not fields["url"]:
         raise ValidationError("A report needs a title or an http(s) link.")
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _store_once(source, external_id, fields, fetched_at)
-        except IntegrityError:
-            # Another worker stored the same item between our lookup and our insert: look again, now finding it.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    key = ("id", external_id) if external_id else (("url", canonical) if canonical else None)
+    keys = _story_keys(fields["content_hash"], canonical)
+    if key is not None:
+        keys.add(key)
+    return _Prepared(external_id, fields, key, frozenset(keys))
 
 
-def _same_item(source: Source, external_id: str, canonical: str) -> Report | None:
-    mine = Report.objects.select_for_update().filter(source=source)
-    if external_id:
-        return mine.filter(external_id=external_id).first()
-    if canonical:
-        return mine.filter(external_id="", canonical_url=canonical).first()
-    return None
+def _same_items(source: Source, items: list[_Prepared]) -> dict[tuple[str, str], Report]:
+    """The source's rows for these items, locked (in id order, so two writers never lock crosswise)."""
+    ids = {item.external_id for item in items if item.key and item.key[0] == "id"}
+    urls = {item.key[1] for item in items if item.key and item.key[0] == "url"}
+    if not ids and not urls:
+        return {}
+    same = Q(pk__in=[])
+    if ids:
+        same |= Q(external_id__in=ids)
+    if urls:
+        same |= Q(external_id="", canonical_url__in=urls)
+    rows = Report.objects.select_for_update().filter(same, source=source).order_by("pk")
+    return {(("id", row.external_id) if row.external_id else ("url", row.canonical_url)): row for row in rows}
 
 
-def _store_once(source: Source, external_id: str, fields: dict[str, Any], fetched_at: datetime) -> StoreResult:
-    existing = _same_item(source, external_id, fields["canonical_url"])
-    if existing is not None:
+def _split_round(
+    pending: list[int], prepared: dict[int, _Prepared], held: dict[tuple[str, str], Report]
+) -> tuple[list[int], list[int]]:
+    """The items that can be stored together now, and those that must wait for an earlier item they share a key with.
+
+    Once an item waits, every later item sharing a key with it waits too, so items that touch each other are
+    always stored in their feed order.
+    """
+    now: list[int] = []
+    later: list[int] = []
+    taken: set[tuple[str, str]] = set()
+    waiting: set[tuple[str, str]] = set()
+    for index in pending:
+        item = prepared[index]
+        keys = set(item.keys)
+        row = held.get(item.key) if item.key else None
+        if row is not None:  # an update also changes what the row's old URL and hash find
+            keys |= _story_keys(row.content_hash, row.canonical_url)
+        if keys & taken or keys & waiting:
+            later.append(index)
+            waiting |= keys
+        else:
+            now.append(index)
+            taken |= keys
+    return now, later
+
+
+def _originals(items: list[_Prepared]) -> tuple[dict[str, int], dict[str, int]]:
+    """The first report (lowest id) that is no duplicate itself, by content hash and by canonical URL."""
+    hashes = {item.fields["content_hash"] for item in items}
+    urls = {item.fields["canonical_url"] for item in items} - {""}
+    first = Report.objects.filter(duplicate_of__isnull=True).order_by()
+    by_hash = dict(
+        first.filter(content_hash__in=hashes)
+        .values("content_hash")
+        .annotate(first=Min("id"))
+        .values_list("content_hash", "first")
+    )
+    by_url: dict[str, int] = {}
+    if urls:
+        by_url = dict(
+            first.filter(canonical_url__in=urls)
+            .values("canonical_url")
+            .annotate(first=Min("id"))
+            .values_list("canonical_url", "first")
+        )
+    return by_hash, by_url
+
+
+def _store_round(
+    source: Source,
+    fetched_at: datetime,
+    items: list[tuple[int, _Prepared]],
+    held: dict[tuple[str, str], Report],
+    results: list[StoreResult | ValidationError | None],
+) -> list[int]:
+    """Write one round; returns the items whose insert lost a race (to be looked up again)."""
+    now = timezone.now()
+    updated: list[Report] = []
+    changed_fields: set[str] = set()
+    new: list[tuple[int, _Prepared]] = []
+    for index, item in items:
+        existing = held.get(item.key) if item.key else None
+        if existing is None:
+            new.append((index, item))
+            continue
+        fields = item.fields
         if existing.published_at_estimated is False and fields["published_at_estimated"]:
             # A date once given is not replaced by a fetch time.
             fields = {**fields, "published_at": existing.published_at, "published_at_estimated": False}
         changed = [name for name in _REFRESHED_FIELDS if getattr(existing, name) != fields[name]]
         if not changed:
-            return StoreResult(existing, "unchanged")
+            results[index] = StoreResult(existing, "unchanged")
+            continue
         for name in changed:
             setattr(existing, name, fields[name])
         existing.fetched_at = fetched_at
+        existing.updated_at = now  # bulk_update does not run auto_now
         existing.version += 1
-        existing.save(update_fields=[*changed, "fetched_at", "version", "updated_at"])
-        return StoreResult(existing, "updated")
-
-    same_story = Q(content_hash=fields["content_hash"])
-    if fields["canonical_url"]:
-        same_story |= Q(canonical_url=fields["canonical_url"])
-    original = Report.objects.filter(same_story, duplicate_of__isnull=True).order_by("id").first()
-    report = Report(source=source, external_id=external_id, fetched_at=fetched_at, **fields)
-    if original is not None:
-        report.review_state = Report.ReviewState.DUPLICATE
-        report.duplicate_of = original
-    report.save()
-    return StoreResult(report, "duplicate" if original is not None else "new")
+        changed_fields.update(changed)
+        updated.append(existing)
+        results[index] = StoreResult(existing, "updated")
+    if updated:
+        Report.objects.bulk_update(updated, [*sorted(changed_fields), "fetched_at", "version", "updated_at"])
+        history_bulk_create(updated, update=True)
+    if not new:
+        return []
+    by_hash, by_url = _originals([item for _, item in new])
+    rows: list[tuple[int, Report]] = []
+    for index, item in new:
+        fields = item.fields
+        candidates = [by_hash.get(fields["content_hash"]), by_url.get(fields["canonical_url"])]
+        original = min((c for c in candidates if c is not None), default=None)
+        report = Report(source=source, external_id=item.external_id, fetched_at=fetched_at, **fields)
+        if original is not None:
+            report.review_state = Report.ReviewState.DUPLICATE
+            report.duplicate_of_id = original
+        rows.append((index, report))
+    # Inserted in feed order, so ids follow the feed as they would one by one (an item that waited for a later
+    # round gets its id after the round's others), and two writers storing the same feed wait on each other in
+    # the same order, never crosswise.
+    inserted = insert_new_rows([report for _, report in rows])
+    history_bulk_create(inserted)
+    skipped: list[int] = []
+    for index, report in rows:
+        if report.pk is None:
+            skipped.append(index)
+        else:
+            results[index] = StoreResult(report, "duplicate" if report.duplicate_of_id else "new")
+    return skipped
 
 
 def report_review(*, report: Report, state: str, reviewed_by: Any) -> Report:
@@ -173,6 +356,25 @@ def report_review(*, report: Report, state: str, reviewed_by: Any) -> Report:
     return locked
 
 
+@dataclass(frozen=True, slots=True)
+class ReportLinks:
+    """What one report is about, by primary key (``report_link_many`` takes these)."""
+
+    report_id: int
+    crossing_ids: Collection[int] = ()
+    crisis_ids: Collection[int] = ()
+    dispute_ids: Collection[int] = ()
+    agreement_ids: Collection[int] = ()
+
+
+_LINK_TABLES = (
+    (Report.crossings, "crossing_ids", "crossing_id"),
+    (Report.crises, "crisis_ids", "crisis_id"),
+    (Report.disputes, "dispute_ids", "aiddispute_id"),
+    (Report.agreements, "agreement_ids", "evacuationagreement_id"),
+)
+
+
 def report_link(
     *,
     report: Report,
@@ -182,15 +384,57 @@ def report_link(
     agreements: list[EvacuationAgreement] | None = None,
 ) -> None:
     """Add links from a report to what it is about; existing links stay (adding twice is harmless)."""
+    report_link_many(
+        links=[
+            ReportLinks(
+                report_id=report.pk,
+                crossing_ids=[c.pk for c in crossings or ()],
+                crisis_ids=[c.pk for c in crises or ()],
+                dispute_ids=[d.pk for d in disputes or ()],
+                agreement_ids=[a.pk for a in agreements or ()],
+            )
+        ]
+    )
+
+
+def report_link_many(*, links: Iterable[ReportLinks]) -> None:
+    """Add the links of many reports, one statement per kind; a link already there is left as it is.
+
+    The unique key of each link table decides (``ON CONFLICT DO NOTHING``), so two writers adding the same link
+    at once both succeed. Reports' links are not kept in their history (``Report.history`` tracks no
+    many-to-many), so nothing else is written.
+    """
+    links = list(links)
     with transaction.atomic():
-        for manager, targets in [
-            (report.crossings, crossings),
-            (report.crises, crises),
-            (report.disputes, disputes),
-            (report.agreements, agreements),
-        ]:
-            if targets:
-                add_missing(manager, targets)
+        for descriptor, attribute, column in _LINK_TABLES:
+            through: Any = descriptor.through
+            rows = {(link.report_id, target) for link in links for target in getattr(link, attribute)}
+            if rows:
+                # Links already there are left out first: a statement that inserts nothing would still tell every
+                # cache that the record changed (the statement triggers of migration 0005).
+                rows -= set(
+                    through.objects.filter(report_id__in={report_id for report_id, _ in rows}).values_list(
+                        "report_id", column
+                    )
+                )
+            if rows:
+                through.objects.bulk_create(
+                    [through(report_id=report_id, **{column: target}) for report_id, target in sorted(rows)],
+                    ignore_conflicts=True,
+                    batch_size=INSERT_ROWS_PER_STATEMENT,
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionItem:
+    """A status read in a report, to be proposed (``suggestion_raise_many`` takes these)."""
+
+    report_id: int
+    crossing_id: int
+    proposed_status: str
+    traffic: str = Traffic.ALL
+    evidence: str = ""
+    matched_phrase: str = ""
 
 
 def suggestion_raise(
@@ -203,25 +447,48 @@ def suggestion_raise(
     matched_phrase: str = "",
 ) -> tuple[StatusSuggestion, bool]:
     """Propose a status change read in a report; the same report never raises the same suggestion twice."""
-    evidence = (evidence or "").strip()
-    if not evidence:
-        raise ValidationError({"evidence": "A suggestion needs the sentence it was read from."})
-    if proposed_status not in CrossingStatus.Status.values or traffic not in Traffic.values:
-        raise ValidationError("Unknown status or traffic kind.")
-    try:
-        with transaction.atomic():
-            return StatusSuggestion.objects.get_or_create(
-                report=report,
-                crossing=crossing,
-                proposed_status=proposed_status,
-                traffic=traffic,
-                defaults={"evidence": evidence[:4000], "matched_phrase": matched_phrase[:200]},
-            )
-    except IntegrityError:
-        existing = StatusSuggestion.objects.get(
-            report=report, crossing=crossing, proposed_status=proposed_status, traffic=traffic
+    item = SuggestionItem(report.pk, crossing.pk, proposed_status, traffic, evidence, matched_phrase)
+    created = suggestion_raise_many(suggestions=[item])
+    if created:
+        return created[0], True
+    existing = StatusSuggestion.objects.get(
+        report=report, crossing=crossing, proposed_status=proposed_status, traffic=traffic
+    )
+    return existing, False
+
+
+def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[StatusSuggestion]:
+    """Propose many status changes at once; returns those that are new (a report raises each one once).
+
+    The unique key (report, crossing, status, traffic) decides, so a suggestion raised already, or raised by
+    another writer at the same moment, is skipped; the new ones get their history rows, signed like any other.
+    """
+    rows: dict[tuple[int, int, str, str], StatusSuggestion] = {}
+    for item in suggestions:
+        evidence = (item.evidence or "").strip()
+        if not evidence:
+            raise ValidationError({"evidence": "A suggestion needs the sentence it was read from."})
+        if item.proposed_status not in CrossingStatus.Status.values or item.traffic not in Traffic.values:
+            raise ValidationError("Unknown status or traffic kind.")
+        key = (item.report_id, item.crossing_id, item.proposed_status, item.traffic)
+        rows.setdefault(  # the first reading of a suggestion is its evidence, as when raised one by one
+            key,
+            StatusSuggestion(
+                report_id=item.report_id,
+                crossing_id=item.crossing_id,
+                proposed_status=item.proposed_status,
+                traffic=item.traffic,
+                evidence=evidence[:4000],
+                matched_phrase=(item.matched_phrase or "")[:200],
+            ),
         )
-        return existing, False
+    if not rows:
+        return []
+    with transaction.atomic():
+        # In key order, so that two writers raising the same suggestions wait on each other, never crosswise.
+        created = insert_new_rows([rows[key] for key in sorted(rows)])
+        history_bulk_create(created)
+    return created
 
 
 def _decide(suggestion: StatusSuggestion) -> StatusSuggestion:
