@@ -72,6 +72,15 @@ def test_a_committed_write_moves_the_version_a_source_poll_does_not():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_copy_of_the_database_never_shares_answers_with_its_original(monkeypatch):
+    """``CREATE DATABASE copy TEMPLATE original`` copies the epoch too; both may use one cache."""
+    key = caching.answer_key("api", "/api/v1/crossings/")
+    assert key is not None and caching.answer_key("api", "/api/v1/crossings/") == key
+    monkeypatch.setitem(connection.settings_dict, "NAME", connection.settings_dict["NAME"] + "_copy")
+    assert caching.answer_key("api", "/api/v1/crossings/") != key
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_cached_answer_is_replaced_as_soon_as_a_status_is_recorded(partner_client):
     crossing = CrossingFactory(name="Rafah")
     status(crossing, "closed", T0)

@@ -71,6 +71,14 @@ def test_backup_then_restore_into_an_empty_database_round_trips_the_record(tmp_p
         assert after == before
         assert before["status"]["rafah"]["aid"] is not None
 
+        # It is a database of its own for the answer cache: a new epoch, so answers cached for the source (sharing
+        # a cache) are never served for it.
+        epochs = []
+        for url in (source_url, target_url):
+            with psycopg.connect(url) as conn:
+                epochs.append(conn.execute("SELECT epoch FROM tracker_record_epoch").fetchone()[0])
+        assert epochs[0] != epochs[1]
+
         # The restored database keeps its guards: history is still append-only.
         with psycopg.connect(target_url) as conn, pytest.raises(psycopg.errors.RestrictViolation):
             conn.execute("UPDATE tracker_crossingstatus SET status = 'open'")

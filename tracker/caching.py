@@ -77,7 +77,14 @@ def answer_key(*parts: object) -> str | None:
     version = record_version()
     if version is None:
         return None
-    digest = hashlib.sha256(repr((version, *parts)).encode()).hexdigest()
+    # The database's address is part of the key as well as its epoch: a copy made with CREATE DATABASE ... TEMPLATE
+    # carries the epoch of the one it was copied from, and the two may share a cache.
+    where = (
+        connection.settings_dict.get("HOST"),
+        connection.settings_dict.get("PORT"),
+        connection.settings_dict["NAME"],
+    )
+    digest = hashlib.sha256(repr((version, where, *parts)).encode()).hexdigest()
     return _PREFIX + digest
 
 
