@@ -6,6 +6,8 @@ inside a transaction (the other tests run in one, so they always see answers com
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -224,3 +226,73 @@ def test_editors_and_analysts_get_their_own_pages(analyst_client, editor):
     assert "Source: Wire" not in analyst_client.get("/").content.decode()
     assert "Source: Wire" in signed_in(editor).get("/").content.decode()
     assert "Source: Wire" not in analyst_client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_caller_builds_an_expired_page_the_others_wait_for_its_answer(settings):
+    settings.ANSWER_BUILD_WAIT_SECONDS = 30
+    key = caching.answer_key("page", "single flight")
+    assert caching.answer_build_claim(key)
+    assert not caching.answer_build_claim(key), "a second caller does not build too"
+
+    def builder() -> None:
+        time.sleep(0.2)
+        caching.answer_put(key, "the page")
+        caching.answer_build_release(key)
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    assert caching.answer_wait(key) == "the page"
+    thread.join()
+    assert caching.answer_build_claim(key), "released once built"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiter_builds_itself_once_the_builder_is_done_without_storing(settings, monkeypatch):
+    """An answer too short-lived to keep is not stored: the waiters must not wait out the whole period."""
+    settings.ANSWER_BUILD_WAIT_SECONDS = 30
+    key = caching.answer_key("page", "built at 59.9 s")
+    assert caching.answer_build_claim(key)
+    polls = []
+    monkeypatch.setattr(caching.time, "sleep", lambda seconds: polls.append(seconds))
+    caching.answer_build_release(key)
+    assert caching.answer_wait(key) is None
+    assert len(polls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_of_now_are_built_once_by_concurrent_readers(analyst_client, monkeypatch):
+    """Four readers open the dashboard at once while its answer is missing: one builds it, all get it."""
+    from django.test import Client
+
+    from tracker import selectors
+
+    CrossingFactory(name="Rafah").crises.add(CrisisFactory())
+    builds = []
+    original = selectors.dashboard
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(1)
+        time.sleep(0.3)  # long enough for the others to find it being built
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "dashboard", counted)
+    pages: list[str] = []
+
+    def read() -> None:
+        reader = Client()
+        reader.cookies = analyst_client.cookies
+        try:
+            response = reader.get("/")
+            assert response.status_code == 200
+            pages.append(response.content.decode())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pages) == 4 and all("Rafah" in page for page in pages)
+    assert len(builds) == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -108,6 +109,46 @@ def answer_put(key: str, value: Any, *, valid_until: datetime | None = None, now
         cache.set(key, value, timeout=int(seconds))
     except Exception:
         logger.warning("answer cache unavailable (set)", exc_info=True)
+
+
+def answer_build_claim(key: str) -> bool:
+    """Claim the building of the answer under ``key``: True for the one caller that should build it now.
+
+    When a page's answer expires (each minute for pages of "now"), every process serving it would otherwise
+    rebuild it at once, each slower for the others doing the same. The claim lapses after
+    ``ANSWER_BUILD_WAIT_SECONDS``, so a builder that died holds no one up for longer. A cache that fails grants the
+    claim (everyone builds, as without this)."""
+    try:
+        return bool(cache.add(key + ":building", 1, timeout=max(1, settings.ANSWER_BUILD_WAIT_SECONDS)))
+    except Exception:
+        logger.warning("answer cache unavailable (claim)", exc_info=True)
+        return True
+
+
+def answer_build_release(key: str) -> None:
+    try:
+        cache.delete(key + ":building")
+    except Exception:
+        logger.warning("answer cache unavailable (release)", exc_info=True)
+
+
+def answer_wait(key: str, *, poll_seconds: float = 0.02) -> Any:
+    """The answer another caller is building under ``key``, once stored; None when the builder finished without
+    storing it (an answer too short-lived to keep) or it is not there within ``ANSWER_BUILD_WAIT_SECONDS``: the
+    caller then builds it itself."""
+    deadline = time.monotonic() + settings.ANSWER_BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(poll_seconds)
+        try:
+            found = cache.get_many([key, key + ":building"])
+        except Exception:
+            logger.warning("answer cache unavailable (wait)", exc_info=True)
+            return None
+        if found.get(key) is not None:
+            return found[key]
+        if key + ":building" not in found:
+            return None
+    return None
 
 
 def next_moment_after(moment: datetime, *, reports: bool = True) -> datetime | None:

@@ -444,3 +444,5 @@ SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000, minimum=50, maximum=100
 # GET answers of the API and the heaviest pages are cached under the record's version (tracker/caching.py), so a
 # write is visible at once; this bounds how long an unused answer stays. 0 turns the cache off.
 ANSWER_CACHE_SECONDS = env_int("ANSWER_CACHE_SECONDS", 600, minimum=0, maximum=86_400)
+# How long a process waits for the page another one is building before building it itself.
+ANSWER_BUILD_WAIT_SECONDS = env_int("ANSWER_BUILD_WAIT_SECONDS", 5, minimum=0, maximum=60)

@@ -35,12 +35,23 @@ def cached_fragment(request: HttpRequest, as_of: AsOf, name: str, build: Callabl
     cached = caching.answer_get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    value = build()
-    valid_until = None
-    if as_of.is_now:
-        valid_until = as_of.moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        upcoming = caching.next_moment_after(as_of.moment)
-        if upcoming is not None:
-            valid_until = min(valid_until, upcoming)
-    caching.answer_put(key, value, valid_until=valid_until)
+    # One process builds; the others wait for its answer (built from the same version of the record, for the same
+    # minute) instead of all building it at once.
+    claimed = caching.answer_build_claim(key)
+    if not claimed:
+        cached = caching.answer_wait(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    try:
+        value = build()
+        valid_until = None
+        if as_of.is_now:
+            valid_until = as_of.moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+            upcoming = caching.next_moment_after(as_of.moment)
+            if upcoming is not None:
+                valid_until = min(valid_until, upcoming)
+        caching.answer_put(key, value, valid_until=valid_until)
+    finally:
+        if claimed:
+            caching.answer_build_release(key)
     return value
