@@ -60,6 +60,8 @@ def test_the_harness_runs_every_endpoint_on_a_tiny_data_set(harness_database, tm
             "3000",
             "--duration",
             "1",
+            "--page-duration",
+            "1",
             "--warmup",
             "0",
             "--workers",
