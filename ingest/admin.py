@@ -141,7 +141,7 @@ class IngestSourceAdmin(SourceAdmin):
     def health(self, source: Source) -> str:
         lease = getattr(source, "ingest_lease", None)
         if lease is not None and lease.parked_at is not None:
-            return format_html('<strong class="errornote">✕ parked</strong>')
+            return format_html('<strong class="errornote">{}</strong>', "✕ parked")
         if source.failures_in_row:
             return format_html(
                 '<a href="{}">✕ {} failure(s) in a row</a>', _runs_url(source.pk), source.failures_in_row
