@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,10 +62,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 
+# Commands that only read the code (models and migrations) and never sign anything: they run without a key, so a
+# bare checkout can be checked (`manage.py makemigrations --check`) with no environment at all. SECRET_KEY stays
+# empty for them, and Django refuses any use of an empty one.
+_KEYLESS_COMMANDS = frozenset({"makemigrations", "sqlmigrate", "showmigrations"})
+
+
+def _keyless_command() -> bool:
+    return Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != [] and sys.argv[1] in _KEYLESS_COMMANDS
+
+
 def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if key:
         return key
+    if not DEBUG and _keyless_command():
+        return ""
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example)")
     # Development only: a random key kept under var/ so sessions survive restarts of `make run`.
