@@ -296,3 +296,13 @@ def test_pages_of_now_are_built_once_by_concurrent_readers(analyst_client, monke
         thread.join()
     assert len(pages) == 4 and all("Rafah" in page for page in pages)
     assert len(builds) == 1
+
+
+def test_a_sources_polling_health_is_the_part_left_out_of_the_version():
+    """Migration 0005 keeps its own frozen copy of the health columns; it must name the model's."""
+    from importlib import import_module
+
+    from tracker.models.sources import SOURCE_HEALTH_FIELDS
+
+    migration = import_module("tracker.migrations.0005_perf_record_version")
+    assert migration.UNSEEN_COLUMNS["tracker_source"] == list(SOURCE_HEALTH_FIELDS)

@@ -49,6 +49,7 @@ from .models import (
     Traffic,
     WorkerHeartbeat,
 )
+from .models.sources import SOURCE_HEALTH_FIELDS
 
 admin.site.site_header = "Situation tracker: editors"
 admin.site.site_title = "Situation tracker"
@@ -509,17 +510,6 @@ class TimelineEventAdmin(VersionedAdmin):
 
 
 # --- sources, reports, suggestions ------------------------------------------------------------------------------
-
-SOURCE_HEALTH_FIELDS = (
-    "last_polled_at",
-    "last_success_at",
-    "last_error",
-    "last_error_at",
-    "failures_in_row",
-    "next_poll_at",
-    "etag",
-    "last_modified",
-)
 
 
 @admin.register(Source)

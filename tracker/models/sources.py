@@ -28,6 +28,20 @@ class SourceReliability(models.TextChoices):
     F = "F", "F: reliability cannot be judged"
 
 
+# A source's polling health: written by every poll, shown to editors, kept out of its history (and, by migration
+# 0005, out of the record's version: no page or API answer shows it).
+SOURCE_HEALTH_FIELDS = (
+    "last_polled_at",
+    "last_success_at",
+    "last_error",
+    "last_error_at",
+    "failures_in_row",
+    "next_poll_at",
+    "etag",
+    "last_modified",
+)
+
+
 class Source(SluggedModel, VersionedModel):
     """A feed, an API, or a named outlet whose reports are entered by hand (``manual``)."""
 
@@ -51,18 +65,7 @@ class Source(SluggedModel, VersionedModel):
     next_poll_at = models.DateTimeField(null=True, blank=True)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
-    history = HistoricalRecords(
-        excluded_fields=[
-            "last_polled_at",
-            "last_success_at",
-            "last_error",
-            "last_error_at",
-            "failures_in_row",
-            "next_poll_at",
-            "etag",
-            "last_modified",
-        ]
-    )
+    history = HistoricalRecords(excluded_fields=list(SOURCE_HEALTH_FIELDS))
 
     class Meta:
         ordering = ["name"]
