@@ -280,15 +280,12 @@ def _cut_items(data: bytes, count: int) -> list[bytes]:
         start = _ITEM_START.search(data, position)
         if start is None:
             break
-        close = b"</" + start.group(1)
-        end = data.find(close, start.end())
-        if end < 0:
+        # The element's own closing tag, not a longer name that begins like it (</itemCount>).
+        close = re.compile(rb"</" + re.escape(start.group(1)) + rb"\s*>").search(data, start.end())
+        if close is None:
             return []  # an item that never closes: the cut would be a guess
-        end = data.find(b">", end + len(close))
-        if end < 0:
-            return []
-        found.append(data[start.start() : end + 1])
-        position = end + 1
+        found.append(data[start.start() : close.end()])
+        position = close.end()
     return found
 
 

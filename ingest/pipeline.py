@@ -128,6 +128,8 @@ class _Store:
         try:
             with transaction.atomic():
                 outcomes, stored, refused = self._store_together(entries)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: poll_source records it; never retried entry by entry
         except Exception as exc:
             logger.info("batch of %s stored entry by entry after: %r", self.source, exc)
         else:
@@ -138,6 +140,8 @@ class _Store:
             try:
                 with transaction.atomic():
                     outcomes, one, refused = self._store_together([entry])
+            except SoftTimeLimitExceeded:
+                raise
             except Exception as exc:  # one bad entry must not cost the others: it is kept, with the reason
                 logger.warning("entry of %s not stored: %r", self.source, exc)
                 refused = [(entry, exc)]
@@ -186,8 +190,9 @@ class _Store:
             report_id = result.report.pk
             outcomes.append(result.outcome)
             stored.append((entry.identity, entry.fingerprint, report_id))
-            # Only entries whose fingerprint differs get here: "unchanged" means an earlier run stored the report
-            # but did not finish linking it (linking twice is harmless).
+            # An unchanged report keeps its links as editors left them (a removed link is not put back).
+            if result.outcome == "unchanged":
+                continue
             found = read(entry.title, entry.text, snapshot)
             if not found:
                 continue

@@ -207,3 +207,46 @@ def test_new_items_cost_a_few_queries_each(django_assert_max_num_queries, places
     source = feed_source()
     with django_assert_max_num_queries(30 + 8 * 30):
         assert ingest_bytes(source, rss([item(n) for n in range(30)])).counts.new == 30
+
+
+def test_an_item_keeps_its_raw_bytes_whole_when_a_child_element_begins_with_its_name():
+    ingest_bytes(feed_source(), rss([item(1, itemCount="3"), item(2)]))
+    raws = {r.external_id: r.raw for r in Report.objects.all()}
+    assert raws["item-1"].startswith("<item>") and raws["item-1"].endswith("</itemCount></item>")
+    assert "item-2" not in raws["item-1"]
+
+
+def test_a_report_read_again_unchanged_keeps_the_links_editors_left(places):
+    """After the fingerprints are lost (a new cleaning version, say), the same items are stored again as
+    unchanged: a link an editor removed is not put back, and no suggestion is raised again."""
+    from ingest.models import EntryFingerprint
+
+    source = feed_source()
+    document = rss([item(1, "The Rafah crossing was closed on Monday.")])
+    ingest_bytes(source, document)
+    report = Report.objects.get()
+    report.crossings.remove(places["rafah"])
+    suggestions = StatusSuggestion.objects.count()
+    EntryFingerprint.objects.all().delete()
+    outcome = ingest_bytes(source, document)
+    assert outcome.counts.new == 0
+    assert list(report.crossings.all()) == []
+    assert StatusSuggestion.objects.count() == suggestions
+
+
+def test_the_soft_time_limit_stops_the_batch_instead_of_retrying_it_entry_by_entry(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from tracker import services as tracker_services
+
+    calls = []
+
+    def out_of_time(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(tracker_services, "report_store_many", out_of_time)
+    outcome = ingest_bytes(feed_source(), rss([item(1), item(2), item(3)]))
+    assert outcome.status == FetchRun.Status.FAILED and "SoftTimeLimitExceeded" in outcome.error
+    assert len(calls) == 1, "not tried again entry by entry"
+    assert not QuarantinedItem.objects.exists()
