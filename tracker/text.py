@@ -174,3 +174,13 @@ def content_hash(title: str, text: str) -> str:
     """SHA-256 of the normalised title and text: the same story told twice hashes the same."""
     payload = f"{normalise_for_hash(title)}\n{normalise_for_hash(text)}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# A cell starting with one of these is a formula to spreadsheet programs (CSV injection); ingested and typed text is
+# not to be trusted.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula's first character."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -14,6 +14,8 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
+from tracker.text import defuse_formula
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -72,11 +74,6 @@ class _Echo:
         return value
 
 
-# A text cell starting with one of these is a formula to spreadsheet programs (CSV injection); ingested and typed
-# text is not to be trusted, so such a cell gets a leading apostrophe, as the pages' CSV does.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -84,8 +81,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return defuse_formula(value)
     return value
 
 

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
-# A cell starting with one of these is a formula to spreadsheet programs; ingested text is not to be trusted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ..text import defuse_formula
 
 
 class _Echo:
@@ -32,8 +31,7 @@ def cell(value: Any) -> str:
         return str(value)
     if isinstance(value, list | tuple):
         return "; ".join(cell(item) for item in value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return defuse_formula(str(value))
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
