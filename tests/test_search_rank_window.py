@@ -68,3 +68,13 @@ def test_page_says_when_older_matches_lie_beyond_the_ranked_ones(analyst_client,
     assert "narrow the dates to search further back" in page
     narrowed = text(analyst_client.get("/reports/", {"q": "rafah", "until": "2023-10-02"}))
     assert "2 reports found, best matches first." in narrowed
+
+
+def test_page_says_nothing_of_a_window_where_search_has_none(analyst_client, five_matches, monkeypatch):
+    """Without PostgreSQL's full-text search (SQLite under `make run`) every match is listed: no window to mention."""
+    from tracker import selectors
+
+    monkeypatch.setattr(selectors, "search_supported", lambda: False)
+    page = text(analyst_client.get("/reports/", {"q": "rafah"}))
+    assert "most recent matching reports" not in page
+    assert "narrow the dates to search further back" not in page

@@ -390,7 +390,7 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
             "page_obj": page_obj,
             "searched": bool(data["q"]),
             # Search ranks the most recent matches only; when they fill the window, older ones exist too.
-            "rank_window": window if data["q"] and paginator.count >= window else None,
+            "rank_window": window if data["q"] and selectors.search_supported() and paginator.count >= window else None,
         },
     )
 
