@@ -115,7 +115,8 @@ class CeleryProcess:
 
     def task_results(self) -> list[str]:
         """What each finished task returned, from the worker's log lines ("... succeeded in 0.1s: 'busy'")."""
-        return [line.rsplit(": ", 1)[1].strip("'") for line in self.output().splitlines() if " succeeded in " in line]
+        lines = self.log.read_text(errors="replace").splitlines()  # the whole log: output() is only its tail
+        return [line.rsplit(": ", 1)[1].strip("'") for line in lines if " succeeded in " in line]
 
     def children(self) -> list[int]:
         """The pool processes that run tasks (children of the worker's main process)."""
