@@ -152,6 +152,8 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def ensure_database(url: str) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
+    if not name.startswith("tracker_bench"):  # seed_bench --reset empties the tracker's tables
+        raise SystemExit(f"refusing to benchmark on {name!r}: use a database whose name starts with tracker_bench")
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():

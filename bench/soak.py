@@ -177,6 +177,8 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def ensure_database(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
+    if not name.startswith("tracker_soak"):  # seed_bench --reset empties the tracker's tables
+        raise SystemExit(f"refusing to soak on {name!r}: use a database whose name starts with tracker_soak")
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -290,6 +292,8 @@ def sample(processes: list[Process], memory: MemorySamples, started: float) -> N
 def growth(memory: MemorySamples, name: str, window: float) -> dict[str, float]:
     """Median of the first and of the last ``window`` seconds, and the largest sample, in MiB."""
     points = [(s["t"], s[name]) for s in memory.samples if s.get(name)]
+    if not points:  # the group never ran (or died at once): reported as an exited process, not a crash here
+        return {"first_mib": 0.0, "last_mib": 0.0, "max_mib": 0.0, "growth_pct": 0.0}
     end = points[-1][0]
     first = statistics.median(v for t, v in points if t <= points[0][0] + window) / 1024
     last = statistics.median(v for t, v in points if t >= end - window) / 1024
@@ -497,9 +501,13 @@ def main() -> None:
         print(f"memory {name}: {figures['first_mib']} MiB at the start, {figures['last_mib']} MiB at the end "
               f"({figures['growth_pct']:+.1f} %), at most {figures['max_mib']} MiB")  # fmt: skip
     print(f"written to {path}")
-    if errors or grown:
-        raise SystemExit(f"soak failed: {errors} errors; memory grew: {grown or 'no'}")
-    print("soak held: zero errors, memory flat")
+    # The point is load *while the workers ingest*: a run in which they stored nothing proves nothing.
+    ingesting = any(row["status"] == "succeeded" and row["new"] + row["updated"] > 0 for row in report["ingested"])
+    if errors or grown or not ingesting:
+        raise SystemExit(
+            f"soak failed: {errors} errors; memory grew: {grown or 'no'}; ingested: {'yes' if ingesting else 'nothing'}"
+        )
+    print("soak held: zero errors, memory flat, workers ingesting")
 
 
 if __name__ == "__main__":

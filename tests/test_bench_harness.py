@@ -102,3 +102,14 @@ def test_the_harness_runs_every_endpoint_on_a_tiny_data_set(harness_database, tm
         assert name in result.stdout
     assert set(report["ratios"]) == {"crossings", "reports first page", "deep / first (p95)"}
     assert report["depth"] > 0  # the deep cursor points into the data, not at its start
+
+
+def test_the_harness_refuses_a_database_that_is_not_a_benchmark_one():
+    """Seeding empties the tracker's tables: only a database named for benchmarks is ever touched."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.run import ensure_database
+    finally:
+        sys.path.remove(str(ROOT))
+    with pytest.raises(SystemExit, match="refusing to benchmark on 'tracker'"):
+        ensure_database("postgres://postgres@127.0.0.1:5432/tracker")
