@@ -20,11 +20,16 @@ from typing import Any
 from xml.sax.handler import ContentHandler
 
 import feedparser
+import feedparser.api
 import orjson
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import create_parser
 
 FORMATS = ("auto", "feed", "reliefweb")
+
+# feedparser reads well-formed XML through the SAX driver it finds first in this list; ours is expat with its text
+# buffered, which reads the same a third faster (ingest.sax_driver says why). Set here, where feedparser is used.
+feedparser.api.PREFERRED_XML_PARSERS[:] = ["ingest.sax_driver"]
 
 
 class ParseError(Exception):
