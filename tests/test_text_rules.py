@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+
 import pytest
 
 from tracker.text import canonical_url, content_hash, html_to_text, sanitize_html
@@ -56,3 +60,25 @@ def test_canonical_url(url, expected):
 def test_content_hash_ignores_case_and_spacing_but_not_words():
     assert content_hash("Rafah  closed", "Aid\nwaits") == content_hash("rafah closed", "aid waits")
     assert content_hash("Rafah closed", "Aid waits") != content_hash("Rafah open", "Aid waits")
+
+
+def test_content_hash_is_stable_across_every_kind_of_whitespace():
+    """Stored hashes decide deduplication against reports already held: the spacing rule must not drift.
+
+    Every character of the Basic Multilingual Plane, between words and around them, is folded as the regex
+    ``\\s+`` folds it (the rule the first million hashes were computed with).
+    """
+    whitespace = re.compile(r"\s+")
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        text = f"{c}Rafah{c}{c}crossing{c}"
+        normalised = unicodedata.normalize("NFKC", text).casefold()
+        expected = f"title\n{whitespace.sub(' ', normalised).strip()}"
+        assert content_hash("Title", text) == hashlib.sha256(expected.encode()).hexdigest(), hex(code)
+
+
+def test_plain_text_lines_collapse_whitespace_as_before():
+    text = "<p>\u00a0Rafah\u2009 crossing\t\tclosed </p>\u3000<br>\x0b<div>aid\u2028waits</div>"
+    assert html_to_text(text) == "Rafah crossing closed\naid\nwaits"

@@ -87,7 +87,6 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
-_WHITESPACE = re.compile(r"\s+")
 
 
 def sanitize_html(fragment: str) -> str:
@@ -134,7 +133,8 @@ def html_to_text(fragment: str) -> str:
         },
     )
     text = html.unescape(without_tags)
-    lines = (_WHITESPACE.sub(" ", line).strip() for line in text.splitlines())
+    # str.split() splits on the same whitespace as the regex \s+, in C: each line's runs become one space.
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -167,7 +167,8 @@ def canonical_url(url: str) -> str:
 
 
 def normalise_for_hash(text: str) -> str:
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
+    """Case and compatibility forms folded, whitespace runs made one space (``str.split``, as ``\\s+`` does)."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 def content_hash(title: str, text: str) -> str:
