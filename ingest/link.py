@@ -33,17 +33,17 @@ def _nonspacing_marks() -> str:
 
 
 _MARKS = re.compile(f"[{_nonspacing_marks()}]")
-_FOLD = str.maketrans(
-    {
-        "ى": "ي",  # alef maksura -> ya: spelled either way at the end of words
-        "ة": "ه",  # ta marbuta -> ha
-        "ٱ": "ا",  # alef wasla
-        "ـ": None,  # tatweel (stretching), typographic only
-        "׳": "'",  # Hebrew geresh
-        "״": '"',  # Hebrew gershayim
-        "־": " ",  # Hebrew maqaf (hyphen)
-        "ß": "ss",
-    }
+# Letters spelled several ways, made one. Replaced one by one where present: str.translate with a mapping
+# looks every character of the text up in it, which costs more than the whole of the rest of fold().
+_FOLD = (
+    ("ى", "ي"),  # alef maksura -> ya: spelled either way at the end of words
+    ("ة", "ه"),  # ta marbuta -> ha
+    ("ٱ", "ا"),  # alef wasla
+    ("ـ", ""),  # tatweel (stretching), typographic only
+    ("׳", "'"),  # Hebrew geresh
+    ("״", '"'),  # Hebrew gershayim
+    ("־", " "),  # Hebrew maqaf (hyphen)
+    ("ß", "ss"),
 )
 _WORD = re.compile(r"\w+")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -54,8 +54,11 @@ def fold(text: str) -> str:
     """Text with case, accents and diacritics folded away; letters that are spelled several ways made one."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return _MARKS.sub("", decomposed).translate(_FOLD).casefold()
+    folded = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    for letter, replacement in _FOLD:
+        if letter in folded:
+            folded = folded.replace(letter, replacement)
+    return folded.casefold()
 
 
 def words(text: str) -> list[str]:
@@ -80,6 +83,8 @@ def _arabic_prefixes() -> tuple[str, ...]:
 
 ARABIC_PREFIXES = _arabic_prefixes()
 HEBREW_PREFIX_LETTERS = frozenset("והבכלמש")
+# The scripts whose words may carry a prefix: a token in any other script is matched only as written.
+_CLITIC_SCRIPT = re.compile(r"[\u0590-\u06ff]")
 MIN_STEM = 2  # a prefix is only split off when at least this many letters remain
 
 
@@ -132,9 +137,16 @@ class PhraseIndex(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
+    def may_occur(self, tokens: list[str]) -> bool:
+        """False when none of the entries can be in ``tokens``: no token starts one, and none could once an
+        Arabic or Hebrew prefix is taken off (``_variants``). Two checks at C speed, not a look-up per token."""
+        return not self._by_first.keys().isdisjoint(tokens) or bool(_CLITIC_SCRIPT.search("".join(tokens)))
+
     def find(self, tokens: list[str]) -> list[Match[T]]:
         found: list[Match[T]] = []
         by_first = self._by_first
+        if not self.may_occur(tokens):
+            return found
         for i, token in enumerate(tokens):
             for variant in _variants(token):
                 candidates = by_first.get(variant)
@@ -242,7 +254,9 @@ def sentences(text: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
-        if found and _ABBREVIATION.search(found[-1]):
+        # Only the end of the sentence so far can hold the abbreviation (the longest, "Sept.", is five characters
+        # and its word boundary one more): searching all of it would try the pattern at every position.
+        if found and _ABBREVIATION.search(found[-1][-7:]):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)
@@ -317,7 +331,9 @@ def read(title: str, text: str, snapshot: Snapshot) -> LinkResult:
     One suggestion per crossing, status and traffic: the first sentence that says it is the evidence.
     """
     result = LinkResult()
-    if not snapshot.names:
+    # Most reports name no crossing at all: that is seen from the whole text at once, before it is cut into
+    # sentences (each of which would be folded and looked through on its own).
+    if not snapshot.names or not snapshot.name_index.may_occur(words(f"{title}\n{text}")):
         return result
     seen: set[tuple[int, str, str]] = set()
     for sentence in [*sentences(title), *sentences(text)]:
