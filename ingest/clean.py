@@ -115,15 +115,20 @@ def _text(entry: ParsedEntry) -> str:
     return html_to_text(body_html) if body_html else _plain(entry.body_text).strip()
 
 
-def clean_entry(entry: ParsedEntry, *, base_url: str = "", max_bytes: int) -> CleanEntry:
-    """Normalise one entry; raises ``Rejected`` when it cannot become a report."""
+def clean_entry(
+    entry: ParsedEntry, *, base_url: str = "", max_bytes: int, identified: tuple[str, str] | None = None
+) -> CleanEntry:
+    """Normalise one entry; raises ``Rejected`` when it cannot become a report.
+
+    ``identified``: what ``identify(entry, base_url=base_url)`` returned, when the caller has it already.
+    """
     if len(entry.raw) > max_bytes:
         raise Rejected(f"entry of {len(entry.raw):,} bytes exceeds the {max_bytes:,}-byte cap")
     title = _title(entry)
     url = _absolute(entry.url, base_url)
     if not title and not url:
         raise Rejected("no title and no link: nothing to show an editor or to find it by")
-    identity, fingerprint = identify(entry, base_url=base_url)
+    identity, fingerprint = identified or identify(entry, base_url=base_url)
     return CleanEntry(
         external_id=_plain(entry.external_id).strip()[:500],
         url=url,

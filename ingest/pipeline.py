@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import services as tracker_services
-from tracker.models import Crisis, Crossing, Source
+from tracker.models import Source
 from tracker.services import ReportItem, ReportLinks, SuggestionItem
 
 from . import selectors, services
@@ -74,16 +74,12 @@ class _Store:
     def __init__(self, source: Source, run: FetchRun, fetched_at: datetime, counts: Counts, lease: Lease | None):
         self.source, self.run, self.fetched_at, self.counts, self.lease = source, run, fetched_at, counts, lease
         self._snapshot: Snapshot | None = None
-        self._crossing_ids: set[int] = set()
-        self._crisis_ids: set[int] = set()
         self._batches = 0
 
     @property
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
             self._snapshot = selectors.link_snapshot()
-            self._crossing_ids = set(Crossing.objects.values_list("id", flat=True))
-            self._crisis_ids = set(Crisis.objects.values_list("id", flat=True))
         return self._snapshot
 
     def document(self, doc: ParsedDocument, *, base_url: str = "") -> None:
@@ -109,7 +105,14 @@ class _Store:
                 self.counts.unchanged += 1
                 continue
             try:
-                todo.append(clean_entry(entry, base_url=base_url, max_bytes=settings.INGEST_MAX_ENTRY_BYTES))
+                todo.append(
+                    clean_entry(
+                        entry,
+                        base_url=base_url,
+                        max_bytes=settings.INGEST_MAX_ENTRY_BYTES,
+                        identified=(identity, fingerprint),
+                    )
+                )
             except Rejected as rejected:
                 self._quarantine(rejected.reason, entry.raw, title=entry.title, url=entry.url)
         if not todo:
@@ -199,8 +202,9 @@ class _Store:
             links.append(
                 ReportLinks(
                     report_id=report_id,
-                    crossing_ids=sorted(i for i in found.crossing_ids if i in self._crossing_ids),
-                    crisis_ids=sorted(i for i in found.crisis_ids if i in self._crisis_ids),
+                    # Crossings and crises of the snapshot, read in this run: rows that exist.
+                    crossing_ids=sorted(found.crossing_ids),
+                    crisis_ids=sorted(found.crisis_ids),
                 )
             )
             # A duplicate tells the same story as a report already held, which raised its own suggestions.
@@ -215,7 +219,6 @@ class _Store:
                         matched_phrase=suggestion.phrase,
                     )
                     for suggestion in found.suggestions
-                    if suggestion.crossing_id in self._crossing_ids
                 )
         tracker_services.report_link_many(links=links)
         tracker_services.suggestion_raise_many(suggestions=suggestions)

@@ -93,3 +93,10 @@ def test_an_entry_is_identified_without_reading_its_html(monkeypatch):
     identity, fingerprint = identify(ENTRY, base_url="https://example.org/feed/")
     assert (identity, fingerprint) == identify(ENTRY, base_url="https://example.org/feed/")
     assert fingerprint != identify(replace(ENTRY, body_html="<p>Reopened.</p>"))[1]
+
+
+def test_an_identity_already_computed_is_not_computed_again():
+    given = ("a" * 64, "b" * 64)
+    cleaned = clean_entry(ENTRY, base_url="https://example.org/feed/", max_bytes=10_000, identified=given)
+    assert (cleaned.identity, cleaned.fingerprint) == given
+    assert clean_entry(ENTRY, base_url="https://example.org/feed/", max_bytes=10_000).identity != given[0]
