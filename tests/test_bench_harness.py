@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+
+from tests.conftest import shared_fixture
 
 pytestmark = pytest.mark.slow
 
@@ -113,3 +116,36 @@ def test_the_harness_refuses_a_database_that_is_not_a_benchmark_one():
         sys.path.remove(str(ROOT))
     with pytest.raises(SystemExit, match="refusing to benchmark on 'tracker'"):
         ensure_database("postgres://postgres@127.0.0.1:5432/tracker")
+
+
+def test_the_ingestion_benchmark_runs_on_a_tiny_data_set(harness_database):
+    """bench/ingest_bench.py, as `make bench` runs it, on a few hundred reports, five corpus feeds and one small
+    memory run: every line it prints is there, and what it added is removed again."""
+    shared_fixture("real/feeds-corpus")
+    env = {**os.environ, "DATABASE_URL": harness_database}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    arguments = ["--reports", "300", "--generated", "200", "--repeat", "1", "--memory-feeds", "1"]
+    result = subprocess.run(
+        [sys.executable, "bench/ingest_bench.py", *arguments, "--corpus-feeds", "5"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for label in (
+        "feedparser.parse, default options (corpus, XML feeds)",
+        "ingest.parse.parse_document (generated)",
+        "corpus, first time (new entries)",
+        "corpus, second time (every entry unchanged)",
+        "PostgreSQL alone: the corpus's reports, one INSERT ... SELECT",
+        "the same without the search vector and its GIN index",
+        "generated feed, first time (new entries)",
+        "worker peak resident memory (VmHWM)",
+    ):
+        assert label in result.stdout, result.stdout
+    assert re.search(r"feed  1: succeeded +200 reports", result.stdout), result.stdout
+    with psycopg.connect(harness_database) as conn:
+        left = conn.execute("SELECT count(*) FROM tracker_source WHERE name LIKE 'bench %%'").fetchone()
+        assert left == (0,)
