@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -128,3 +130,12 @@ def _countries_survive_transactional_tests(request):  # type: ignore[no-untyped-
         import importlib
 
         importlib.import_module("tracker.migrations.0002_countries").load_countries(apps, None)
+
+
+@pytest.fixture
+def broker():  # type: ignore[no-untyped-def]
+    """This area's Redis database (``CELERY_BROKER_URL``), empty before and after: tests with a real worker."""
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    client.flushdb()
+    yield client
+    client.flushdb()

@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 import redis
+from django.db import DatabaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -29,17 +30,42 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(predicate: Callable[[], object], *, timeout: float, what: str, every: float = 0.1) -> object:
+# What a service raises while it is starting or restarting: waited through. Anything else is a failure at once.
+TRANSIENT = (OSError, redis.RedisError, DatabaseError)
+
+
+def wait_until(
+    predicate: Callable[[], object],
+    *,
+    timeout: float,
+    what: str,
+    every: float = 0.1,
+    ignoring: tuple[type[BaseException], ...] = TRANSIENT,
+) -> object:
+    """The predicate's first true value, polled every ``every`` seconds; its ``ignoring`` errors count as false."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             value = predicate()
-        except Exception:
+        except ignoring:
             value = None
         if value:
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` (a pre-forking server's workers), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
 
 
 class OwnRedis:
@@ -164,8 +190,12 @@ class Gunicorn:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        wait_until(self._answers, timeout=30, what="gunicorn to answer")
-        wait_until(lambda: len(self.worker_pids()) == workers, timeout=30, what="every gunicorn worker to boot")
+        try:
+            wait_until(self._answers, timeout=30, what="gunicorn to answer")
+            wait_until(lambda: len(self.worker_pids()) == workers, timeout=30, what="every gunicorn worker to boot")
+        except BaseException:
+            self.stop()  # a server that never came up is not left running behind the failed test
+            raise
 
     @property
     def url(self) -> str:
@@ -178,15 +208,7 @@ class Gunicorn:
             return True
 
     def worker_pids(self) -> set[int]:
-        found = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == self.process.pid:
-                found.add(int(stat.parent.name))
-        return found
+        return set(child_pids(self.process.pid))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -201,18 +223,9 @@ class Gunicorn:
 def start_celery_worker(name: str, *, allowed_hosts: str, concurrency: int = 2, **env: str) -> Any:
     """A real ``celery worker`` (prefork) on the test database and, unless ``CELERY_BROKER_URL`` is given, this
     area's Redis database; see ``tests.ingest_fixtures.support.CeleryProcess``."""
-    from tests.ingest_fixtures.support import CeleryProcess
+    from tests.ingest_fixtures.support import start_worker
 
-    worker = CeleryProcess(
-        name,
-        [
-            "worker", "--pool=prefork", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", f"--hostname={name}@%h", "--loglevel=INFO",
-        ],
-        allowed_hosts=allowed_hosts,
-        extra_env=env,
-    )  # fmt: skip
-    return worker.wait_for_line(b" ready.")
+    return start_worker(name, allowed_hosts=allowed_hosts, concurrency=concurrency, extra_env=env)
 
 
 def peak_memory_kib(pid: int) -> int:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import redis
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -28,16 +27,6 @@ CHUNK = 1024 * 1024
 ROUNDS = 3
 # Scaled down for the test (production: 20 s read, 60 s in all): a source may hold a worker this long, no longer.
 READ_TIMEOUT, TOTAL_TIMEOUT = 2, 4
-
-
-@pytest.fixture
-def broker():  # type: ignore[no-untyped-def]
-    import os
-
-    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
-    client.flushdb()
-    yield client
-    client.flushdb()
 
 
 def every_two_seconds() -> None:

@@ -14,7 +14,6 @@ import socket
 from datetime import timedelta
 
 import pytest
-import redis
 from celery.utils.nodenames import worker_direct
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -26,14 +25,6 @@ from tracker.celery import app as celery_app
 pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 STALE_AFTER = 3  # seconds
-
-
-@pytest.fixture
-def broker():  # type: ignore[no-untyped-def]
-    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
-    client.flushdb()
-    yield client
-    client.flushdb()
 
 
 def heartbeat_every_second() -> None:

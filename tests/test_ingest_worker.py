@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import timedelta
 
 import pytest
-import redis
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from ingest.models import FetchRun, ParkedTask
 from ingest.parse import parse_document
 from ingest.tasks import fetch_source
 from tests.conftest import shared_fixture
+from tests.faults import wait_until
 from tests.http_server import Recorded, Reply
 from tests.ingest_fixtures.support import (
     HERE,
@@ -25,7 +24,6 @@ from tests.ingest_fixtures.support import (
     rss,
     start_beat,
     start_worker,
-    wait_for,
 )
 from tracker.models import Report
 
@@ -38,15 +36,6 @@ def real(name: str) -> tuple[bytes, int]:
     """A real feed from ../shared/fixtures/real/ and how many entries it holds."""
     data = shared_fixture(f"real/{name}").read_bytes()
     return data, len(parse_document(data).entries)
-
-
-@pytest.fixture
-def broker():
-    """This area's Redis database, empty before and after."""
-    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
-    client.flushdb()
-    yield client
-    client.flushdb()
 
 
 @pytest.fixture
@@ -84,7 +73,8 @@ def test_beat_runs_poll_due_sources_which_fetches_each_due_source(celery, allow_
     PeriodicTask.objects.filter(name="poll due sources").update(last_run_at=timezone.now() - timedelta(minutes=2))
     celery.worker()
     celery.beat()
-    wait_for(lambda: FetchRun.objects.filter(source=due, status="succeeded").exists(), timeout=40, what="the due poll")
+    polled = FetchRun.objects.filter(source=due, status="succeeded")
+    wait_until(polled.exists, timeout=40, what="the due poll")
     assert Report.objects.filter(source=due).count() == entries > 0
     due.refresh_from_db()
     assert due.last_success_at is not None and due.next_poll_at > timezone.now()
@@ -98,7 +88,7 @@ def test_a_server_error_then_success_is_retried_by_the_worker(celery, allow_serv
     source = feed_source(allow_server.url("/feed"))
     worker = celery.worker()
     queue_poll(source.pk)
-    wait_for(lambda: "succeeded" in worker.task_results(), what="the task to retry and finish")
+    wait_until(lambda: "succeeded" in worker.task_results(), timeout=30, what="the task to retry and finish")
     assert Report.objects.count() == entries == 16
     assert list(FetchRun.objects.order_by("id").values_list("status", "http_status")) == [
         ("failed", 500),
@@ -113,7 +103,7 @@ def test_a_time_out_is_retried_by_the_worker(celery, allow_server):
     source = feed_source(allow_server.url("/feed"))
     worker = celery.worker(OUTBOUND_READ_TIMEOUT="1")
     queue_poll(source.pk)
-    wait_for(lambda: "succeeded" in worker.task_results(), what="the task to retry and finish")
+    wait_until(lambda: "succeeded" in worker.task_results(), timeout=30, what="the task to retry and finish")
     assert Report.objects.count() == 2
     first = FetchRun.objects.order_by("id").first()
     assert first.status == FetchRun.Status.FAILED and first.transient and "timed out" in first.error
@@ -127,7 +117,7 @@ def test_two_workers_polling_one_source_at_once_fetch_it_once(celery, allow_serv
     with transaction.atomic():
         transaction.on_commit(lambda: fetch_source.delay(source.pk))
         transaction.on_commit(lambda: fetch_source.delay(source.pk))
-    wait_for(lambda: len(one.task_results() + two.task_results()) == 2, what="both tasks to finish")
+    wait_until(lambda: len(one.task_results() + two.task_results()) == 2, timeout=30, what="both tasks to finish")
     assert sorted(one.task_results() + two.task_results()) == ["busy", "succeeded"]
     assert len(allow_server.requests) == 1
     assert Report.objects.count() == entries > 0 and FetchRun.objects.count() == 1
@@ -161,7 +151,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(celery, a
     )
     worker = celery.worker()
     queue_poll(source.pk)
-    wait_for(lambda: "succeeded" in worker.task_results(), timeout=40, what="the task to run again and finish")
+    wait_until(lambda: "succeeded" in worker.task_results(), timeout=40, what="the task to run again and finish")
     assert state["killed"] and state["stored_when_killed"] == 3
     ids = list(Report.objects.values_list("external_id", flat=True))
     assert sorted(ids) == ["9100001", "9100002", "9100003", "9100004", "9100005"], "exactly one copy of each"
@@ -180,8 +170,8 @@ def test_a_task_that_keeps_killing_its_worker_is_parked(celery, allow_server):
     source = feed_source(allow_server.url("/feed"))
     worker = celery.worker(INGEST_PARK_AFTER_LOST_RUNS="3")
     queue_poll(source.pk)
-    parked = wait_for(lambda: ParkedTask.objects.filter(source=source).first(), timeout=60, what="the task parked")
-    wait_for(lambda: "parked" in worker.task_results(), what="the parked task acknowledged")
+    parked = wait_until(lambda: ParkedTask.objects.filter(source=source).first(), timeout=60, what="the task parked")
+    wait_until(lambda: "parked" in worker.task_results(), timeout=30, what="the parked task acknowledged")
     assert len(allow_server.requests) == 3 and all(kills)
     assert parked.unfinished_runs == 3 and parked.released_at is None
     assert Report.objects.count() == 0

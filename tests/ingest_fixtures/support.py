@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db import connection
 
 from tests.factories import CrisisFactory, CrossingFactory, SourceFactory
+from tests.faults import child_pids
 from tracker.models import Country, Crossing, CrossingAlias, Source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,15 +121,7 @@ class CeleryProcess:
 
     def children(self) -> list[int]:
         """The pool processes that run tasks (children of the worker's main process)."""
-        found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == self.process.pid:
-                found.append(int(stat.parent.name))
-        return found
+        return child_pids(self.process.pid)
 
     def kill_children(self) -> list[int]:
         killed = self.children()
@@ -143,11 +136,14 @@ class CeleryProcess:
         self.log.unlink(missing_ok=True)
 
 
-def start_worker(name: str, *, allowed_hosts: str, extra_env: dict[str, str] | None = None) -> CeleryProcess:
+def start_worker(
+    name: str, *, allowed_hosts: str, concurrency: int = 1, extra_env: dict[str, str] | None = None
+) -> CeleryProcess:
+    """A real ``celery worker`` (prefork), ready to take tasks."""
     worker = CeleryProcess(
         name,
         [
-            "worker", "--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle",
+            "worker", "--pool=prefork", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
             "--without-heartbeat", f"--hostname={name}@%h", "--loglevel=INFO",
         ],
         allowed_hosts=allowed_hosts,
@@ -163,13 +159,3 @@ def start_beat(*, allowed_hosts: str) -> CeleryProcess:
         allowed_hosts=allowed_hosts,
     )
     return beat.wait_for_line(b"beat: Starting")
-
-
-def wait_for(predicate: Callable[[], object], *, timeout: float = 30, every: float = 0.2, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
