@@ -54,3 +54,12 @@ def test_exports_never_carry_unreviewed_material_to_analysts(analyst_client, edi
     assert all(r["review_state"] == "relevant" for r in analyst_rows)
     editor_rows = csv_rows(signed_in(editor).get("/reports/", {"format": "csv"}))
     assert {r["review_state"] for r in editor_rows} == {"relevant", "new"}
+
+
+def test_crossing_csv_reads_the_history_only(analyst_client, django_assert_max_num_queries):
+    """The export does not build the page (chart, flows, accords, reports): a few queries, whatever the history."""
+    situation = build_situation(1)
+    with django_assert_max_num_queries(6):
+        response = analyst_client.get(f"/crossings/{situation.crossings[0].slug}/", {"format": "csv"})
+    assert len(csv_rows(response)) == 3
+    assert analyst_client.get("/crossings/no-such-crossing/", {"format": "csv"}).status_code == 404

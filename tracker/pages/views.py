@@ -156,10 +156,9 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
         raise BadParameter("history", "history must be “all” (every status row) or left out (the latest ones).")
     editor = is_editor(request.user)
     if fmt == "csv":
-        crossing = _crossing_with_standing(slug, as_of)
-        view = selectors.crossing_page(
-            crossing, as_of=as_of.moment, include_unreviewed=editor, window_days=window.cleaned_data["days"]
-        )
+        # The export is the status history alone: none of the page's chart, flows, accords or reports is read.
+        crossing = get_object_or_404(Crossing.objects.only("pk", "slug"), slug=slug)
+        history = selectors.crossing_status_history(crossing=crossing).filter(effective_at__lte=as_of.moment)
         return csv_response(
             f"{crossing.slug}-status-history-{_stamp(as_of)}.csv",
             [
@@ -189,7 +188,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
                     hasattr(row, "retraction"),
                     row.retraction.reason if hasattr(row, "retraction") else "",
                 ]
-                for row in view.history
+                for row in history
             ),
         )
 
