@@ -19,8 +19,9 @@ TEXT_BUFFER_BYTES = 1 << 16
 class BufferedExpatParser(ExpatParser):
     def reset(self) -> None:
         super().reset()
-        self._parser.buffer_text = True
-        self._parser.buffer_size = TEXT_BUFFER_BYTES
+        expat = self.__dict__["_parser"]  # the pyexpat parser reset() just made (not in the SAX interface's types)
+        expat.buffer_text = True
+        expat.buffer_size = TEXT_BUFFER_BYTES
 
 
 def create_parser(*args: Any, **kwargs: Any) -> BufferedExpatParser:

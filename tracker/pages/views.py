@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import wraps
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -229,7 +229,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
     return render(request, "tracker/crossing.html", context)
 
 
-def _report_visible(report: Report | None, editor: bool) -> bool:
+def _report_visible(report: Report | None, editor: bool) -> TypeGuard[Report]:
     if report is None:
         return False
     return report.review_state == Report.ReviewState.RELEVANT or (
