@@ -257,6 +257,7 @@ class MemorySamples:
 
 
 def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a pre-forking server's workers), read from /proc; the tests use it too."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

@@ -20,6 +20,8 @@ import psycopg
 import redis
 from django.db import DatabaseError
 
+from bench.soak import children_of
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -53,19 +55,6 @@ def wait_until(
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def child_pids(parent: int) -> list[int]:
-    """The processes whose parent is ``parent`` (a pre-forking server's workers), read from /proc."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(stat.parent.name))
-    return found
 
 
 class OwnRedis:
@@ -208,7 +197,7 @@ class Gunicorn:
             return True
 
     def worker_pids(self) -> set[int]:
-        return set(child_pids(self.process.pid))
+        return set(children_of(self.process.pid))
 
     def stop(self) -> None:
         if self.process.poll() is None:

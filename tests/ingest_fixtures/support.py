@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 
 from django.db import connection
 
+from bench.soak import children_of
 from tests.factories import CrisisFactory, CrossingFactory, SourceFactory
-from tests.faults import child_pids
 from tracker.models import Country, Crossing, CrossingAlias, Source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,7 @@ class CeleryProcess:
 
     def children(self) -> list[int]:
         """The pool processes that run tasks (children of the worker's main process)."""
-        return child_pids(self.process.pid)
+        return children_of(self.process.pid)
 
     def kill_children(self) -> list[int]:
         killed = self.children()
