@@ -46,8 +46,6 @@ _FOLD = (
     ("ß", "ss"),
 )
 _WORD = re.compile(r"\w+")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
-_HEBREW = re.compile(r"[\u0590-\u05ff]")
 
 
 def fold(text: str) -> str:
