@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -131,19 +132,44 @@ class PhraseIndex(Generic[T]):
                 self._by_first.setdefault(tokens[0], []).append((tokens, payload))
         for candidates in self._by_first.values():
             candidates.sort(key=lambda item: len(item[0]), reverse=True)
+        # For may_occur: the first words of one-word entries, and the rest by their first two words, as they read
+        # in tokens joined by spaces.
+        self._single = frozenset(first for first, candidates in self._by_first.items() if len(candidates[-1][0]) == 1)
+        self._by_pair: dict[tuple[str, str], list[str]] = {}
+        for candidates in self._by_first.values():
+            for phrase, _ in candidates:
+                if len(phrase) > 1:
+                    self._by_pair.setdefault((phrase[0], phrase[1]), []).append(f" {' '.join(phrase)} ")
 
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
     def may_occur(self, tokens: list[str]) -> bool:
-        """False when none of the entries can be in ``tokens``: no token starts one, and none could once an
-        Arabic or Hebrew prefix is taken off (``_variants``). Two checks at C speed, not a look-up per token."""
-        return not self._by_first.keys().isdisjoint(tokens) or bool(_CLITIC_SCRIPT.search("".join(tokens)))
+        """False when none of the entries can be in ``tokens``: none is there whole, and none could be once an
+        Arabic or Hebrew prefix is taken off (``_variants``). A few checks at C speed, not a look-up per token.
+
+        A first word is not enough: "al", "north" or "king" begin names and a third of all reports. Tokens are
+        ``\\w+`` runs, so a phrase is in them exactly when its words, one space apart, are in theirs.
+        """
+        if _CLITIC_SCRIPT.search("".join(tokens)):
+            return True
+        firsts = self._by_first.keys() & set(tokens)
+        if not firsts:
+            return False
+        if not firsts.isdisjoint(self._single):
+            return True
+        by_pair = self._by_pair
+        pairs = {pair for pair in pairwise(tokens) if pair[0] in firsts and pair in by_pair}
+        if not pairs:
+            return False
+        joined = f" {' '.join(tokens)} "
+        return any(spelled in joined for pair in pairs for spelled in by_pair[pair])
 
     def find(self, tokens: list[str]) -> list[Match[T]]:
         found: list[Match[T]] = []
         by_first = self._by_first
-        if not self.may_occur(tokens):
+        # A cheaper look than may_occur's, enough for a sentence: a token may start an entry.
+        if by_first.keys().isdisjoint(tokens) and not _CLITIC_SCRIPT.search("".join(tokens)):
             return found
         for i, token in enumerate(tokens):
             for variant in _variants(token):

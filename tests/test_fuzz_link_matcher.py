@@ -92,6 +92,25 @@ def test_hostile_text_of_names_and_phrases_reads_consistently(snapshot):
     assert sum(1 for n in linked if n) >= 20, "the hostile texts did raise suggestions: the checks ran on them"
 
 
+def test_the_whole_text_check_never_hides_a_name_the_reading_finds(snapshot):
+    """``may_occur`` lets ``read`` skip a report's sentences: it must be true of every text in which ``find``
+    finds a name or a phrase, in any sentence of it."""
+    found_some: list[bool] = []
+
+    @FUZZ
+    @given(hostile_text(snapshot))
+    def run(text: str) -> None:
+        whole = words(text)
+        for index in (snapshot.name_index, snapshot.phrase_index):
+            for sentence in sentences(text):
+                if index.find(words(sentence)):
+                    found_some.append(True)
+                    assert index.may_occur(whole), sentence
+
+    run()
+    assert len(found_some) >= 50, "names and phrases were found: the check ran on them"
+
+
 def test_text_without_any_name_links_nothing(snapshot):
     known = {word for name in vocabulary(snapshot) for word in words(name)}
 

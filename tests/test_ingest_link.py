@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.link import Phrase, Snapshot, fold, read, sentences
+from ingest.link import Phrase, PhraseIndex, Snapshot, fold, read, sentences, words
 
 RAFAH, KEREM, EREZ, AUJA = 1, 2, 3, 4
 SNAPSHOT = Snapshot(
@@ -189,3 +189,16 @@ def test_sentences_do_not_end_at_abbreviations():
 def test_folding_treats_variant_arabic_letters_as_one():
     assert fold("إغلاق") == fold("اغلاق") == fold("أغلاق")
     assert fold("مغلقة") == fold("مغلقه")
+
+
+def test_a_names_first_word_alone_does_not_send_a_report_through_sentences():
+    """The whole-text check that spares most reports the sentence-by-sentence reading wants the whole name: "al"
+    or "king" begin names and a third of all reports."""
+    index = PhraseIndex([("Al Awja", 1), ("King Hussein Bridge", 2), ("Rafah", 3)])
+    assert not index.may_occur(words("Al Jazeera says the king met aid groups near the bridge"))
+    assert not index.may_occur(words("King Hussein spoke; the bridge stayed shut"))  # two words of three
+    assert index.may_occur(words("Trucks waited at al-Awja overnight"))
+    assert index.may_occur(words("the King Hussein Bridge reopened"))
+    assert index.may_occur(words("RAFAH"))
+    assert index.may_occur(words("وصلت الشاحنات"))  # Arabic: a name may hide behind a prefix
+    assert not index.may_occur([])
