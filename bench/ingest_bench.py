@@ -139,10 +139,13 @@ def main() -> None:
     django.setup()
     import feedparser
     import feedparser.api
+    import feedparser.html
+    import feedparser.mixin
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
+    from ingest.cp1252 import CP1252_TABLE
     from ingest.parse import parse_document
     from ingest.pipeline import ingest_bytes
     from tracker.models import Crossing, Report, Source, StatusSuggestion
@@ -185,13 +188,19 @@ def main() -> None:
     ours = list(feedparser.api.PREFERRED_XML_PARSERS)  # ingest.parse set it: the buffered expat reader
     stock = ["drv_libxml2"]  # feedparser's own list; that driver is not installed, so it reads with plain expat
 
-    def feedparser_rate(documents: list[bytes], drivers: list[str], **options_: bool) -> Callable[[], int]:
+    shipped_cp1252 = feedparser.html._cp1252  # ingest.parse put ingest.cp1252's table in feedparser.mixin's place
+
+    def feedparser_rate(
+        documents: list[bytes], drivers: list[str], *, shipped_table: bool = True, **options_: bool
+    ) -> Callable[[], int]:
         def run() -> int:
             feedparser.api.PREFERRED_XML_PARSERS[:] = drivers
+            feedparser.mixin._cp1252 = shipped_cp1252 if shipped_table else CP1252_TABLE
             try:
                 return sum(len(feedparser.parse(d, **options_).entries) for d in documents)
             finally:
                 feedparser.api.PREFERRED_XML_PARSERS[:] = ours
+                feedparser.mixin._cp1252 = CP1252_TABLE
 
         return run
 
@@ -204,6 +213,10 @@ def main() -> None:
     line(
         "  and expat's text buffered (ingest.sax_driver)",
         *timed(feedparser_rate(xml_corpus, ours, **pipeline_options), options.repeat),
+    )
+    line(
+        "  and the Windows-1252 repair by table (ingest.cp1252)",
+        *timed(feedparser_rate(xml_corpus, ours, shipped_table=False, **pipeline_options), options.repeat),
     )
     line(
         "ingest.parse.parse_document (corpus, all 200)",
@@ -232,7 +245,11 @@ def main() -> None:
     def corpus_once() -> int:
         return sum(ingest_bytes(s, d).counts.seen for s, d in zip(sources, corpus, strict=True))
 
-    line("corpus, first time (new entries)", *timed(corpus_once))
+    cpu_before = _cpu_seconds()
+    corpus_new = timed(corpus_once)
+    cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
+    line("corpus, first time (new entries)", *corpus_new)
+    _cpu_line(corpus_new[0], *cpu)
     line("corpus, second time (every entry unchanged)", *timed(corpus_once))
     _database_floor(sources)
     generated_source = Source.objects.create(
@@ -253,6 +270,38 @@ def main() -> None:
     _clean_up([*sources, generated_source])
     if options.memory_feeds:
         _memory(options.memory_feeds, options.generated, names)
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by the PostgreSQL backend serving its connection.
+
+    The backend is a process on this machine (its ``/proc`` entry is readable); PostgreSQL's background writers,
+    WAL writer and autovacuum are not counted, so the database's share is if anything understated.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{backend}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    backend_seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, backend_seconds
+
+
+def _cpu_line(entries: int, python: float, database: float) -> None:
+    """Where the corpus step's CPU went, per entry, and the rate that much work allows on this machine's cores."""
+    cores = os.cpu_count() or 1
+    per_entry = (python + database) / entries * 1000 if entries else 0.0
+    ceiling = cores * 1000 / per_entry if per_entry else float("inf")
+    print(
+        f"    CPU per entry: {python / entries * 1000:.2f} ms in this process, {database / entries * 1000:.2f} ms in "
+        f"its PostgreSQL backend; {per_entry:.2f} ms in all, so at most {ceiling:,.0f} entries/s even with both "
+        f"kept busy at once on all {cores} cores",
+        flush=True,
+    )
 
 
 class _RolledBack(Exception):

@@ -137,6 +137,7 @@ def test_the_ingestion_benchmark_runs_on_a_tiny_data_set(harness_database):
     for label in (
         "feedparser.parse as shipped (corpus, XML feeds)",
         "and expat's text buffered (ingest.sax_driver)",
+        "and the Windows-1252 repair by table (ingest.cp1252)",
         "ingest.parse.parse_document (generated)",
         "sanitise and hash (tracker.text, as report_store does)",
         "ingest.link.read (crossing names, status phrases)",
@@ -150,6 +151,8 @@ def test_the_ingestion_benchmark_runs_on_a_tiny_data_set(harness_database):
     ):
         assert label in result.stdout, result.stdout
     assert re.search(r"feed  1: succeeded +200 reports", result.stdout), result.stdout
+    cpu = re.search(r"CPU per entry: ([\d.]+) ms in this process, ([\d.]+) ms in its PostgreSQL backend", result.stdout)
+    assert cpu and float(cpu[1]) > 0 and float(cpu[2]) > 0, result.stdout
     with psycopg.connect(harness_database) as conn:
         left = conn.execute("SELECT count(*) FROM tracker_source WHERE name LIKE 'bench %%'").fetchone()
         assert left == (0,)
