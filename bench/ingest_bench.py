@@ -48,7 +48,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,19 +60,7 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/11")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database when it does not exist yet (never touches any other)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("tracker_bench"):
-        raise SystemExit(f"refusing to benchmark on {name!r}: use a database whose name starts with tracker_bench")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+from bench.common import ensure_database  # noqa: E402
 
 
 def timed(function: Callable[[], int], repeat: int = 1) -> tuple[int, float]:

@@ -1,7 +1,7 @@
 """`make bench`: the HTTP benchmark harness.
 
 1. Makes sure the benchmark database exists, is migrated and seeded (``seed_bench``; about 3 minutes for a million
-   reports on 2 cores).
+   reports on 2 cores), and vacuumed as autovacuum keeps a production one.
 2. Starts the tracker under gunicorn with production settings, and the raw-SQL baseline (``bench/baseline.py``)
    under the same gunicorn settings.
 3. Drives each endpoint with wrk (a separate process; closed loop, 8 connections by default) and reads
@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,12 +27,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+if str(ROOT) not in sys.path:  # run by path: bench/ is on sys.path, the repository is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    PYTHON,
+    count_reports,
+    ensure_database,
+    free_port,
+    manage,
+    seed_sizes,
+    vacuum,
+)
+
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 LUA = ROOT / "bench" / "wrk_report.lua"
 
@@ -102,6 +110,7 @@ print(json.dumps({
 
 COUNT_QUERIES = r"""
 import json, sys
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -109,17 +118,12 @@ paths = json.loads(sys.stdin.read())
 client = Client(HTTP_HOST="127.0.0.1")
 out = {}
 for name, (path, headers) in paths.items():
+    cache.clear()  # the benchmark's own cache: count a miss, whatever an earlier run left
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, headers=headers)
     out[name] = {"status": response.status_code, "queries": len(queries)}
 print(json.dumps(out))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def production_env(database_url: str) -> dict[str, str]:
@@ -138,32 +142,6 @@ def production_env(database_url: str) -> dict[str, str]:
         # Production static storage (a hashed manifest) needs collectstatic; kept under var/, not in the tree.
         "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(ROOT / "var" / "bench" / "static")),
     }
-
-
-def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, input=stdin, timeout=3600
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def ensure_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("tracker_bench"):  # seed_bench --reset empties the tracker's tables
-        raise SystemExit(f"refusing to benchmark on {name!r}: use a database whose name starts with tracker_bench")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
-def seeded(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        return int(conn.execute("SELECT count(*) FROM tracker_report").fetchone()[0])
 
 
 @contextmanager
@@ -254,15 +232,10 @@ def main() -> None:
     ensure_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    if args.reseed or seeded(args.database_url) == 0:
-        scale = args.reports / 1_000_000
-        sizes = {
-            "--reports": args.reports,
-            "--statuses": max(1000, int(300_000 * min(scale * 3, 1))),
-            "--flows": max(500, int(100_000 * min(scale * 3, 1))),
-        }
+    if args.reseed or count_reports(args.database_url) == 0:
         print(f"seeding {args.database_url.rsplit('/', 1)[-1]} ...", flush=True)
-        print(manage(env, "seed_bench", "--reset", *[f"{k}={v}" for k, v in sizes.items()]), flush=True)
+        print(manage(env, "seed_bench", "--reset", *seed_sizes(args.reports)), flush=True)
+    vacuum(args.database_url)
     context = json.loads(manage(env, "shell", "--no-imports", "-c", PREPARE).strip().splitlines()[-1])
     targets = [t for t in TARGETS if not args.only or any(o in t.name for o in args.only)]
     fill = {k: str(v) for k, v in context.items()}

@@ -41,12 +41,15 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+if str(ROOT) not in sys.path:  # run by path: bench/ is on sys.path, the repository is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import PYTHON, count_reports, ensure_database, free_port, manage, seed_sizes  # noqa: E402
+
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_soak"
 FEED_SOURCES = 20
 
@@ -149,12 +152,6 @@ FROM ingest_fetchrun WHERE started_at >= %s GROUP BY status ORDER BY status
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,28 +163,6 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, timeou
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{what} did not start within {timeout} s")
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def ensure_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    if not name.startswith("tracker_soak"):  # seed_bench --reset empties the tracker's tables
-        raise SystemExit(f"refusing to soak on {name!r}: use a database whose name starts with tracker_soak")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
-
-
-def count_reports(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        return int(conn.execute("SELECT count(*) FROM tracker_report").fetchone()[0])
 
 
 # --- the feeds the workers poll --------------------------------------------------------------------------------
@@ -378,14 +353,11 @@ def main() -> None:
     try:
         wait_for_port(redis_port, redis, "redis-server")
         print(f"preparing {args.database_url.rsplit('/', 1)[-1]} ...", flush=True)
-        ensure_database(args.database_url)
+        ensure_database(args.database_url, prefix="tracker_soak", purpose="soak")
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         if count_reports(args.database_url) < args.reports:
-            scale = args.reports / 1_000_000
-            sizes = [f"--reports={args.reports}", f"--statuses={max(1000, int(300_000 * min(scale * 3, 1)))}",
-                     f"--flows={max(500, int(100_000 * min(scale * 3, 1)))}"]  # fmt: skip
-            print(manage(env, "seed_bench", "--reset", *sizes).strip(), flush=True)
+            print(manage(env, "seed_bench", "--reset", *seed_sizes(args.reports)).strip(), flush=True)
         manage(env, "load_demo")
         prepare_env = {**env, "SOAK_FEED_BASE": f"http://127.0.0.1:{feeds.port}", "SOAK_FEEDS": str(FEED_SOURCES)}
         context = json.loads(manage(prepare_env, "shell", "--no-imports", "-c", PREPARE).strip().splitlines()[-1])

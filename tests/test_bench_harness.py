@@ -111,7 +111,7 @@ def test_the_harness_refuses_a_database_that_is_not_a_benchmark_one():
     """Seeding empties the tracker's tables: only a database named for benchmarks is ever touched."""
     sys.path.insert(0, str(ROOT))
     try:
-        from bench.run import ensure_database
+        from bench.common import ensure_database
     finally:
         sys.path.remove(str(ROOT))
     with pytest.raises(SystemExit, match="refusing to benchmark on 'tracker'"):
