@@ -17,9 +17,9 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CrisisFactory, CrossingFactory, SourceFactory, status
+from tests.factories import CrisisFactory, CrossingFactory, SourceFactory, report, status
 from tracker import caching, services
-from tracker.models import Traffic
+from tracker.models import Report, Traffic
 
 T0 = datetime(2023, 10, 20, 12, tzinfo=UTC)
 # Tables whose rows no page or API answer shows: history mirrors (written with their table), worker heartbeats.
@@ -306,3 +306,21 @@ def test_a_sources_polling_health_is_the_part_left_out_of_the_version():
 
     migration = import_module("tracker.migrations.0005_perf_record_version")
     assert migration.UNSEEN_COLUMNS["tracker_source"] == list(SOURCE_HEALTH_FIELDS)
+
+
+@pytest.mark.django_db
+def test_the_next_moment_an_answer_changes_is_the_first_row_or_shown_report_to_take_effect():
+    """A page computed now holds until ``next_moment_after``: the first status row, or report any page may show
+    (relevant, or new for editors), that takes effect later. A report marked irrelevant shows nowhere."""
+    crossing = CrossingFactory(name="Rafah")
+    assert caching.next_moment_after(T0) is None
+    irrelevant = report(title="Rafah rumour", published_at=T0 + timedelta(hours=1))
+    services.report_review(report=irrelevant, state=Report.ReviewState.NOT_RELEVANT, reviewed_by=None)
+    assert caching.next_moment_after(T0) is None
+    report(title="Rafah convoy waits", published_at=T0 + timedelta(hours=3))  # new: editors see it
+    assert caching.next_moment_after(T0) == T0 + timedelta(hours=3)
+    assert caching.next_moment_after(T0, reports=False) is None
+    status(crossing, "closed", T0 + timedelta(hours=2))
+    assert caching.next_moment_after(T0) == T0 + timedelta(hours=2)
+    assert caching.next_moment_after(T0, reports=False) == T0 + timedelta(hours=2)
+    assert caching.next_moment_after(T0 + timedelta(hours=3)) is None

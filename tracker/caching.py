@@ -155,19 +155,23 @@ def next_moment_after(moment: datetime, *, reports: bool = True) -> datetime | N
     """The first moment after ``moment`` at which a row already recorded takes effect: a status row, a dispute's
     or agreement's state change, or (with ``reports``) a readable report's publication. None if nothing does.
     An answer computed as of ``moment`` (now) holds until then, if nothing is written. One query, on indexes."""
+    from .models import AidDisputeStateChange, CrossingStatus, EvacuationAgreementStateChange, Report
+    from .selectors.reports import SHOWN_TO_EDITORS
+
+    table = connection.ops.quote_name
     parts = [
-        "SELECT MIN(effective_at) FROM tracker_crossingstatus WHERE effective_at > %(t)s",
-        "SELECT MIN(effective_at) FROM tracker_aiddisputestatechange WHERE effective_at > %(t)s",
-        "SELECT MIN(effective_at) FROM tracker_evacuationagreementstatechange WHERE effective_at > %(t)s",
+        f"SELECT MIN(effective_at) FROM {table(model._meta.db_table)} WHERE effective_at > %(t)s"
+        for model in (CrossingStatus, AidDisputeStateChange, EvacuationAgreementStateChange)
     ]
     if reports:
+        # Every report a page may show (editors see new ones too): the wider set, so no page outlives its data.
         parts.append(
-            "SELECT MIN(published_at) FROM tracker_report "
-            "WHERE review_state IN ('relevant', 'new') AND published_at > %(t)s"
+            f"SELECT MIN(published_at) FROM {table(Report._meta.db_table)} "
+            "WHERE review_state = ANY(%(shown)s) AND published_at > %(t)s"
         )
     sql = "SELECT LEAST(" + ", ".join(f"({part})" for part in parts) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"t": moment})
+        cursor.execute(sql, {"t": moment, "shown": [str(state) for state in SHOWN_TO_EDITORS]})
         (value,) = cursor.fetchone()
     return value if isinstance(value, datetime) else None
 

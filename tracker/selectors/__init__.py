@@ -12,11 +12,17 @@ from .dashboard import (
     crossing_page,
     dashboard,
     disputes_as_of,
-    reports_visible,
     suggestions_pending_as_of,
 )
 from .report_lists import reports_listing
-from .reports import reports_for_readers, reports_search, search_supported, snippet_html, snippet_plain
+from .reports import (
+    reports_for_readers,
+    reports_search,
+    reports_visible,
+    search_supported,
+    snippet_html,
+    snippet_plain,
+)
 from .standing import (
     crossing_status_changes,
     crossings_with_standing,

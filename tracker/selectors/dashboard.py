@@ -26,7 +26,7 @@ from ..models import (
     Report,
     StatusSuggestion,
 )
-from .reports import reports_for_readers
+from .reports import reports_for_readers, reports_visible
 from .standing import Band, crossing_status_changes, crossings_with_standing, status_bands
 from .timeline import TimelineEntry, timeline_entries
 
@@ -101,13 +101,6 @@ def crises_active_as_of(as_of: datetime) -> QuerySet[Crisis]:
 
 
 # --- reports and suggestions --------------------------------------------------------------------------------------
-
-
-def reports_visible(*, include_unreviewed: bool) -> QuerySet[Report]:
-    """What a reader may see: relevant reports; editors also see new (unreviewed) ones, which pages mark."""
-    if include_unreviewed:
-        return Report.objects.filter(review_state__in=[Report.ReviewState.RELEVANT, Report.ReviewState.NEW])
-    return reports_for_readers()
 
 
 def suggestions_pending_as_of(as_of: datetime) -> QuerySet[StatusSuggestion]:

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import QuerySet
 
 from ..models import Crisis, Crossing, Report, Source
-from .dashboard import reports_visible
-from .reports import reports_search
+from .reports import reports_search, reports_visible
 
 
 def reports_listing(

@@ -37,6 +37,17 @@ def reports_for_readers() -> QuerySet[Report]:
     return Report.objects.filter(review_state=Report.ReviewState.RELEVANT)
 
 
+# What editors see besides: new reports, not yet reviewed (pages mark them). Readers see only relevant ones.
+SHOWN_TO_EDITORS = (Report.ReviewState.RELEVANT, Report.ReviewState.NEW)
+
+
+def reports_visible(*, include_unreviewed: bool) -> QuerySet[Report]:
+    """What a reader may see: relevant reports; editors also see new (unreviewed) ones, which pages mark."""
+    if include_unreviewed:
+        return Report.objects.filter(review_state__in=SHOWN_TO_EDITORS)
+    return reports_for_readers()
+
+
 def search_supported() -> bool:
     return connection.vendor == "postgresql"
 

@@ -27,7 +27,7 @@ from ..models import (
     TimelineEvent,
     Traffic,
 )
-from .reports import reports_for_readers
+from .reports import reports_visible
 
 # What the kind filter offers besides the event kinds themselves.
 STATUS, DISPUTE, AGREEMENT, EVENTS = "status", "dispute", "agreement", "events"
@@ -95,10 +95,7 @@ def _events(
         events = events.filter(occurred_on__gte=since)
     if until:
         events = events.filter(occurred_on__lte=until)
-    if include_unreviewed:
-        visible = Report.objects.filter(review_state__in=[Report.ReviewState.RELEVANT, Report.ReviewState.NEW])
-    else:
-        visible = reports_for_readers()
+    visible = reports_visible(include_unreviewed=include_unreviewed)
     return (
         events.select_related("crisis")
         .prefetch_related("actors", Prefetch("reports", queryset=visible.select_related("source")))
