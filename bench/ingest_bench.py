@@ -177,14 +177,14 @@ def main() -> None:
     ours = list(feedparser.api.PREFERRED_XML_PARSERS)  # ingest.parse set it: the buffered expat reader
     stock = ["drv_libxml2"]  # feedparser's own list; that driver is not installed, so it reads with plain expat
 
-    shipped_cp1252 = feedparser.html._cp1252  # ingest.parse put ingest.cp1252's table in feedparser.mixin's place
+    feedparsers_dict = feedparser.html._cp1252  # ingest.parse put ingest.cp1252's table in feedparser.mixin's place
 
     def feedparser_rate(
-        documents: list[bytes], drivers: list[str], *, shipped_table: bool = True, **options_: bool
+        documents: list[bytes], drivers: list[str], *, our_table: bool = False, **options_: bool
     ) -> Callable[[], int]:
         def run() -> int:
             feedparser.api.PREFERRED_XML_PARSERS[:] = drivers
-            feedparser.mixin._cp1252 = shipped_cp1252 if shipped_table else CP1252_TABLE
+            feedparser.mixin._cp1252 = CP1252_TABLE if our_table else feedparsers_dict
             try:
                 return sum(len(feedparser.parse(d, **options_).entries) for d in documents)
             finally:
@@ -205,7 +205,7 @@ def main() -> None:
     )
     line(
         "  and the Windows-1252 repair by table (ingest.cp1252)",
-        *timed(feedparser_rate(xml_corpus, ours, shipped_table=False, **pipeline_options), options.repeat),
+        *timed(feedparser_rate(xml_corpus, ours, our_table=True, **pipeline_options), options.repeat),
     )
     line(
         "ingest.parse.parse_document (corpus, all 200)",
@@ -234,11 +234,12 @@ def main() -> None:
     def corpus_once() -> int:
         return sum(ingest_bytes(s, d).counts.seen for s, d in zip(sources, corpus, strict=True))
 
-    cpu_before = _cpu_seconds()
+    backend = _local_backend()
+    cpu_before = _cpu_seconds(backend)
     corpus_new = timed(corpus_once)
-    cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
+    cpu_after = _cpu_seconds(backend) if backend == _local_backend() else None  # the same connection throughout
     line("corpus, first time (new entries)", *corpus_new)
-    _cpu_line(corpus_new[0], *cpu)
+    _cpu_line(corpus_new[0], cpu_before, cpu_after)
     line("corpus, second time (every entry unchanged)", *timed(corpus_once))
     _database_floor(sources)
     generated_source = Source.objects.create(
@@ -261,29 +262,44 @@ def main() -> None:
         _memory(options.memory_feeds, options.generated, names)
 
 
-def _cpu_seconds() -> tuple[float, float]:
-    """CPU seconds used so far by this process and by the PostgreSQL backend serving its connection.
-
-    The backend is a process on this machine (its ``/proc`` entry is readable); PostgreSQL's background writers,
-    WAL writer and autovacuum are not counted, so the database's share is if anything understated.
-    """
+def _local_backend() -> int | None:
+    """The process id of the PostgreSQL backend serving this connection, when it is a process on this machine
+    (PostgreSQL in a container or elsewhere has none here: its CPU cannot be read, and is not guessed)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        (backend,) = cursor.fetchone()
-    ticks = os.sysconf("SC_CLK_TCK")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return int(pid) if comm.read().strip() == "postgres" else None
+    except OSError:
+        return None
+
+
+def _cpu_seconds(backend: int | None) -> tuple[float, float | None]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (None when not on this machine).
+
+    PostgreSQL's background writers, WAL writer and autovacuum are not counted, so the database's share is if
+    anything understated.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    if backend is None:
+        return own.ru_utime + own.ru_stime, None
     with open(f"/proc/{backend}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    backend_seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime, backend_seconds
+    ticks = os.sysconf("SC_CLK_TCK")
+    return own.ru_utime + own.ru_stime, (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
-def _cpu_line(entries: int, python: float, database: float) -> None:
+def _cpu_line(entries: int, before: tuple[float, float | None], after: tuple[float, float | None] | None) -> None:
     """Where the corpus step's CPU went, per entry, and the rate that much work allows on this machine's cores."""
+    if not entries or after is None or before[1] is None or after[1] is None:
+        print("    CPU per entry: not measured (no entries, or PostgreSQL is not a process on this machine)")
+        return
+    python, database = after[0] - before[0], after[1] - before[1]
     cores = os.cpu_count() or 1
-    per_entry = (python + database) / entries * 1000 if entries else 0.0
+    per_entry = (python + database) / entries * 1000
     ceiling = cores * 1000 / per_entry if per_entry else float("inf")
     print(
         f"    CPU per entry: {python / entries * 1000:.2f} ms in this process, {database / entries * 1000:.2f} ms in "

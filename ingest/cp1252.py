@@ -6,7 +6,8 @@ its dict, each character of a non-ASCII text that the dict lacks costs CPython a
 on the real corpus that one call took a tenth of the worker's time. A list indexed by code point gives the same
 answers (the character itself, or its repair) with no exception for the Basic Multilingual Plane; a character
 beyond it is an ``IndexError``, which ``translate`` treats as "unchanged", exactly as it does the dict's miss.
-``ingest.parse`` installs it; ``tests/test_ingest_sax_driver.py`` checks it against feedparser's dict.
+It costs each process about 3 MB (65,536 entries and their ints). ``ingest.parse`` installs it;
+``tests/test_ingest_sax_driver.py`` checks it against feedparser's dict, and that feedparser reads it.
 """
 
 from __future__ import annotations

@@ -135,11 +135,11 @@ class PhraseIndex(Generic[T]):
         # For may_occur: the first words of one-word entries, and the rest by their first two words, as they read
         # in tokens joined by spaces.
         self._single = frozenset(first for first, candidates in self._by_first.items() if len(candidates[-1][0]) == 1)
-        self._by_pair: dict[tuple[str, str], list[str]] = {}
+        self._by_pair: dict[tuple[str, str], set[str]] = {}  # a set: one alias may name several crossings
         for candidates in self._by_first.values():
             for phrase, _ in candidates:
                 if len(phrase) > 1:
-                    self._by_pair.setdefault((phrase[0], phrase[1]), []).append(f" {' '.join(phrase)} ")
+                    self._by_pair.setdefault((phrase[0], phrase[1]), set()).add(f" {' '.join(phrase)} ")
 
     def __bool__(self) -> bool:
         return bool(self._by_first)

@@ -59,6 +59,18 @@ def test_the_windows_1252_table_translates_every_character_as_feedparsers_dict()
     assert mixed.translate(CP1252_TABLE) == "\u201cRafah\u201d \u20ac \u00e9\u062c \U0001f600"
 
 
+def test_feedparser_reads_the_table_where_it_is_installed():
+    """Were feedparser to stop reading ``feedparser.mixin._cp1252``, installing the table would do nothing."""
+    marked = list(CP1252_TABLE)
+    marked[ord("R")] = "X"
+    feedparser.mixin._cp1252 = marked
+    try:
+        read = feedparser.parse(b"<rss version='2.0'><channel><item><title>Rafah</title></item></channel></rss>")
+    finally:
+        feedparser.mixin._cp1252 = CP1252_TABLE
+    assert read.entries[0].title == "Xafah"
+
+
 def test_c1_controls_in_a_feed_are_repaired_as_feedparser_does():
     data = (
         "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title><item>"

@@ -158,15 +158,15 @@ def next_moment_after(moment: datetime, *, reports: bool = True) -> datetime | N
     from .models import AidDisputeStateChange, CrossingStatus, EvacuationAgreementStateChange, Report
     from .selectors.reports import SHOWN_TO_EDITORS
 
-    table = connection.ops.quote_name
+    quote = connection.ops.quote_name
     parts = [
-        f"SELECT MIN(effective_at) FROM {table(model._meta.db_table)} WHERE effective_at > %(t)s"
+        f"SELECT MIN(effective_at) FROM {quote(model._meta.db_table)} WHERE effective_at > %(t)s"
         for model in (CrossingStatus, AidDisputeStateChange, EvacuationAgreementStateChange)
     ]
     if reports:
         # Every report a page may show (editors see new ones too): the wider set, so no page outlives its data.
         parts.append(
-            f"SELECT MIN(published_at) FROM {table(Report._meta.db_table)} "
+            f"SELECT MIN(published_at) FROM {quote(Report._meta.db_table)} "
             "WHERE review_state = ANY(%(shown)s) AND published_at > %(t)s"
         )
     sql = "SELECT LEAST(" + ", ".join(f"({part})" for part in parts) + ")"

@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 
 from ..models import CrossingStatus
 from ..models.accords import AidDisputeState, EvacuationAgreementState
+from ..selectors.reports import shown_states
 
 register = template.Library()
 
@@ -91,11 +92,7 @@ def snippet(value: str) -> SafeString:
 @register.filter
 def visible_to(report: Any, viewer_is_editor: bool) -> bool:
     """Whether a report may be named to this reader: relevant ones to all, new ones to editors only."""
-    if report is None:
-        return False
-    if report.review_state == "relevant":
-        return True
-    return bool(viewer_is_editor and report.review_state == "new")
+    return report is not None and report.review_state in shown_states(include_unreviewed=bool(viewer_is_editor))
 
 
 @register.simple_tag

@@ -41,6 +41,11 @@ def reports_for_readers() -> QuerySet[Report]:
 SHOWN_TO_EDITORS = (Report.ReviewState.RELEVANT, Report.ReviewState.NEW)
 
 
+def shown_states(*, include_unreviewed: bool) -> tuple[str, ...]:
+    """The review states of the reports a reader may see (for a report in hand, where no query is made)."""
+    return SHOWN_TO_EDITORS if include_unreviewed else (Report.ReviewState.RELEVANT,)
+
+
 def reports_visible(*, include_unreviewed: bool) -> QuerySet[Report]:
     """What a reader may see: relevant reports; editors also see new (unreviewed) ones, which pages mark."""
     if include_unreviewed:

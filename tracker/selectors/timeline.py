@@ -27,7 +27,7 @@ from ..models import (
     TimelineEvent,
     Traffic,
 )
-from .reports import reports_visible
+from .reports import reports_visible, shown_states
 
 # What the kind filter offers besides the event kinds themselves.
 STATUS, DISPUTE, AGREEMENT, EVENTS = "status", "dispute", "agreement", "events"
@@ -66,13 +66,9 @@ def _day_start(day: date) -> datetime:
 
 
 def _visible(report: Report | None, include_unreviewed: bool) -> list[Report]:
-    if report is None:
+    if report is None or report.review_state not in shown_states(include_unreviewed=include_unreviewed):
         return []
-    if report.review_state == Report.ReviewState.RELEVANT or (
-        include_unreviewed and report.review_state == Report.ReviewState.NEW
-    ):
-        return [report]
-    return []
+    return [report]
 
 
 def _events(
