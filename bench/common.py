@@ -1,5 +1,6 @@
-"""What the benchmark scripts (``run.py``, ``soak.py``, ``ingest_bench.py``) share: a free port, their own
-databases and how they are seeded, and ``manage.py`` run as a child process.
+"""What the benchmark scripts (``run.py``, ``soak.py``, ``ingest_bench.py``) and the tests' process helpers share:
+a free port, a process's children, the benchmark databases and how they are seeded, and ``manage.py`` run as a
+child process.
 
 The scripts are run by path (``python bench/run.py``), so each puts the repository on ``sys.path`` before it
 imports this module.
@@ -23,6 +24,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a pre-forking server's workers), read from /proc; the tests use it too."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def ensure_database(url: str, *, prefix: str = "tracker_bench", purpose: str = "benchmark") -> None:

@@ -48,7 +48,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run by path: bench/ is on sys.path, the repository is not
     sys.path.insert(0, str(ROOT))
 
-from bench.common import PYTHON, count_reports, ensure_database, free_port, manage, seed_sizes  # noqa: E402
+from bench.common import (  # noqa: E402
+    PYTHON,
+    children_of,
+    count_reports,
+    ensure_database,
+    free_port,
+    manage,
+    seed_sizes,
+)
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_soak"
 FEED_SOURCES = 20
@@ -229,19 +237,6 @@ class MemorySamples:
 
     samples: list[dict[str, Any]] = field(default_factory=list)
     pids: dict[str, set[int]] = field(default_factory=dict)
-
-
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (a pre-forking server's workers), read from /proc; the tests use it too."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def rss_kib(pid: int) -> int:

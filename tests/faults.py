@@ -20,16 +20,10 @@ import psycopg
 import redis
 from django.db import DatabaseError
 
-from bench.soak import children_of
+from bench.common import children_of, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # What a service raises while it is starting or restarting: waited through. Anything else is a failure at once.

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.db import connection
 
-from bench.soak import children_of
+from bench.common import children_of
 from tests.factories import CrisisFactory, CrossingFactory, SourceFactory
 from tracker.models import Country, Crossing, CrossingAlias, Source
 

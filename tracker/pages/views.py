@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..models import AidDispute, Crisis, Crossing, EvacuationAgreement, Report, Traffic
 from ..selectors.dashboard import accord_page, crossing_suggestions, editor_queue
+from ..selectors.reports import shown_states
 from ..selectors.timeline import TimelineEntry
 from .access import is_editor, may_read
 from .charts import flow_chart_svg, status_bands_svg
@@ -230,11 +231,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
 
 
 def _report_visible(report: Report | None, editor: bool) -> TypeGuard[Report]:
-    if report is None:
-        return False
-    return report.review_state == Report.ReviewState.RELEVANT or (
-        editor and report.review_state == Report.ReviewState.NEW
-    )
+    return report is not None and report.review_state in shown_states(include_unreviewed=editor)
 
 
 def _accord(
