@@ -14,9 +14,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from tracker.admin import SOURCE_HEALTH_FIELDS, LatestFirstFormSet, SourceAdmin, VersionedAdmin, may_review
-from tracker.admin_forms import VersionedForm
+from tracker.admin import LatestFirstFormSet, SourceAdmin, VersionedAdmin, may_review
+from tracker.admin.forms import VersionedForm
 from tracker.models import Source
+from tracker.models.sources import SOURCE_HEALTH_FIELDS
 
 from . import services
 from .link import phrase_key

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health
-from .admin_audit import audit_view
+from .admin.audit import audit_view
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from . import services
-from .models import AidDispute, CrossingStatus, EvacuationAgreement
+from .. import services
+from ..models import AidDispute, CrossingStatus, EvacuationAgreement
 
 
 class VersionedForm(forms.ModelForm):

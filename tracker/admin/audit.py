@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from .selectors.audit import audit_entries, audit_model_choices
+from ..selectors.audit import audit_entries, audit_model_choices
 
 PAGE_SIZE = 50
 

@@ -1,0 +1,298 @@
+"""Crossings, their status history (append-only: recorded and retracted, never edited) and daily counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from .. import selectors, services
+from ..models import (
+    Crossing,
+    CrossingAlias,
+    CrossingStatus,
+    CrossingStatusRetraction,
+    FlowCount,
+    Traffic,
+)
+from .common import (
+    VersionedAdmin,
+    status_badge,
+)
+from .forms import (
+    RecordStatusForm,
+    StandaloneStatusForm,
+)
+
+
+class AliasInline(admin.TabularInline):
+    model = CrossingAlias
+    extra = 1
+    fields = ("name", "language")
+
+
+class LatestFirstFormSet(BaseInlineFormSet):
+    """Shows the newest rows only; the full history is one click away, in the status list."""
+
+    shown = 30
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[: self.shown]
+        return self._latest
+
+
+class StatusHistoryInline(admin.TabularInline):
+    model = CrossingStatus
+    formset = LatestFirstFormSet
+    fk_name = "crossing"
+    verbose_name = "status row"
+    verbose_name_plural = "Status history (newest 30; rows are never changed: record a correction below)"
+    fields = ("effective_at", "status", "traffic", "certainty", "evidence", "recorded", "retracted")
+    readonly_fields = fields
+    ordering = selectors.STATUS_PRECEDENCE
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("report__source", "recorded_by", "retraction")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="evidence")
+    def evidence(self, row: CrossingStatus) -> str:
+        parts = []
+        if row.report_id:
+            url = reverse("admin:tracker_report_change", args=[row.report_id])
+            report = row.report
+            parts.append(format_html('<a href="{}">{}</a> ({})', url, report, report.source if report else ""))
+        if row.note:
+            parts.append(format_html("<em>{}</em>", row.note[:200]))
+        return format_html_join(" — ", "{}", ((p,) for p in parts))
+
+    @admin.display(description="recorded")
+    def recorded(self, row: CrossingStatus) -> str:
+        who = row.recorded_by.get_username() if row.recorded_by else "system"
+        return f"{row.recorded_at:%Y-%m-%d %H:%M} by {who}"
+
+    @admin.display(description="retracted", boolean=True)
+    def retracted(self, row: CrossingStatus) -> bool:
+        return hasattr(row, "retraction")
+
+
+class RecordStatusInline(admin.StackedInline):
+    """An empty form under the history: filling it appends a row through ``services.crossing_record_status``."""
+
+    model = CrossingStatus
+    form = RecordStatusForm
+    fk_name = "crossing"
+    verbose_name = "new status"
+    verbose_name_plural = "Record a new status (appended to the history; leave empty to record nothing)"
+    extra = 1
+    max_num = 1
+    can_delete = False
+    autocomplete_fields = ("report", "stated_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Crossing)
+class CrossingAdmin(VersionedAdmin):
+    list_display = ("name", "kind", "sides", "status_people", "status_aid", "status_commercial", "status_fuel")
+    list_filter = ("kind", "crises")
+    search_fields = ("name", "slug", "aliases__name")
+    autocomplete_fields = ("side_a", "side_b", "crises")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [AliasInline, StatusHistoryInline, RecordStatusInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("side_a", "side_b")
+        # The list's status columns come from the same rule as pages and API.
+        return selectors.crossings_annotated_with_status(queryset)
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        selectors.attach_statuses(list(changelist.result_list))
+        return changelist
+
+    @admin.display(description="sides")
+    def sides(self, crossing: Crossing) -> str:
+        return f"{crossing.side_a.iso3}-{crossing.side_b.iso3}" if crossing.side_b else crossing.side_a.iso3
+
+    def _status(self, crossing: Crossing, traffic: str) -> str:
+        rows = getattr(crossing, "status_by_traffic", None)
+        if rows is None:
+            return status_badge(selectors.crossing_status_as_of(crossing=crossing, traffic=traffic))
+        return status_badge(rows[traffic])
+
+    @admin.display(description="people")
+    def status_people(self, crossing: Crossing) -> str:
+        return self._status(crossing, Traffic.PEOPLE)
+
+    @admin.display(description="aid")
+    def status_aid(self, crossing: Crossing) -> str:
+        return self._status(crossing, Traffic.AID)
+
+    @admin.display(description="commercial")
+    def status_commercial(self, crossing: Crossing) -> str:
+        return self._status(crossing, Traffic.COMMERCIAL)
+
+    @admin.display(description="fuel")
+    def status_fuel(self, crossing: Crossing) -> str:
+        return self._status(crossing, Traffic.FUEL)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not CrossingStatus:
+            super().save_formset(request, form, formset, change)
+            return
+        # The admin's change message reads these, as after a formset.save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for status_form in formset.forms:
+            if not status_form.has_changed():
+                continue
+            data = status_form.cleaned_data
+            row = services.crossing_record_status(
+                crossing=form.instance,
+                status=data["status"],
+                traffic=data["traffic"],
+                effective_at=data["effective_at"],
+                certainty=data["certainty"],
+                report=data.get("report"),
+                stated_by=data.get("stated_by"),
+                note=data.get("note", ""),
+                recorded_by=request.user,
+            )
+            formset.new_objects.append(row)
+            messages.success(request, f"Recorded: {row}.")
+
+
+@admin.register(CrossingStatus)
+class CrossingStatusAdmin(admin.ModelAdmin):
+    """All status rows. Rows are appended here or on a crossing's page; never changed, only retracted."""
+
+    form = StandaloneStatusForm
+    list_display = (
+        "crossing",
+        "status",
+        "traffic",
+        "effective_at",
+        "certainty",
+        "recorded_at",
+        "recorded_by",
+        "is_retracted",
+    )
+    list_filter = ("status", "traffic", "certainty", "crossing")
+    search_fields = ("crossing__name", "note", "report__title")
+    autocomplete_fields = ("crossing", "report", "stated_by")
+    date_hierarchy = "effective_at"
+    list_select_related = ("crossing", "recorded_by", "retraction")
+    ordering = selectors.STATUS_PRECEDENCE
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        return (
+            "uid",
+            "crossing",
+            "status",
+            "traffic",
+            "effective_at",
+            "certainty",
+            "report",
+            "stated_by",
+            "note",
+            "recorded_at",
+            "recorded_by",
+        )
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return StandaloneStatusForm.Meta.fields
+        return self.get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="retracted", boolean=True)
+    def is_retracted(self, row: CrossingStatus) -> bool:
+        return hasattr(row, "retraction")
+
+    def save_model(self, request: HttpRequest, obj: CrossingStatus, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        row = services.crossing_record_status(
+            crossing=data["crossing"],
+            status=data["status"],
+            traffic=data["traffic"],
+            effective_at=data["effective_at"],
+            certainty=data["certainty"],
+            report=data.get("report"),
+            stated_by=data.get("stated_by"),
+            note=data.get("note", ""),
+            recorded_by=request.user,
+        )
+        # The admin goes on to log and redirect with this object: hand it the row the service wrote.
+        obj.__dict__.update(row.__dict__)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass
+
+
+@admin.register(CrossingStatusRetraction)
+class CrossingStatusRetractionAdmin(admin.ModelAdmin):
+    list_display = ("status_row", "reason", "recorded_at", "recorded_by")
+    search_fields = ("status_row__crossing__name", "reason")
+    autocomplete_fields = ("status_row",)
+    fields = ("status_row", "reason")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("status_row", "reason", "recorded_at", "recorded_by") if obj else ()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CrossingStatusRetraction, form: Any, change: bool) -> None:
+        try:
+            retraction = services.crossing_retract_status(
+                status_row=form.cleaned_data["status_row"], reason=form.cleaned_data["reason"], recorded_by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            raise
+        obj.__dict__.update(retraction.__dict__)
+
+
+@admin.register(FlowCount)
+class FlowCountAdmin(VersionedAdmin):
+    list_display = ("day", "crossing", "metric", "value", "source", "report")
+    list_filter = ("metric", "crossing", "source")
+    search_fields = ("crossing__name", "source__name", "note")
+    autocomplete_fields = ("crossing", "source", "report")
+    date_hierarchy = "day"
+    list_select_related = ("crossing", "source", "report")
+    readonly_fields = ("recorded_at", "recorded_by")
+
+    def save_model(self, request: HttpRequest, obj: FlowCount, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
