@@ -107,7 +107,7 @@ def test_editors_see_unreviewed_reports_and_pending_suggestions_with_admin_links
 def test_a_suggestion_decided_later_was_pending_at_an_earlier_moment(editor_client):
     build_situation(1)
     suggestion = StatusSuggestion.objects.get()
-    services.suggestion_reject(suggestion=suggestion, decided_by=None, note="not so")
+    services.suggestion_reject(suggestion=suggestion, decided_by=None, reason="other", note="not so")
     assert "Decide in admin" not in editor_client.get("/").content.decode()
 
 

@@ -108,7 +108,15 @@ class Report(PublicIdModel, VersionedModel):
         default=False, help_text="The source gave no date; the fetch time stands in"
     )
     fetched_at = models.DateTimeField()
-    language = models.CharField(max_length=12, blank=True)
+    language = models.CharField(max_length=12, blank=True, help_text="Read from the item's own text where it can be")
+    # Who wrote it, as against the feed it came through (ReliefWeb names the originating organisations, the
+    # countries and the disaster, with its GLIDE number): "on whose word" for readers.
+    organisations = models.JSONField(
+        default=list, blank=True, help_text="Originating organisations, as the source names them"
+    )
+    country_codes = models.JSONField(default=list, blank=True, help_text="ISO 3166 alpha-3 codes of the countries")
+    disaster = models.CharField(max_length=300, blank=True, help_text="The disaster the source files it under")
+    glide = models.CharField(max_length=40, blank=True, help_text="Its GLIDE number, e.g. CE-2023-000202-PSE")
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised title and text")
     raw = models.TextField(blank=True, help_text="The item as the source served it")
     review_state = models.CharField(max_length=14, choices=ReviewState.choices, default=ReviewState.NEW)
@@ -169,10 +177,24 @@ class StatusSuggestionState(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class RejectionReason(models.TextChoices):
+    """Why an editor turned a suggestion down; the short list lets the linker's mistakes be counted."""
+
+    NO_CLAIM = "no_claim", "States no status (expected, hedged, demanded or conditional)"
+    HISTORICAL = "historical", "Past or superseded, not the status now"
+    WRONG_CROSSING = "wrong_crossing", "Another crossing"
+    WRONG_STATUS = "wrong_status", "Wrong status"
+    WRONG_TRAFFIC = "wrong_traffic", "Wrong kind of traffic"
+    ALREADY_RECORDED = "already_recorded", "Already recorded"
+    UNRELIABLE = "unreliable", "Report not reliable enough"
+    OTHER = "other", "Other (say why in the note)"
+
+
 class StatusSuggestion(PublicIdModel, VersionedModel):
     """A machine's proposal that a report changes a crossing's status; an editor accepts or rejects it."""
 
     State = StatusSuggestionState
+    RejectionReason = RejectionReason
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
     crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="suggestions")
@@ -187,6 +209,7 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(blank=True)
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     resulting_status = models.OneToOneField(
         CrossingStatus, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestion"
     )
@@ -201,6 +224,15 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
             choices_check("proposed_status", CrossingStatus.Status, name="suggestion_status_valid"),
             choices_check("traffic", Traffic, name="suggestion_traffic_valid"),
             choices_check("state", StatusSuggestionState, name="suggestion_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state="rejected", rejection_reason__in=RejectionReason.values)
+                | (~models.Q(state="rejected") & models.Q(rejection_reason="")),
+                name="suggestion_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="rejected", rejection_reason="other") | ~models.Q(decision_note=""),
+                name="suggestion_other_reason_explained",
+            ),
             models.CheckConstraint(
                 condition=models.Q(state="pending", decided_at__isnull=True, resulting_status__isnull=True)
                 | models.Q(state="accepted", decided_at__isnull=False, resulting_status__isnull=False)

@@ -12,18 +12,22 @@ from .reports import (
     ReportItem,
     ReportLinks,
     StoreResult,
-    SuggestionItem,
     report_link,
     report_link_many,
     report_review,
     report_store,
     report_store_many,
+    report_vouch,
+)
+from .sources import source_poll_claim, source_poll_failed, source_poll_succeeded
+from .suggestions import (
+    SuggestionItem,
     suggestion_accept,
+    suggestion_effective_at,
     suggestion_raise,
     suggestion_raise_many,
     suggestion_reject,
 )
-from .sources import source_poll_claim, source_poll_failed, source_poll_succeeded
 
 __all__ = [
     "ReportItem",
@@ -42,11 +46,13 @@ __all__ = [
     "report_review",
     "report_store",
     "report_store_many",
+    "report_vouch",
     "source_poll_claim",
     "source_poll_failed",
     "source_poll_succeeded",
     "source_set_enabled",
     "suggestion_accept",
+    "suggestion_effective_at",
     "suggestion_raise",
     "suggestion_raise_many",
     "suggestion_reject",

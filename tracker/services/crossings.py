@@ -22,6 +22,7 @@ from ..models import (
     Traffic,
 )
 from ._common import append_change, now_or, set_history_user
+from .reports import report_vouch
 
 
 def crossing_status_check(
@@ -37,6 +38,10 @@ def crossing_status_check(
         errors["effective_at"] = "A status cannot take effect in the future; record it when it does."
     if report is None and not (note or "").strip():
         errors["note"] = "Give the evidence: cite a report or write a note."
+    elif report is not None and report.review_state == Report.ReviewState.NOT_RELEVANT:
+        errors["report"] = "This report is marked not relevant, so readers cannot see it. Mark it relevant first."
+    elif report is not None and report.review_state == Report.ReviewState.DUPLICATE:
+        errors["report"] = f"This report is a duplicate of report {report.duplicate_of_id}; cite that one."
     if errors:
         raise ValidationError(errors)
 
@@ -57,7 +62,8 @@ def crossing_record_status(
     """Append a status row for a crossing; the only way one is ever written.
 
     A row may be back-dated (the rule orders by ``effective_at``), but not dated in the future: a planned
-    opening is news, not a status.
+    opening is news, not a status. A cited report nobody reviewed is marked relevant by whoever records the row,
+    in the same transaction (``report_vouch``), so readers always see the evidence a status rests on.
     """
     now = now_or(now)
     note = (note or "").strip()
@@ -78,6 +84,8 @@ def crossing_record_status(
     with transaction.atomic():
         # Appends to one crossing are serialised, so readers of the change feed see them in recorded order.
         Crossing.objects.select_for_update().filter(pk=crossing.pk).exists()
+        if report is not None:
+            report_vouch(report=report, reviewed_by=recorded_by)
         row.save()
         append_change(kind=Change.Kind.CROSSING_STATUS, crossing_status=row, recorded_by=row.recorded_by)
     return row

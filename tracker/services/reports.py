@@ -24,8 +24,6 @@ from ..models import (
     EvacuationAgreement,
     Report,
     Source,
-    StatusSuggestion,
-    Traffic,
 )
 from ..text import canonical_url, content_hash, html_to_text, sanitize_html
 from ._common import (
@@ -36,7 +34,6 @@ from ._common import (
     require_aware,
     set_history_user,
 )
-from .crossings import crossing_record_status
 
 
 @dataclass(frozen=True)
@@ -329,31 +326,68 @@ def _store_round(
 
 
 def report_review(*, report: Report, state: str, reviewed_by: Any) -> Report:
-    """An editor's verdict on a report: relevant (shown to analysts and partners) or not relevant."""
+    """An editor's verdict on a report: relevant (shown to analysts and partners) or not relevant.
+
+    A report that is the evidence of a standing status row stays relevant: readers would otherwise see a status
+    on nobody's word. The editor retracts the row first (it stays in the history, struck through), then the
+    report may go. The database refuses the same (migration 0006), for any path that skips this function.
+    """
     if state not in {Report.ReviewState.RELEVANT, Report.ReviewState.NOT_RELEVANT, Report.ReviewState.NEW}:
         raise ValidationError({"review_state": "A report can be marked new, relevant or not relevant."})
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        # Reviewing a report marked duplicate overrides the machine: the editor says it is a story of its own.
-        locked.review_state = state
-        if state == Report.ReviewState.NEW:
-            locked.reviewed_by, locked.reviewed_at = None, None
-        else:
-            locked.reviewed_by, locked.reviewed_at = reviewed_by, timezone.now()
-        locked.duplicate_of = None
-        locked.version += 1
-        set_history_user(locked, reviewed_by)
-        locked.save(
-            update_fields=[
-                "review_state",
-                "reviewed_by",
-                "reviewed_at",
-                "duplicate_of",
-                "version",
-                "updated_at",
-            ]
-        )
+        if state != Report.ReviewState.RELEVANT and locked.review_state == Report.ReviewState.RELEVANT:
+            standing = list(
+                CrossingStatus.objects.filter(report=locked, retraction__isnull=True).select_related("crossing")[:5]
+            )
+            if standing:
+                rows = "; ".join(str(row) for row in standing)
+                raise ValidationError(
+                    f"“{locked}” is the evidence of a status that stands ({rows}). Retract that status first; "
+                    "then the report can be marked {}.".format(Report.ReviewState(state).label.lower())
+                )
+        _mark_reviewed(locked, state, reviewed_by)
     return locked
+
+
+def report_vouch(*, report: Report, reviewed_by: Any) -> Report:
+    """Make a report fit to be cited by a status row, inside the caller's transaction.
+
+    Citing is vouching: a report nobody reviewed becomes relevant, by whoever cites it, so that readers see the
+    evidence the status rests on. A report already judged not relevant, or held as a duplicate, is refused: the
+    editor decides that first (mark it relevant, or cite the original).
+    """
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.review_state == Report.ReviewState.NEW:
+        _mark_reviewed(locked, Report.ReviewState.RELEVANT, reviewed_by)
+    elif locked.review_state == Report.ReviewState.NOT_RELEVANT:
+        raise ValidationError(
+            {"report": "This report is marked not relevant, so readers cannot see it. Mark it relevant first."}
+        )
+    elif locked.review_state == Report.ReviewState.DUPLICATE:
+        original = locked.duplicate_of_id
+        raise ValidationError({"report": f"This report is a duplicate of report {original}; cite that one."})
+    report.review_state, report.reviewed_by_id, report.reviewed_at = (
+        locked.review_state,
+        locked.reviewed_by_id,
+        locked.reviewed_at,
+    )
+    report.version = locked.version
+    return locked
+
+
+def _mark_reviewed(locked: Report, state: str, reviewed_by: Any) -> None:
+    # Reviewing a report marked duplicate overrides the machine: the editor says it is a story of its own.
+    locked.review_state = state
+    who = reviewed_by if getattr(reviewed_by, "is_authenticated", False) else None
+    if state == Report.ReviewState.NEW:
+        locked.reviewed_by, locked.reviewed_at = None, None
+    else:
+        locked.reviewed_by, locked.reviewed_at = who, timezone.now()
+    locked.duplicate_of = None
+    locked.version += 1
+    set_history_user(locked, reviewed_by)
+    locked.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "duplicate_of", "version", "updated_at"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,128 +457,3 @@ def report_link_many(*, links: Iterable[ReportLinks]) -> None:
                     ignore_conflicts=True,
                     batch_size=INSERT_ROWS_PER_STATEMENT,
                 )
-
-
-@dataclass(frozen=True, slots=True)
-class SuggestionItem:
-    """A status read in a report, to be proposed (``suggestion_raise_many`` takes these)."""
-
-    report_id: int
-    crossing_id: int
-    proposed_status: str
-    traffic: str = Traffic.ALL
-    evidence: str = ""
-    matched_phrase: str = ""
-
-
-def suggestion_raise(
-    *,
-    report: Report,
-    crossing: Crossing,
-    proposed_status: str,
-    traffic: str = Traffic.ALL,
-    evidence: str,
-    matched_phrase: str = "",
-) -> tuple[StatusSuggestion, bool]:
-    """Propose a status change read in a report; the same report never raises the same suggestion twice."""
-    item = SuggestionItem(report.pk, crossing.pk, proposed_status, traffic, evidence, matched_phrase)
-    created = suggestion_raise_many(suggestions=[item])
-    if created:
-        return created[0], True
-    existing = StatusSuggestion.objects.get(
-        report=report, crossing=crossing, proposed_status=proposed_status, traffic=traffic
-    )
-    return existing, False
-
-
-def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[StatusSuggestion]:
-    """Propose many status changes at once; returns those that are new (a report raises each one once).
-
-    The unique key (report, crossing, status, traffic) decides, so a suggestion raised already, or raised by
-    another writer at the same moment, is skipped; the new ones get their history rows, signed like any other.
-    """
-    rows: dict[tuple[int, int, str, str], StatusSuggestion] = {}
-    for item in suggestions:
-        evidence = (item.evidence or "").strip()
-        if not evidence:
-            raise ValidationError({"evidence": "A suggestion needs the sentence it was read from."})
-        if item.proposed_status not in CrossingStatus.Status.values or item.traffic not in Traffic.values:
-            raise ValidationError("Unknown status or traffic kind.")
-        key = (item.report_id, item.crossing_id, item.proposed_status, item.traffic)
-        rows.setdefault(  # the first reading of a suggestion is its evidence, as when raised one by one
-            key,
-            StatusSuggestion(
-                report_id=item.report_id,
-                crossing_id=item.crossing_id,
-                proposed_status=item.proposed_status,
-                traffic=item.traffic,
-                evidence=evidence[:4000],
-                matched_phrase=(item.matched_phrase or "")[:200],
-            ),
-        )
-    if not rows:
-        return []
-    with transaction.atomic():
-        # In key order, so that two writers raising the same suggestions wait on each other, never crosswise.
-        created = insert_new_rows([rows[key] for key in sorted(rows)])
-        history_bulk_create(created)
-    return created
-
-
-def _decide(suggestion: StatusSuggestion) -> StatusSuggestion:
-    locked = StatusSuggestion.objects.select_for_update().select_related("report", "crossing").get(pk=suggestion.pk)
-    if locked.state != StatusSuggestion.State.PENDING:
-        raise ValidationError(f"This suggestion was already {locked.get_state_display().lower()}.")
-    return locked
-
-
-def suggestion_accept(
-    *,
-    suggestion: StatusSuggestion,
-    decided_by: Any,
-    effective_at: datetime | None = None,
-    certainty: str = CrossingStatus.Certainty.REPORTED,
-    note: str = "",
-) -> CrossingStatus:
-    """Accept a suggestion: a status row citing its report is appended, and the suggestion points at it."""
-    with transaction.atomic():
-        locked = _decide(suggestion)
-        row = crossing_record_status(
-            crossing=locked.crossing,
-            status=locked.proposed_status,
-            traffic=locked.traffic,
-            effective_at=effective_at or min(locked.report.published_at, timezone.now()),
-            recorded_by=decided_by,
-            certainty=certainty,
-            report=locked.report,
-            note=note or f"From the report: “{locked.evidence[:900]}”",
-        )
-        locked.state = StatusSuggestion.State.ACCEPTED
-        locked.decided_at, locked.decided_by, locked.resulting_status = timezone.now(), decided_by, row
-        locked.decision_note = note
-        locked.version += 1
-        set_history_user(locked, decided_by)
-        locked.save(
-            update_fields=[
-                "state",
-                "decided_at",
-                "decided_by",
-                "resulting_status",
-                "decision_note",
-                "version",
-            ]
-        )
-    suggestion.refresh_from_db()
-    return row
-
-
-def suggestion_reject(*, suggestion: StatusSuggestion, decided_by: Any, note: str = "") -> StatusSuggestion:
-    with transaction.atomic():
-        locked = _decide(suggestion)
-        locked.state = StatusSuggestion.State.REJECTED
-        locked.decided_at, locked.decided_by, locked.decision_note = timezone.now(), decided_by, note
-        locked.version += 1
-        set_history_user(locked, decided_by)
-        locked.save(update_fields=["state", "decided_at", "decided_by", "decision_note", "version"])
-    suggestion.refresh_from_db()
-    return suggestion
