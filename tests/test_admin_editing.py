@@ -162,7 +162,7 @@ def test_accepting_a_suggestion_writes_a_status_citing_the_report(editor_client,
     )
     response = editor_client.post(
         reverse("admin:tracker_statussuggestion_changelist"),
-        {"action": "accept", "_selected_action": [suggestion.pk]},
+        {"action": "accept", "_selected_action": [suggestion.pk], "post": "yes"},
     )
     assert response.status_code == 302
     suggestion.refresh_from_db()
@@ -178,8 +178,11 @@ def test_a_decided_suggestion_cannot_be_decided_again(editor_client):
         report=source_report, crossing=crossing, proposed_status="open", evidence="reopened"
     )
     changelist = reverse("admin:tracker_statussuggestion_changelist")
-    editor_client.post(changelist, {"action": "reject", "_selected_action": [suggestion.pk]})
-    editor_client.post(changelist, {"action": "accept", "_selected_action": [suggestion.pk]})
+    editor_client.post(
+        changelist,
+        {"action": "reject", "_selected_action": [suggestion.pk], "post": "yes", "rejection_reason": "no_claim"},
+    )
+    editor_client.post(changelist, {"action": "accept", "_selected_action": [suggestion.pk], "post": "yes"})
     suggestion.refresh_from_db()
     assert suggestion.state == StatusSuggestion.State.REJECTED
     assert not CrossingStatus.objects.exists()

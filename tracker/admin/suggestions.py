@@ -1,51 +1,63 @@
-"""Status suggestions in the admin: the queue editors decide, through the services."""
+"""Status suggestions in the admin: the queue, and the page where an editor decides one.
+
+The machine proposes; a person decides. The decision page shows what the suggestion rests on (the report, its
+date and whether that date was only estimated, the sentence with the matched words marked, the crossing's status
+now) and the proposal as an editable form. Whatever would publish a status for all traffic, and every bulk
+acceptance, first shows exactly what will be published, as Django's delete confirmation does.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from typing import Any
 
-from .. import services
-from ..models import (
-    Report,
-    StatusSuggestion,
-)
-from .common import (
-    HistoryOfVisibleRowsOnly,
-    VersionedAdmin,
-    may_review,
-)
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .. import selectors, services
+from ..models import Report, StatusSuggestion, Traffic
+from .common import HistoryOfVisibleRowsOnly, VersionedAdmin, may_review
+from .decision_forms import AcceptForm, RejectForm
+
+TEMPLATES = "admin/tracker/statussuggestion/"
 
 
 @admin.register(StatusSuggestion)
 class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
-    list_display = ("crossing", "proposed_status", "traffic", "state", "evidence_excerpt", "report", "created_at")
-    list_filter = ("state", "proposed_status", "traffic", "crossing")
-    search_fields = ("crossing__name", "evidence", "report__title")
-    list_select_related = ("crossing", "report")
-    readonly_fields = (
-        "report",
-        "crossing",
+    list_display = ("crossing", "proposal", "report_date", "source", "evidence_excerpt", "state")
+    list_display_links = ("crossing", "proposal")
+    list_filter = (
+        "state",
         "proposed_status",
         "traffic",
-        "evidence",
-        "matched_phrase",
-        "state",
-        "created_at",
-        "decided_at",
-        "decided_by",
-        "resulting_status",
+        ("report__published_at_estimated", admin.BooleanFieldListFilter),
+        "report__source",
+        "crossing",
     )
-    fields = (*readonly_fields, "decision_note")
+    search_fields = ("crossing__name", "evidence", "report__title")
+    list_select_related = ("crossing", "report__source")
+    list_per_page = 50
     actions = ["accept", "reject"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # suggestions come from reports; an editor records a status directly instead
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a decision is kept: reject instead
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatusSuggestion]:
-        queryset = super().get_queryset(request)
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("crossing", "report__source")
+            .defer("report__text", "report__raw", "report__summary_html")
+        )
         if may_review(request.user):
             return queryset
         # Proposals an editor has not decided, and those from reports not marked relevant, are for editors.
@@ -53,31 +65,235 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             state=StatusSuggestion.State.PENDING
         )
 
+    # --- the list ------------------------------------------------------------------------------------------------
+
+    @admin.display(description="proposal", ordering="proposed_status")
+    def proposal(self, suggestion: StatusSuggestion) -> str:
+        return format_html(
+            '<span class="status status-{}">{}</span> for {}',
+            suggestion.proposed_status,
+            suggestion.get_proposed_status_display().lower(),
+            suggestion.get_traffic_display().lower(),
+        )
+
+    @admin.display(description="report date", ordering="report__published_at")
+    def report_date(self, suggestion: StatusSuggestion) -> str:
+        report = suggestion.report
+        if report.published_at_estimated:
+            return format_html(
+                '<span class="estimated" title="The report gave no date: this is when it was fetched">'
+                "{} <strong>estimated</strong></span>",
+                f"{report.published_at:%Y-%m-%d %H:%M}",
+            )
+        return f"{report.published_at:%Y-%m-%d %H:%M}"
+
+    @admin.display(description="source", ordering="report__source__name")
+    def source(self, suggestion: StatusSuggestion) -> str:
+        return suggestion.report.source.name
+
     @admin.display(description="evidence")
     def evidence_excerpt(self, suggestion: StatusSuggestion) -> str:
-        return suggestion.evidence[:160]
+        text = suggestion.evidence
+        return text if len(text) <= 110 else text[:108].rstrip() + "…"
 
-    @admin.action(description="Accept: record the proposed status, citing the report", permissions=["change"])
-    def accept(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> None:
-        self._decide(request, queryset, accept=True)
+    # --- the decision page -----------------------------------------------------------------------------------------
 
-    @admin.action(description="Reject the selected suggestions", permissions=["change"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> None:
-        self._decide(request, queryset, accept=False)
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        suggestion = self.get_object(request, unquote(object_id))
+        if suggestion is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        may_decide = (
+            self.has_change_permission(request, suggestion) and suggestion.state == StatusSuggestion.State.PENDING
+        )
+        accept_form = AcceptForm(suggestion=suggestion)
+        reject_form = RejectForm()
+        if request.method == "POST":
+            if not may_decide:
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            if decision == "accept":
+                accept_form = AcceptForm(request.POST, suggestion=suggestion)
+                if accept_form.is_valid():
+                    needs_confirmation = accept_form.cleaned_data["traffic"] == Traffic.ALL
+                    if needs_confirmation and request.POST.get("confirmed") != "yes":
+                        return self._confirm_one(request, suggestion, accept_form)
+                    try:
+                        return self._accept_one(request, suggestion, accept_form)
+                    except ValidationError as error:
+                        _attach(accept_form, error)
+            elif decision == "reject":
+                reject_form = RejectForm(request.POST)
+                if reject_form.is_valid():
+                    try:
+                        return self._reject_one(request, suggestion, reject_form)
+                    except ValidationError as error:
+                        _attach(reject_form, error)
+            else:
+                messages.error(request, "Choose Accept or Reject.")
+        newer, older = selectors.suggestion_neighbours(suggestion)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Decide: {suggestion.crossing}, {suggestion.get_proposed_status_display().lower()} for "
+            f"{suggestion.get_traffic_display().lower()}?",
+            "suggestion": suggestion,
+            "report": suggestion.report,
+            "marked_evidence": selectors.mark_words(
+                suggestion.evidence, [suggestion.matched_phrase, *selectors.crossing_names(suggestion.crossing)]
+            ),
+            "standing": selectors.crossing_standing_now(suggestion.crossing),
+            "siblings": selectors.suggestion_siblings(suggestion),
+            "newer": newer,
+            "older": older,
+            "may_decide": may_decide,
+            "accept_form": accept_form,
+            "reject_form": reject_form,
+            "has_view_permission": True,
+            "original": suggestion,
+        }
+        return TemplateResponse(request, TEMPLATES + "decide.html", context)
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion], *, accept: bool) -> None:
-        done, refused = 0, []
-        for suggestion in queryset.select_related("crossing", "report"):
-            try:
-                if accept:
+    def _accept_one(self, request: HttpRequest, suggestion: StatusSuggestion, form: AcceptForm) -> HttpResponse:
+        _, older = selectors.suggestion_neighbours(suggestion)
+        row = services.suggestion_accept(suggestion=suggestion, decided_by=request.user, **form.accept_kwargs())
+        messages.success(request, f"Accepted and published: {row}. The report is marked relevant.")
+        return self._next(older)
+
+    def _reject_one(self, request: HttpRequest, suggestion: StatusSuggestion, form: RejectForm) -> HttpResponse:
+        _, older = selectors.suggestion_neighbours(suggestion)
+        services.suggestion_reject(
+            suggestion=suggestion,
+            decided_by=request.user,
+            reason=form.cleaned_data["rejection_reason"],
+            note=form.cleaned_data.get("decision_note", ""),
+        )
+        messages.success(
+            request, f"Rejected: {suggestion.crossing}, {suggestion.get_proposed_status_display().lower()}."
+        )
+        return self._next(older)
+
+    def _next(self, older: StatusSuggestion | None) -> HttpResponse:
+        """On to the next suggestion in the queue, or back to the list when the queue is done."""
+        if older is None:
+            older = selectors.suggestion_queue().first()
+        if older is None:
+            return HttpResponseRedirect(reverse("admin:tracker_statussuggestion_changelist") + "?state__exact=pending")
+        return HttpResponseRedirect(reverse("admin:tracker_statussuggestion_change", args=[older.pk]))
+
+    def _confirm_one(self, request: HttpRequest, suggestion: StatusSuggestion, form: AcceptForm) -> HttpResponse:
+        data = form.cleaned_data
+        proposal = selectors.Proposal(
+            crossing=data["crossing"],
+            status=data["status"],
+            traffic=data["traffic"],
+            effective_at=data["effective_at"],
+            suggestion=suggestion,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Publish this status?",
+            "plan": selectors.publication_plan([proposal]),
+            "refused": [],
+            "single": suggestion,
+            "form": form,
+        }
+        return TemplateResponse(request, TEMPLATES + "confirm_accept.html", context)
+
+    # --- bulk actions ----------------------------------------------------------------------------------------------
+
+    @admin.action(
+        description="Accept: publish the proposed statuses (shows what will be published first)", permissions=["change"]
+    )
+    def accept(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> HttpResponse | None:
+        chosen = list(queryset.select_related("crossing", "report").order_by("crossing__name", "traffic", "id"))
+        acceptable, refused = [], []
+        for suggestion in chosen:
+            if suggestion.state != StatusSuggestion.State.PENDING:
+                refused.append((suggestion, f"already {suggestion.get_state_display().lower()}"))
+            elif suggestion.report.published_at_estimated:
+                refused.append(
+                    (suggestion, "the report gave no date; open the suggestion and set when the status took effect")
+                )
+            else:
+                acceptable.append(suggestion)
+        if request.POST.get("post") == "yes":
+            done = 0
+            for suggestion in acceptable:
+                try:
                     services.suggestion_accept(suggestion=suggestion, decided_by=request.user)
-                else:
-                    services.suggestion_reject(suggestion=suggestion, decided_by=request.user)
-                done += 1
-            except ValidationError as error:
-                refused.append(f"{suggestion}: {' '.join(error.messages)}")
-        verb = "Accepted" if accept else "Rejected"
-        if done:
-            messages.success(request, f"{verb} {done} suggestion(s).")
-        for line in refused:
-            messages.warning(request, line)
+                    done += 1
+                except ValidationError as error:
+                    refused.append((suggestion, " ".join(error.messages)))
+            if done:
+                messages.success(
+                    request, f"Accepted and published {done} suggestion(s); their reports are marked relevant."
+                )
+            for suggestion, why in refused:
+                messages.warning(
+                    request,
+                    f"Not accepted: {suggestion.crossing}, "
+                    f"{suggestion.get_proposed_status_display().lower()} for "
+                    f"{suggestion.get_traffic_display().lower()}: {why}.",
+                )
+            return None
+        proposals = [
+            selectors.Proposal(
+                crossing=s.crossing,
+                status=s.proposed_status,
+                traffic=s.traffic,
+                effective_at=services.suggestion_effective_at(s),
+                suggestion=s,
+            )
+            for s in acceptable
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Publish these statuses?",
+            "plan": selectors.publication_plan(proposals),
+            "refused": refused,
+            "queryset": acceptable,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, TEMPLATES + "confirm_accept.html", context)
+
+    @admin.action(description="Reject the selected suggestions (asks why)", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> HttpResponse | None:
+        chosen = list(queryset.select_related("crossing", "report").filter(state=StatusSuggestion.State.PENDING))
+        form = RejectForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for suggestion in chosen:
+                try:
+                    services.suggestion_reject(
+                        suggestion=suggestion,
+                        decided_by=request.user,
+                        reason=form.cleaned_data["rejection_reason"],
+                        note=form.cleaned_data.get("decision_note", ""),
+                    )
+                    done += 1
+                except ValidationError as error:
+                    messages.warning(request, f"Not rejected: {suggestion}: {' '.join(error.messages)}")
+            messages.success(request, f"Rejected {done} suggestion(s).")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Reject these suggestions?",
+            "queryset": chosen,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, TEMPLATES + "reject_selected.html", context)
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    """A service's refusal shown on the form, on its field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

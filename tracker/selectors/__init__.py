@@ -39,10 +39,21 @@ from .status import (
     crossings_with_status,
     status_rows_in_effect,
 )
+from .suggestions import (
+    PlannedChange,
+    Proposal,
+    crossing_standing_now,
+    publication_plan,
+    suggestion_neighbours,
+    suggestion_queue,
+    suggestion_siblings,
+)
 from .timeline import timeline_entries, timeline_stream
 
 __all__ = [
     "STATUS_PRECEDENCE",
+    "PlannedChange",
+    "Proposal",
     "accord_state_history",
     "agreements_as_of",
     "attach_statuses",
@@ -50,6 +61,7 @@ __all__ = [
     "crises_active_as_of",
     "crisis_page",
     "crossing_page",
+    "crossing_standing_now",
     "crossing_status_as_of",
     "crossing_status_changes",
     "crossing_status_history",
@@ -59,6 +71,7 @@ __all__ = [
     "dashboard",
     "disputes_as_of",
     "latest_change_id",
+    "publication_plan",
     "reports_for_readers",
     "reports_listing",
     "reports_search",
@@ -70,6 +83,9 @@ __all__ = [
     "status_is_stale",
     "status_rows_in_effect",
     "status_run_starts",
+    "suggestion_neighbours",
+    "suggestion_queue",
+    "suggestion_siblings",
     "suggestions_pending_as_of",
     "timeline_entries",
     "timeline_stream",

@@ -21,6 +21,7 @@ from .reports import (
 )
 from .sources import source_poll_claim, source_poll_failed, source_poll_succeeded
 from .suggestions import (
+    UNDATED_REPORT_MESSAGE,
     SuggestionItem,
     suggestion_accept,
     suggestion_effective_at,
@@ -30,6 +31,7 @@ from .suggestions import (
 )
 
 __all__ = [
+    "UNDATED_REPORT_MESSAGE",
     "ReportItem",
     "ReportLinks",
     "StoreResult",
