@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -108,9 +109,15 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             messages.warning(request, f"Stored as a duplicate of “{result.report.duplicate_of}”.")
 
     def _review(self, request: HttpRequest, queryset: QuerySet[Report], state: str) -> None:
+        done = 0
         for report in queryset:
-            services.report_review(report=report, state=state, reviewed_by=request.user)
-        messages.success(request, f"Marked {queryset.count()} report(s) {state.replace('_', ' ')}.")
+            try:
+                services.report_review(report=report, state=state, reviewed_by=request.user)
+                done += 1
+            except ValidationError as error:  # e.g. the evidence of a standing status: retract that first
+                messages.error(request, " ".join(error.messages))
+        if done:
+            messages.success(request, f"Marked {done} report(s) {state.replace('_', ' ')}.")
 
     @admin.action(description="Mark as relevant (shown to analysts and partners)", permissions=["change"])
     def mark_relevant(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:

@@ -28,6 +28,21 @@ from .decision_forms import AcceptForm, RejectForm
 TEMPLATES = "admin/tracker/statussuggestion/"
 
 
+class ReportDatedFilter(admin.SimpleListFilter):
+    """Whether the report gave its own date: undated ones need the editor to set when the status took effect."""
+
+    title = "report date"
+    parameter_name = "report_date"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("given", "Given by the report"), ("estimated", "Estimated (no date given)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in {"given", "estimated"}:
+            return queryset.filter(report__published_at_estimated=self.value() == "estimated")
+        return queryset
+
+
 @admin.register(StatusSuggestion)
 class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     list_display = ("crossing", "proposal", "report_date", "source", "evidence_excerpt", "state")
@@ -36,7 +51,7 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         "state",
         "proposed_status",
         "traffic",
-        ("report__published_at_estimated", admin.BooleanFieldListFilter),
+        ReportDatedFilter,
         "report__source",
         "crossing",
     )
@@ -94,7 +109,8 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     @admin.display(description="evidence")
     def evidence_excerpt(self, suggestion: StatusSuggestion) -> str:
         text = suggestion.evidence
-        return text if len(text) <= 110 else text[:108].rstrip() + "…"
+        text = text if len(text) <= 110 else text[:108].rstrip() + "…"
+        return format_html('<span dir="auto">{}</span>', text)  # Arabic and Hebrew read right to left
 
     # --- the decision page -----------------------------------------------------------------------------------------
 
