@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.admin_forms import change_form_data
-from tests.factories import CrisisFactory, CrossingFactory, status
+from tests.factories import CrisisFactory, CrossingFactory, report, status
 from tracker import services
+from tracker.models import StatusSuggestion
 from tracker.selectors.audit import audit_entries
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,42 @@ def test_appends_to_history_are_attributed(editor):
         note="statement",
     )
     [entry] = audit_entries(user="alice", model="tracker.change")
-    assert entry.action == "appended" and entry.object_label == "Rafah" and "closed for aid" in entry.changes[0][2]
+    assert entry.action == "appended" and "closed for aid" in entry.changes[0][2]
+    assert entry.object_label == "Rafah: closed for humanitarian aid from 2023-10-15"
+    row = crossing.statuses.get()
+    services.crossing_retract_status(status_row=row, recorded_by=editor, reason="wrong crossing")
+    retraction = audit_entries(user="alice", model="tracker.change")[0]
+    assert retraction.object_label == "Retraction of Rafah: closed for humanitarian aid from 2023-10-15"
+    assert retraction.admin_url == f"/admin/tracker/crossingstatusretraction/{row.retraction.pk}/change/"
+
+
+def add_suggestion(crossing, title: str) -> StatusSuggestion:  # type: ignore[no-untyped-def]
+    return StatusSuggestion.objects.create(
+        report=report(title=title), crossing=crossing, proposed_status="open", evidence="Rafah opened"
+    )
+
+
+def test_rows_are_named_by_what_they_are_not_by_their_id():
+    rafah = CrossingFactory(name="Rafah")
+    add_suggestion(rafah, "UN: Rafah crossing reopens for all traffic after talks in Cairo end with a deal")
+    [entry] = audit_entries(model="tracker.statussuggestion")
+    assert entry.object_label == (
+        "Rafah: open for all traffic? (pending) from “UN: Rafah crossing reopens for all traffic after talks in C…”"
+    )
+    [stored] = audit_entries(model="tracker.report")
+    assert stored.object_label == "UN: Rafah crossing reopens for all traffic after talks in Cairo end with a deal"
+
+
+def test_naming_rows_costs_no_query_per_row(django_assert_max_num_queries):
+    crossings = [CrossingFactory() for _ in range(3)]
+    add_suggestion(crossings[0], "first")
+    with CaptureQueriesContext(connection) as few:
+        audit_entries(model="tracker.statussuggestion")
+    for i in range(30):
+        add_suggestion(crossings[i % 3], f"report {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        entries = audit_entries(model="tracker.statussuggestion")
+    assert len(entries) == 31 and all("? (pending) from “" in e.object_label for e in entries)
 
 
 def test_filters_by_user_object_and_time(client, editor, other_editor):

@@ -66,6 +66,28 @@ def test_ingest_file_bad_arguments_are_clear_errors(tmp_path, args, message):
         run("ingest_file", *[a.format(slug=slug, path=path) for a in args])
 
 
+@pytest.mark.parametrize("source_args", [[], ["--source", "no-such-source"]])
+def test_ingest_file_without_a_known_source_says_how_to_create_one_and_writes_nothing(tmp_path, source_args):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(rss([item(1, "Rafah was closed.")]))
+    slugs = [feed_source().slug, feed_source().slug]
+    with pytest.raises(CommandError) as refused:
+        run("ingest_file", str(path), *source_args)
+    message = str(refused.value)
+    assert ("no --source given" if not source_args else "no source with slug 'no-such-source'") in message
+    assert "/admin/tracker/source/add/" in message and "load_demo" in message
+    assert f"Existing sources (--source SLUG): {', '.join(sorted(slugs))}." in message
+    assert "Nothing was written" in message
+    assert (FetchRun.objects.count(), Report.objects.count()) == (0, 0)
+
+
+def test_ingest_file_with_no_sources_at_all_says_so(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(rss([item(1)]))
+    with pytest.raises(CommandError, match=r"There are no sources yet\. To add one, sign in as an editor at /admin/"):
+        run("ingest_file", str(path), "--source", "ocha")
+
+
 def test_ingest_file_refuses_a_file_over_the_cap(tmp_path, settings):
     settings.OUTBOUND_MAX_BYTES = 1024
     path = tmp_path / "big.xml"

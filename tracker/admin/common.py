@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
@@ -57,6 +57,20 @@ class VersionedAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [*super().get_readonly_fields(request, obj), "version"] if obj else super().get_readonly_fields(request)
+
+    # History is for reading. simple-history's "revert" saves an old version's form, which stale-edit refusal
+    # turns down (the old version's number is not the current one) and which would not bring back what the
+    # history does not keep (many-to-many links, status rows, fields kept out of it). To restore a value, an
+    # editor edits the record, seeing the current version. So the history pages say "view", never "revert".
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _flatten(fields: Any) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
@@ -21,6 +22,7 @@ from ..models import (
     FlowCount,
     Traffic,
 )
+from ..selectors.audit import StatusTrailEntry, crossing_status_trail
 from .common import (
     VersionedAdmin,
     status_badge,
@@ -29,6 +31,9 @@ from .forms import (
     RecordStatusForm,
     StandaloneStatusForm,
 )
+
+# The status trail's own page number on a crossing's History (simple-history pages the edits with "p").
+STATUS_PAGE_VAR = "statuses"
 
 
 class AliasInline(admin.TabularInline):
@@ -119,6 +124,22 @@ class CrossingAdmin(VersionedAdmin):
     autocomplete_fields = ("side_a", "side_b", "crises")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [AliasInline, StatusHistoryInline, RecordStatusInline]
+    # History shows the status rows recorded and retracted beside the edits to the crossing's own fields.
+    object_history_template = "admin/tracker/crossing/object_history.html"
+    status_trail_per_page = 100
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        trail: list[StatusTrailEntry] = []
+        if object_id.isdigit():  # anything else is answered by simple-history (a 404)
+            trail = crossing_status_trail(crossing_id=int(object_id))
+        page = Paginator(trail, self.status_trail_per_page).get_page(request.GET.get(STATUS_PAGE_VAR))
+        context = {
+            "status_trail": page,
+            "status_trail_pages": page.paginator.get_elided_page_range(page.number),
+            "status_page_var": STATUS_PAGE_VAR,
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request).select_related("side_a", "side_b")
@@ -203,6 +224,10 @@ class CrossingStatusAdmin(admin.ModelAdmin):
     list_select_related = ("crossing", "recorded_by", "retraction")
     ordering = selectors.STATUS_PRECEDENCE
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # A row's name reads its crossing (autocomplete answers, the retraction form's choice).
+        return super().get_queryset(request).select_related("crossing")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
@@ -261,6 +286,7 @@ class CrossingStatusRetractionAdmin(admin.ModelAdmin):
     search_fields = ("status_row__crossing__name", "reason")
     autocomplete_fields = ("status_row",)
     fields = ("status_row", "reason")
+    list_select_related = ("status_row__crossing", "recorded_by")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ("status_row", "reason", "recorded_at", "recorded_by") if obj else ()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,6 +17,50 @@ from ..models.sources import SOURCE_HEALTH_FIELDS
 from .common import (
     VersionedAdmin,
 )
+from .forms import VersionedForm
+
+WHAT_EACH_KIND_NEEDS = (
+    "What each kind needs. <b>Feed</b>: the URL of its RSS, Atom or JSON Feed document (not the site's home page; "
+    "that goes in home page); params are not used. <b>ReliefWeb</b>: the API URL, "
+    "https://api.reliefweb.int/v2/reports, and params holding your approved appname and the query, e.g. "
+    '<code>{"appname": "my-org-tracker", "query[value]": "Rafah", "filter[field]": "primary_country.iso3", '
+    '"filter[value]": "pse"}</code> (optional: <code>limit</code>, the page size, and <code>max_pages</code>, '
+    "how many pages one poll reads). <b>Manual</b>: no URL and no params; editors enter its reports by hand, "
+    "and it is never polled."
+)
+
+
+class SourceForm(VersionedForm):
+    """Says, field by field, what a source of each kind lacks, before the database's constraints would refuse it
+    by name (``source_polled_has_url``, ``source_interval_positive``)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind, url, params = cleaned.get("kind"), cleaned.get("url") or "", cleaned.get("params")
+        if kind == Source.Kind.FEED and not url and "url" not in self.errors:
+            self.add_error("url", "A feed source needs the URL of its RSS, Atom or JSON Feed document.")
+        if kind == Source.Kind.RELIEFWEB:
+            if not url and "url" not in self.errors:
+                self.add_error(
+                    "url", "A ReliefWeb source needs the API URL, e.g. https://api.reliefweb.int/v2/reports."
+                )
+            if params is not None and not isinstance(params, dict):
+                self.add_error("params", 'Params must be a JSON object, e.g. {"appname": "my-org-tracker"}.')
+            elif "params" not in self.errors and not _has_appname(url, params or {}):
+                self.add_error(
+                    "params",
+                    "ReliefWeb answers only requests that carry an approved appname: add "
+                    '{"appname": "<your approved appname>"} (request one at https://apidoc.reliefweb.int/).',
+                )
+        interval = cleaned.get("poll_interval_minutes")
+        if interval is not None and interval < 1:
+            self.add_error("poll_interval_minutes", "Poll at most once a minute: give 1 or more minutes.")
+        return cleaned
+
+
+def _has_appname(url: str, params: dict[str, Any]) -> bool:
+    in_url = dict(parse_qsl(urlsplit(url).query)).get("appname", "")
+    return bool(str(params.get("appname") or in_url).strip())
 
 
 @admin.register(Source)
@@ -32,10 +79,15 @@ class SourceAdmin(VersionedAdmin):
     list_filter = ("kind", "enabled", "reliability")
     search_fields = ("name", "url", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    form = SourceForm
     readonly_fields = SOURCE_HEALTH_FIELDS
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "url", "home_page", "params", "reliability"]}),
-        ("Polling", {"fields": ["enabled", "poll_interval_minutes"]}),
+        (None, {"fields": ["name", "slug", "reliability", "home_page"]}),
+        ("Where its reports come from", {"fields": ["kind", "url", "params"], "description": WHAT_EACH_KIND_NEEDS}),
+        (
+            "Polling",
+            {"fields": ["enabled", "poll_interval_minutes"], "description": "Feed and ReliefWeb sources only."},
+        ),
         ("Health", {"fields": list(SOURCE_HEALTH_FIELDS)}),
     ]
     actions = ["pause", "resume"]

@@ -178,7 +178,12 @@ class CrossingStatus(PublicIdModel, AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.crossing}: {self.get_status_display()} for {self.get_traffic_display().lower()}"
+        # What the row says, short enough for a message or an audit line: "Rafah: closed for humanitarian aid
+        # from 2023-10-15". Reads the crossing: select_related("crossing") where rows are listed.
+        return (
+            f"{self.crossing}: {self.get_status_display().lower()} for {self.get_traffic_display().lower()}"
+            f" from {self.effective_at:%Y-%m-%d}"
+        )
 
 
 class CrossingStatusRetraction(PublicIdModel, AppendOnlyModel):

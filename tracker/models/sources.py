@@ -246,4 +246,11 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.crossing}: {self.get_proposed_status_display()} ({self.get_state_display().lower()})"
+        # A proposal, not a fact: "Rafah: open for all traffic? (pending) from “UN: Rafah reopens…”". Reads the
+        # crossing and the report: select_related both where suggestions are listed.
+        title = str(self.report)
+        cut = title if len(title) <= 60 else title[:59] + "…"
+        return (
+            f"{self.crossing}: {self.get_proposed_status_display().lower()} for {self.get_traffic_display().lower()}?"
+            f" ({self.get_state_display().lower()}) from “{cut}”"
+        )

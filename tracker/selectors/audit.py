@@ -14,14 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, prefetch_related_objects
 from simple_history.models import HistoricalChanges
 
-from ..models import Change
+from ..models import Change, CrossingStatus, CrossingStatusRetraction
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # How a Celery task signs the history rows it writes (tracker/attribution.py): "task <name> <id>".
 TASK_PREFIX = "task "
+# Appends whose rows have an admin page of their own.
+APPENDS_WITH_PAGES = {Change.Kind.CROSSING_STATUS, Change.Kind.STATUS_RETRACTION}
 # The model filter's value for appends to history tables (status rows, retractions, state changes).
 CHANGE_FEED_MODEL = "tracker.change"
 
@@ -37,6 +39,14 @@ class AuditEntry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, before, after)
     reason: str = ""
     admin_url: str = ""
+
+
+# The relations a row's name (its ``__str__``) reads, fetched once per page for all the records of that model
+# rather than once per record. A model whose name reads only its own fields needs no entry.
+LABEL_RELATIONS: dict[str, tuple[str, ...]] = {
+    "tracker.statussuggestion": ("crossing", "report"),
+    "tracker.flowcount": ("crossing", "source"),
+}
 
 
 def history_models() -> list[type[Model]]:
@@ -91,7 +101,34 @@ def _change_queryset(*, user: str, since: datetime | None, until: datetime | Non
     return queryset
 
 
-def _history_entry(record: Any, previous: Any | None) -> AuditEntry:
+def _as_it_was(record: Any) -> Model:
+    """The row as this history record saw it, built from the record alone.
+
+    Not ``record.instance``: for a model with fields kept out of its history (a report's text, a source's health)
+    that reads the live row for them, one query per record. A name never needs those fields.
+    """
+    model = record.instance_type
+    attrs = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields if hasattr(record, f.attname)}
+    return model(**attrs)  # type: ignore[no-any-return]
+
+
+def _labels(records: list[Any]) -> dict[int, str]:
+    """Each record's row named by its ``__str__``, keyed by ``id(record)``; related rows in one query each."""
+    by_model: dict[type[Model], list[tuple[Any, Model]]] = {}
+    for record in records:
+        by_model.setdefault(record.instance_type, []).append((record, _as_it_was(record)))
+    labels: dict[int, str] = {}
+    for model, pairs in by_model.items():
+        instances = [instance for _, instance in pairs]
+        relations = LABEL_RELATIONS.get(model._meta.label_lower, ())
+        if relations:
+            prefetch_related_objects(instances, *relations)
+        for record, instance in pairs:
+            labels[id(record)] = str(instance) or str(record.id)
+    return labels
+
+
+def _history_entry(record: Any, previous: Any | None, label: str = "") -> AuditEntry:
     instance_model = record.instance_type
     changes: list[tuple[str, str, str]] = []
     if previous is not None:
@@ -111,7 +148,7 @@ def _history_entry(record: Any, previous: Any | None) -> AuditEntry:
         who=who,
         action=HISTORY_TYPES.get(record.history_type, record.history_type),
         model=str(instance_model._meta.verbose_name),
-        object_label=str(getattr(record, "name", "") or getattr(record, "title", "") or record.id),
+        object_label=label or str(record.id),
         object_id=str(record.id),
         changes=changes,
         reason=reason,
@@ -121,27 +158,24 @@ def _history_entry(record: Any, previous: Any | None) -> AuditEntry:
 
 def _change_entry(change: Change) -> AuditEntry:
     row: Any = change.crossing_status or change.retraction or change.dispute_change or change.agreement_change
-    subject = {
-        Change.Kind.CROSSING_STATUS: lambda r: r.crossing,
-        Change.Kind.STATUS_RETRACTION: lambda r: r.status_row.crossing,
-        Change.Kind.DISPUTE_STATE: lambda r: r.dispute,
-        Change.Kind.AGREEMENT_STATE: lambda r: r.agreement,
-    }[Change.Kind(change.kind)](row)
     if change.kind == Change.Kind.CROSSING_STATUS:
         detail = [("status", "", f"{row.status} for {row.traffic} from {row.effective_at:%Y-%m-%d %H:%M}")]
     elif change.kind == Change.Kind.STATUS_RETRACTION:
         detail = [("retracted", str(row.status_row), row.reason)]
     else:
         detail = [("state", row.from_state, row.to_state)]
+    # Status rows and retractions have admin pages of their own; a state change is shown on its dispute's or
+    # agreement's page.
+    linked = row if change.kind in APPENDS_WITH_PAGES else (row.dispute if change.dispute_change else row.agreement)
     return AuditEntry(
         when=change.recorded_at,
         who=change.recorded_by.get_username() if change.recorded_by else "system",
         action="appended",
         model=change.get_kind_display(),
-        object_label=str(subject),
-        object_id=str(subject.pk),
+        object_label=str(row),  # the related rows it names are fetched by _change_queryset's select_related
+        object_id=str(linked.pk),
         changes=detail,
-        admin_url=f"/admin/tracker/{type(subject)._meta.model_name}/{subject.pk}/change/",
+        admin_url=f"/admin/tracker/{type(linked)._meta.model_name}/{linked.pk}/change/",
     )
 
 
@@ -169,8 +203,9 @@ def _with_previous(records: list[Any]) -> Iterator[AuditEntry]:
             versions = timeline.get(record.id, [])
             index = next((i for i, v in enumerate(versions) if v.history_id == record.history_id), None)
             previous[model, record.history_id] = versions[index - 1] if index else None
+    labels = _labels(records)
     for record in records:
-        yield _history_entry(record, previous.get((type(record), record.history_id)))
+        yield _history_entry(record, previous.get((type(record), record.history_id)), labels[id(record)])
 
 
 def audit_entries(
@@ -211,3 +246,39 @@ def audit_model_choices() -> list[tuple[str, str]]:
         for m in history_models()
     ]
     return [("", "All"), (CHANGE_FEED_MODEL, "History appends (statuses, retractions, states)"), *sorted(choices)]
+
+
+@dataclass
+class StatusTrailEntry:
+    """One append to a crossing's status history: a row recorded, or a row retracted."""
+
+    when: datetime
+    who: str
+    action: str  # "recorded" or "retracted"
+    row: CrossingStatus
+    retraction: CrossingStatusRetraction | None = None
+
+
+def crossing_status_trail(*, crossing_id: int) -> list[StatusTrailEntry]:
+    """Every status row recorded for a crossing and every retraction of one, by when it was recorded, newest
+    first: what its admin History shows beside the edits to its own fields. One query, whatever the number."""
+    rows = CrossingStatus.objects.filter(crossing_id=crossing_id).select_related(
+        "crossing", "recorded_by", "report__source", "stated_by", "retraction__recorded_by"
+    )
+    entries: list[StatusTrailEntry] = []
+    for row in rows:
+        entries.append(StatusTrailEntry(row.recorded_at, _username(row.recorded_by), "recorded", row))
+        retraction = getattr(row, "retraction", None)
+        if retraction is not None:
+            entries.append(
+                StatusTrailEntry(
+                    retraction.recorded_at, _username(retraction.recorded_by), "retracted", row, retraction
+                )
+            )
+    # A retraction recorded in the same instant as its row still comes after it.
+    entries.sort(key=lambda e: (e.when, e.retraction is not None, e.row.pk), reverse=True)
+    return entries
+
+
+def _username(user: Any) -> str:
+    return user.get_username() if user is not None else "system"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from tracker.models import Source
 
@@ -22,14 +23,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="RSS, Atom or JSON Feed file, or a saved ReliefWeb API page")
-        parser.add_argument("--source", required=True, help="slug of the source the items come from")
+        # Not required by argparse: without it the command says how to create a source, not just the usage line.
+        parser.add_argument("--source", default="", help="slug of the source the items come from")
         parser.add_argument("--format", choices=FORMATS, default="auto", help="auto (default): read from the bytes")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source = Source.objects.filter(slug=options["source"]).first()
+        slug = options["source"].strip()
+        source = Source.objects.filter(slug=slug).first() if slug else None
         if source is None:
-            known = ", ".join(Source.objects.order_by("slug").values_list("slug", flat=True)[:20]) or "none yet"
-            raise CommandError(f"no source with slug {options['source']!r} (known: {known})")
+            raise CommandError(_no_such_source(slug))
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"{path} is not a readable file")
@@ -48,3 +50,20 @@ class Command(BaseCommand):
         if outcome.error:
             raise CommandError(f"{path}: {outcome.error} ({line})")
         self.stdout.write(self.style.SUCCESS(line))
+
+
+def _no_such_source(slug: str) -> str:
+    """Why the command cannot run without a known source, and how to get one; nothing has been written."""
+    shown = 20
+    slugs = list(Source.objects.order_by("slug").values_list("slug", flat=True)[: shown + 1])
+    first = f"no source with slug {slug!r}" if slug else "no --source given"
+    if slugs:
+        more = f" and {Source.objects.count() - shown} more" if len(slugs) > shown else ""
+        known = f"Existing sources (--source SLUG): {', '.join(slugs[:shown])}{more}."
+    else:
+        known = "There are no sources yet."
+    return (
+        f"{first}: every report comes from a source. {known} To add one, sign in as an editor at "
+        f"{reverse('admin:tracker_source_add')} (kind Manual for items with no feed of their own); "
+        "on a demo database, `manage.py load_demo` adds the demo's sources. Nothing was written."
+    )
