@@ -227,7 +227,9 @@ ADMIN_MODELS = [
     AdminModel("tracker.source", "v", "vacd", "vacd", **H),
     # Unreviewed material: the row asked for is a new report, a pending suggestion, a quarantined document.
     AdminModel("tracker.report", "v", "vacd", "vacd", **H, hidden_from_analysts=True),
-    AdminModel("tracker.statussuggestion", "v", "vcd", "vcd", **H, hidden_from_analysts=True),
+    # A suggestion is decided on its decision page (Accept, Reject: tests/test_suggestion_decision_page.py), never
+    # saved as a form nor deleted: the decision is kept.
+    AdminModel("tracker.statussuggestion", "v", "v", "v", **H, hidden_from_analysts=True),
     AdminModel("ingest.quarantineditem", "v", "vd", "vd", hidden_from_analysts=True),
     # The machinery: read only.
     AdminModel("tracker.change", "v", "v", "v"),
