@@ -168,3 +168,14 @@ def test_the_decision_page_costs_the_same_queries_with_more_siblings(editor_clie
     with CaptureQueriesContext(connection) as many:
         editor_client.get(_page(suggestion))
     assert len(many) == len(few)
+
+
+def test_a_suggestions_history_costs_the_same_queries_however_long(editor_client, editor, kerem):
+    suggestion = _suggest(kerem, report(title="History", published_at=MONDAY))
+    url = reverse("admin:tracker_statussuggestion_history", args=[suggestion.pk])
+    with CaptureQueriesContext(connection) as short:
+        assert editor_client.get(url).status_code == 200
+    services.suggestion_reject(suggestion=suggestion, decided_by=editor, reason="no_claim")
+    with CaptureQueriesContext(connection) as longer:
+        editor_client.get(url)
+    assert len(longer) <= len(short) + 1  # the decider's name, once

@@ -80,6 +80,15 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             state=StatusSuggestion.State.PENDING
         )
 
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any) -> Any:
+        # Each history line is named by its crossing and report: fetched with the rows, not one query per line.
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("crossing", "report")
+            .defer("report__text", "report__raw", "report__summary_html")
+        )
+
     # --- the list ------------------------------------------------------------------------------------------------
 
     @admin.display(description="proposal", ordering="proposed_status")

@@ -117,7 +117,8 @@ def mark_words(text: str, words: Sequence[str]) -> SafeString:
     if not wanted:
         return mark_safe(escape(text))
     pattern = re.compile("|".join(wanted), re.IGNORECASE)
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for match in pattern.finditer(text):
         out.append(escape(text[last : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
