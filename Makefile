@@ -9,7 +9,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: setup run test lint typecheck clean backup restore browser bench
+.PHONY: setup run test lint typecheck clean backup restore browser bench eval
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,11 @@ lint: setup
 
 typecheck: setup
 	DEBUG=1 $(VENV)/bin/mypy tracker ingest
+
+# How good the status suggestions are on the labelled set (tests/data/suggestions/; `make eval ARGS="--set DIR"`
+# for another folder of the same format): strict and lenient precision and recall, then the mismatches.
+eval: setup
+	DEBUG=1 $(PY) -m ingest.evaluate $(ARGS)
 
 # Consistent PostgreSQL dump of DATABASE_URL into var/backups/, timestamped.
 backup:

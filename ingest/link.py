@@ -1,233 +1,44 @@
 """Which crossings a text names, and what it says about their status. Pure: text and a snapshot in, results out.
 
-Names and phrases are compared as whole words after folding case, accents and diacritics (Latin accents,
-Arabic harakat and hamza seats, Hebrew niqqud), so “Kérem Shalom”, “KEREM SHALOM” and “Kerem-Shalom” are one
-name, and “رفح” still matches when written with vowel marks. Arabic and Hebrew glue short words to the front of
-the next one (Arabic و ف ب ل ك and ال; Hebrew ו ה ב כ ל מ ש), so “برفح” (in Rafah) and “במעבר רפיח” (at the Rafah
-crossing) name Rafah: the first word of a name or phrase may carry such a prefix.
-
-A status phrase suggests a status for the crossing named nearest to it in the same sentence; traffic words near
-the phrase (people, aid, fuel, goods) say which traffic it applies to, and a negation just before it (“not”,
-“لم”, “לא”) silences it. The longest phrase wins where two overlap, which lets the table hold phrases that look
-like statuses but are not (“opened fire”).
+The interface the pipeline calls: ``read(title, text, snapshot) -> LinkResult``. How names are folded and found is
+``ingest.reading.text``; the words the reader understands are ``ingest.reading.lexicon``; how a sentence is read
+into claims is ``ingest.reading.extract``. Here: the snapshot (names, the editors' status phrases, and the indexes
+built from them), the whole-text check that spares most reports any reading, and merging a report's claims into at
+most one suggestion per crossing and traffic, each with its confidence and reason.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any, Generic, TypeVar
 
-T = TypeVar("T")
+from .reading import lexicon
+from .reading.extract import Claim, Reader
+from .reading.lexicon import NEGATIONS, TRAFFIC_WORDS, Cue
+from .reading.text import MAX_EVIDENCE, Match, PhraseIndex, fold, longest_first, phrase_key, sentences, words
 
-# --- folding --------------------------------------------------------------------------------------------------
+__all__ = [
+    "MAX_EVIDENCE",
+    "NEGATIONS",
+    "TRAFFIC_WORDS",
+    "LinkResult",
+    "Match",
+    "Phrase",
+    "PhraseIndex",
+    "Snapshot",
+    "Suggestion",
+    "fold",
+    "longest_first",
+    "phrase_key",
+    "read",
+    "sentences",
+    "words",
+]
 
-
-def _nonspacing_marks() -> str:
-    # Every non-spacing mark in the Basic Multilingual Plane: Latin accents after NFKD, Arabic harakat and hamza
-    # above/below, Hebrew points and cantillation. Built once; the regex then strips them at C speed.
-    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn"]
-    return "".join(re.escape(m) for m in marks)
-
-
-_MARKS = re.compile(f"[{_nonspacing_marks()}]")
-# Letters spelled several ways, made one. Replaced one by one where present: str.translate with a mapping
-# looks every character of the text up in it, which costs more than the whole of the rest of fold().
-_FOLD = (
-    ("ى", "ي"),  # alef maksura -> ya: spelled either way at the end of words
-    ("ة", "ه"),  # ta marbuta -> ha
-    ("ٱ", "ا"),  # alef wasla
-    ("ـ", ""),  # tatweel (stretching), typographic only
-    ("׳", "'"),  # Hebrew geresh
-    ("״", '"'),  # Hebrew gershayim
-    ("־", " "),  # Hebrew maqaf (hyphen)
-    ("ß", "ss"),
-)
-_WORD = re.compile(r"\w+")
-
-
-def fold(text: str) -> str:
-    """Text with case, accents and diacritics folded away; letters that are spelled several ways made one."""
-    if text.isascii():
-        return text.lower()
-    folded = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    for letter, replacement in _FOLD:
-        if letter in folded:
-            folded = folded.replace(letter, replacement)
-    return folded.casefold()
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def phrase_key(phrase: str) -> str:
-    """The form a name or phrase is matched in: folded whole words, one space apart."""
-    return " ".join(words(phrase))
-
-
-# --- prefixes -------------------------------------------------------------------------------------------------
-
-
-def _arabic_prefixes() -> tuple[str, ...]:
-    conjunctions, prepositions, articles = ("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال")
-    found = {c + p + a for c in conjunctions for p in prepositions for a in articles} - {""}
-    # li + al- is written لل (the alef drops): handled in _variants, not as a plain prefix.
-    found -= {"لال", "ولال", "فلال"}
-    return tuple(sorted(found, key=len, reverse=True))
-
-
-ARABIC_PREFIXES = _arabic_prefixes()
-HEBREW_PREFIX_LETTERS = frozenset("והבכלמש")
-# The scripts whose words may carry a prefix: a token in any other script is matched only as written.
-_CLITIC_SCRIPT = re.compile(r"[\u0590-\u06ff]")
-MIN_STEM = 2  # a prefix is only split off when at least this many letters remain
-
-
-def _variants(token: str) -> Iterator[str]:
-    """The token as written, then the word it may be once a clitic prefix is taken off."""
-    yield token
-    if len(token) <= MIN_STEM:
-        return
-    first = token[0]
-    if "\u0600" <= first <= "\u06ff":
-        for prefix in ARABIC_PREFIXES:
-            if token.startswith(prefix) and len(token) - len(prefix) >= MIN_STEM:
-                yield token[len(prefix) :]
-        for li_al in ("لل", "ولل", "فلل"):
-            if token.startswith(li_al) and len(token) - len(li_al) >= MIN_STEM - 1:
-                yield "ال" + token[len(li_al) :]
-    elif "\u0590" <= first <= "\u05ff":
-        for cut in range(1, 4):
-            if token[cut - 1] not in HEBREW_PREFIX_LETTERS or len(token) - cut < MIN_STEM:
-                break
-            yield token[cut:]
-
-
-# --- matching -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Match(Generic[T]):
-    start: int  # token index
-    end: int  # one past the last token
-    payload: T
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
-
-class PhraseIndex(Generic[T]):
-    """Many multi-word names or phrases, found in a token list in one pass (indexed by their first word)."""
-
-    def __init__(self, items: Iterable[tuple[str, T]]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
-        for text, payload in items:
-            tokens = tuple(words(text))
-            if tokens:
-                self._by_first.setdefault(tokens[0], []).append((tokens, payload))
-        for candidates in self._by_first.values():
-            candidates.sort(key=lambda item: len(item[0]), reverse=True)
-        # For may_occur: the first words of one-word entries, and the rest by their first two words, as they read
-        # in tokens joined by spaces.
-        self._single = frozenset(first for first, candidates in self._by_first.items() if len(candidates[-1][0]) == 1)
-        self._by_pair: dict[tuple[str, str], set[str]] = {}  # a set: one alias may name several crossings
-        for candidates in self._by_first.values():
-            for phrase, _ in candidates:
-                if len(phrase) > 1:
-                    self._by_pair.setdefault((phrase[0], phrase[1]), set()).add(f" {' '.join(phrase)} ")
-
-    def __bool__(self) -> bool:
-        return bool(self._by_first)
-
-    def may_occur(self, tokens: list[str]) -> bool:
-        """False when none of the entries can be in ``tokens``: none is there whole, and none could be once an
-        Arabic or Hebrew prefix is taken off (``_variants``). A few checks at C speed, not a look-up per token.
-
-        A first word is not enough: "al", "north" or "king" begin names and a third of all reports. Tokens are
-        ``\\w+`` runs, so a phrase is in them exactly when its words, one space apart, are in theirs.
-        """
-        if _CLITIC_SCRIPT.search("".join(tokens)):
-            return True
-        firsts = self._by_first.keys() & set(tokens)
-        if not firsts:
-            return False
-        if not firsts.isdisjoint(self._single):
-            return True
-        by_pair = self._by_pair
-        pairs = {pair for pair in pairwise(tokens) if pair[0] in firsts and pair in by_pair}
-        if not pairs:
-            return False
-        joined = f" {' '.join(tokens)} "
-        return any(spelled in joined for pair in pairs for spelled in by_pair[pair])
-
-    def find(self, tokens: list[str]) -> list[Match[T]]:
-        found: list[Match[T]] = []
-        by_first = self._by_first
-        # A cheaper look than may_occur's, enough for a sentence: a token may start an entry.
-        if by_first.keys().isdisjoint(tokens) and not _CLITIC_SCRIPT.search("".join(tokens)):
-            return found
-        for i, token in enumerate(tokens):
-            for variant in _variants(token):
-                candidates = by_first.get(variant)
-                if not candidates:
-                    continue
-                for phrase, payload in candidates:
-                    n = len(phrase)
-                    if n == 1 or tokens[i + 1 : i + n] == list(phrase[1:]):
-                        found.append(Match(i, i + n, payload))
-        return found
-
-
-def longest_first(matches: list[Match[T]]) -> list[Match[T]]:
-    """Non-overlapping matches, preferring the longer where two overlap; in text order."""
-    chosen: list[Match[T]] = []
-    taken: set[int] = set()
-    for match in sorted(matches, key=lambda m: (-m.length, m.start)):
-        span = range(match.start, match.end)
-        if taken.isdisjoint(span):
-            chosen.append(match)
-            taken.update(span)
-    return sorted(chosen, key=lambda m: m.start)
-
-
-# --- the vocabulary that is not editable: traffic words and negations ---------------------------------------
-
-TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
-    "people": (
-        "people", "persons", "passengers", "travellers", "travelers", "evacuees", "evacuation", "evacuations",
-        "civilians", "pedestrians", "foreigners", "foreign nationals", "dual nationals", "dual citizens",
-        "passport holders", "wounded", "injured", "patients", "sick", "residents", "pilgrims", "students",
-        "مسافرين", "المسافرين", "المسافرون", "الافراد", "الجرحى", "جرحى", "المرضى", "العالقين", "الاجانب",
-        "المواطنين", "حملة الجوازات",
-        "אנשים", "נוסעים", "אזרחים", "פצועים", "חולים", "זרים", "תושבים", "מפונים",
-    ),
-    "aid": (
-        "aid", "humanitarian", "relief", "convoy", "convoys", "supplies", "food", "medicine", "medicines",
-        "medical supplies",
-        "مساعدات", "المساعدات", "الاغاثه", "اغاثه", "الانسانيه", "قوافل", "القوافل",
-        "סיוע", "הומניטרי", "הומניטרית", "הומניטריים", "אספקה",
-    ),
-    "fuel": (
-        "fuel", "diesel", "gasoline", "petrol", "cooking gas",
-        "وقود", "الوقود", "السولار", "البنزين",
-        "דלק", "סולר",
-    ),
-    "commercial": (
-        "commercial", "goods", "trade", "merchants", "imports", "exports", "cargo", "private sector",
-        "بضائع", "البضائع", "التجاريه", "التجار",
-        "סחורות", "סחורה", "מסחרי", "מסחרית", "מסחריות",
-    ),
-}  # fmt: skip
-NEGATIONS = frozenset(
-    words("not no never without nor t cannot") + words("لم لن لا ليس عدم غير") + words("לא אין טרם בלי")
-)
-NEGATION_WINDOW = 3  # tokens before a phrase that may negate it
-NEAR = 25  # tokens: how far a status phrase may sit from the crossing it speaks of
+MAX_PHRASE = 200
+EVIDENCE_JOIN = " … "
+UNSURE = 0.6  # below this a suggestion is one the tracker will not let editors accept in bulk
 
 
 # --- the snapshot ---------------------------------------------------------------------------------------------
@@ -241,8 +52,23 @@ class Phrase:
     traffic: str = ""  # fixed traffic, or "" to read it from the sentence
 
 
+def spellings(name: str) -> list[str]:
+    """A name as written, and with neighbouring words joined: "كرم أبو سالم" is also written "كرم أبوسالم"."""
+    parts = words(name)
+    found = [name]
+    for i in range(len(parts) - 1):
+        found.append(" ".join([*parts[:i], parts[i] + parts[i + 1], *parts[i + 2 :]]))
+    if len(parts) > 2:
+        found.append("".join(parts))
+    return found
+
+
 class Snapshot:
-    """The names and phrases to look for, read once per run (``ingest.selectors.link_snapshot``) and indexed."""
+    """The names and phrases to look for, read once per run (``ingest.selectors.link_snapshot``) and indexed.
+
+    ``phrases`` are the editors' StatusPhrase rows: they join the built-in vocabulary (``reading.lexicon``) as
+    status words, and where an editor's phrase spells the same words as a built-in one, the editor's wins.
+    """
 
     def __init__(
         self,
@@ -254,46 +80,48 @@ class Snapshot:
         self.names = {crossing: tuple(texts) for crossing, texts in names.items()}
         self.phrases = tuple(phrases)
         self.crises_of = {crossing: tuple(ids) for crossing, ids in (crises_of or {}).items()}
-        self.name_index = PhraseIndex((text, crossing) for crossing, texts in self.names.items() for text in texts)
+        self.name_index = PhraseIndex(
+            (spelled, crossing)
+            for crossing, texts in self.names.items()
+            for text in texts
+            for spelled in spellings(text)
+        )
         self.phrase_index = PhraseIndex((phrase.text, phrase) for phrase in self.phrases)
+        cues: dict[str, list[Cue]] = defaultdict(list)
+        for text, cue in lexicon.CUES:
+            cues[phrase_key(text)].append(cue)
+        # An editor's phrase of traffic passing ("aid trucks entered") is read as movement: "only 10 aid trucks
+        # entered" is then restricted, as the built-in movement words are.
+        movement = {key for key, cs in cues.items() if " " not in key and any(c.kind == lexicon.MOVEMENT for c in cs)}
+        for phrase in self.phrases:
+            key = phrase_key(phrase.text)
+            if not key:
+                continue
+            moving = phrase.kind == "status" and phrase.status == "open" and bool(movement & set(key.split()))
+            edited = Cue(
+                lexicon.MOVEMENT if moving else lexicon.STATUS if phrase.kind == "status" else lexicon.NOT_STATUS,
+                status=phrase.status,
+                traffic=phrase.traffic,
+                form="event",
+                text=phrase.text,
+            )
+            kept = [c for c in cues[key] if c.kind not in (lexicon.STATUS, lexicon.NOT_STATUS, lexicon.MOVEMENT)]
+            cues[key] = [*kept, edited]
+        self.cue_index: PhraseIndex[tuple[Cue, ...]] = PhraseIndex((key, tuple(cs)) for key, cs in cues.items())
 
 
-_TRAFFIC_INDEX = PhraseIndex((text, kind) for kind, texts in TRAFFIC_WORDS.items() for text in texts)
-
-
-# --- sentences and results ------------------------------------------------------------------------------------
-
-# A sentence ends at . ! ? (or the Arabic question mark and full stop) followed by space, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4])[\"'\u201d\u2019)\]]*\s+|\n+")
-# ... but not after a lone capital (“U.S.”, “J. Smith”) or a common abbreviation.
-_ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Ms|Mrs|Dr|St|No|vs|Gen|Lt|Col|Sgt|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\.$"
-)
-MAX_EVIDENCE = 1000
-
-
-def sentences(text: str) -> list[str]:
-    found: list[str] = []
-    for piece in _SENTENCE_END.split(text or ""):
-        piece = piece.strip()
-        if not piece:
-            continue
-        # Only the end of the sentence so far can hold the abbreviation (the longest, "Sept.", is five characters
-        # and its word boundary one more): searching all of it would try the pattern at every position.
-        if found and _ABBREVIATION.search(found[-1][-7:]):
-            found[-1] = f"{found[-1]} {piece}"
-        else:
-            found.append(piece)
-    return found
+# --- results --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     crossing_id: int
-    status: str
-    traffic: str
-    evidence: str
-    phrase: str
+    status: str  # open / restricted / closed
+    traffic: str  # all / people / aid / commercial / fuel
+    evidence: str  # the sentences that say it, joined with " … "
+    phrase: str  # the words that fired, as written in the evidence (to be marked)
+    confidence: float = 0.0  # 0..1: below 0.6, not to be accepted in bulk
+    reason: str = ""  # the clause and the rule that fired, for the editor
 
 
 @dataclass
@@ -306,62 +134,84 @@ class LinkResult:
         return bool(self.crossing_ids)
 
 
-def _distance(a: Match[Any], b: Match[Any]) -> int:
-    if a.end <= b.start:
-        return b.start - a.end
-    if b.end <= a.start:
-        return a.start - b.end
-    return 0
+def _evidence(claims: list[Claim]) -> str:
+    seen: list[str] = []
+    for claim in sorted(claims, key=lambda c: c.sentence_index):
+        if claim.sentence not in seen:
+            seen.append(claim.sentence)
+    joined = EVIDENCE_JOIN.join(seen)
+    return joined if len(joined) <= MAX_EVIDENCE else joined[: MAX_EVIDENCE - 1] + "…"
 
 
-def _negated(tokens: list[str], match: Match[Phrase]) -> bool:
-    return any(token in NEGATIONS for token in tokens[max(0, match.start - NEGATION_WINDOW) : match.start])
+def _suggestion(claims: list[Claim], *, status: str, traffic: str, extra: str = "") -> Suggestion:
+    best = max(claims, key=lambda c: (c.confidence, -c.sentence_index))
+    sentences_said = {c.sentence_index for c in claims}
+    # Said again in another sentence: surer, but never past what a direct statement earns.
+    confidence = (
+        min(0.95, best.confidence + 0.05 * (len(sentences_said) - 1)) if best.confidence >= UNSURE else best.confidence
+    )
+    reasons = []
+    for claim in sorted(claims, key=lambda c: -c.confidence):
+        if claim.reason not in reasons:
+            reasons.append(claim.reason)
+    reason = " | ".join(reasons) + extra
+    return Suggestion(
+        crossing_id=best.crossing_id,
+        status=status,
+        traffic=traffic,
+        evidence=_evidence(claims),
+        phrase=best.phrase[:MAX_PHRASE],
+        confidence=round(confidence, 2),
+        reason=reason[:1000],
+    )
 
 
-def _read_sentence(sentence: str, snapshot: Snapshot, result: LinkResult, seen: set[tuple[int, str, str]]) -> None:
-    tokens = words(sentence)
-    found = snapshot.name_index.find(tokens)
-    if not found:
-        return
-    mentions = longest_first(found)
-    result.crossing_ids.update(m.payload for m in mentions)
-    # A phrase inside a crossing's own name says nothing about it; where phrases overlap, the longest wins.
-    mentioned = {i for m in mentions for i in range(m.start, m.end)}
-    phrases = [m for m in snapshot.phrase_index.find(tokens) if mentioned.isdisjoint(range(m.start, m.end))]
-    statuses = [m for m in longest_first(phrases) if m.payload.kind == "status" and not _negated(tokens, m)]
-    if not statuses:
-        return
-    traffic_of: dict[int, set[str]] = {id(m): set() for m in statuses}
-    for term in _TRAFFIC_INDEX.find(tokens):
-        nearest = min(statuses, key=lambda m: _distance(m, term))
-        traffic_of[id(nearest)].add(term.payload)
-    evidence = sentence[:MAX_EVIDENCE]
-    for match in statuses:
-        phrase = match.payload
-        closest = min(mentions, key=lambda m: _distance(m, match))
-        if _distance(closest, match) > NEAR:
+def merge(claims: list[Claim]) -> list[Suggestion]:
+    """At most one suggestion per crossing and traffic. Claims that agree are one suggestion with all their
+    sentences; where they disagree, the surest wins (within one sentence, the later clause: "reopened, then closed
+    again") and the reason says so. A crossing said to be in some state for all traffic and, in the same report,
+    in that state for named kinds is proposed for those kinds only."""
+    by_key: dict[tuple[int, str], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_key[(claim.crossing_id, claim.traffic)].append(claim)
+    chosen: dict[tuple[int, str], tuple[str, list[Claim], str]] = {}
+    for key, said in by_key.items():
+        statuses = {c.status for c in said}
+        best = max(said, key=lambda c: (c.confidence, c.sentence_index, said.index(c)))
+        extra = ""
+        if len(statuses) > 1:
+            others = sorted(statuses - {best.status})
+            extra = f" | also read as {', '.join(others)} in the same report; the surest reading kept"
+        chosen[key] = (best.status, [c for c in said if c.status == best.status], extra)
+    for (crossing, traffic), (status, said, _) in list(chosen.items()):
+        if traffic != "all":
             continue
-        kinds = {phrase.traffic} if phrase.traffic else (traffic_of[id(match)] or {"all"})
-        for traffic in sorted(kinds):
-            key = (closest.payload, phrase.status, traffic)
-            if key not in seen:
-                seen.add(key)
-                result.suggestions.append(Suggestion(closest.payload, phrase.status, traffic, evidence, phrase.text))
+        narrower = [k for k, v in chosen.items() if k[0] == crossing and k[1] != "all" and v[0] == status]
+        if narrower:
+            del chosen[(crossing, traffic)]
+            for k in narrower:
+                held = chosen[k]
+                chosen[k] = (held[0], held[1] + said, held[2])
+    ordered = sorted(chosen.items(), key=lambda item: min(c.sentence_index for c in item[1][1]))
+    return [
+        _suggestion(said, status=status, traffic=traffic, extra=extra)
+        for (_, traffic), (status, said, extra) in ordered
+    ]
 
 
 def read(title: str, text: str, snapshot: Snapshot) -> LinkResult:
-    """The crossings (and their crises) a report names, and the status suggestions its sentences make.
-
-    One suggestion per crossing, status and traffic: the first sentence that says it is the evidence.
-    """
+    """The crossings (and their crises) a report names, and the status suggestions its sentences make: at most one
+    per crossing and traffic, with all the sentences that say it as evidence."""
     result = LinkResult()
     # Most reports name no crossing at all: that is seen from the whole text at once, before it is cut into
     # sentences (each of which would be folded and looked through on its own).
     if not snapshot.names or not snapshot.name_index.may_occur(words(f"{title}\n{text}")):
         return result
-    seen: set[tuple[int, str, str]] = set()
-    for sentence in [*sentences(title), *sentences(text)]:
-        _read_sentence(sentence, snapshot, result, seen)
+    reader = Reader(snapshot)
+    for index, sentence in enumerate([*sentences(title), *sentences(text)]):
+        reader.sentence(index, sentence)
+    result.crossing_ids = set(reader.named)
+    result.suggestions = merge([c for c in reader.claims if c.crossing_id in result.crossing_ids])
     for crossing in result.crossing_ids:
         result.crisis_ids.update(snapshot.crises_of.get(crossing, ()))
     return result

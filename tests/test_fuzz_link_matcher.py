@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.link import MAX_EVIDENCE, NEGATIONS, TRAFFIC_WORDS, Snapshot, fold, phrase_key, read, sentences, words
+from ingest.reading.lexicon import CUES
 from ingest.selectors import link_snapshot
 from tests.ingest_fixtures.support import crossings
 from tracker.models import CrossingStatus, Traffic
@@ -40,7 +41,9 @@ def vocabulary(snapshot: Snapshot) -> list[str]:
     names = [name for texts in snapshot.names.values() for name in texts]
     phrases = [phrase.text for phrase in snapshot.phrases]
     traffic = [word for texts in TRAFFIC_WORDS.values() for word in texts]
-    return names + phrases + traffic + sorted(NEGATIONS)
+    # The reader's own vocabulary: modals, exceptions, contrast, movement, "the crossing" ...
+    cues = sorted({text for text, _ in CUES})
+    return names + phrases + traffic + sorted(NEGATIONS) + cues
 
 
 def hostile_text(snapshot: Snapshot) -> st.SearchStrategy[str]:
@@ -61,9 +64,11 @@ def check(result, snapshot: Snapshot) -> None:  # type: ignore[no-untyped-def]
         assert suggestion.status in STATUSES
         assert suggestion.traffic in Traffic.values
         assert 0 < len(suggestion.evidence) <= MAX_EVIDENCE
-        assert suggestion.phrase in {phrase.text for phrase in snapshot.phrases}
-    keys = [(s.crossing_id, s.status, s.traffic) for s in result.suggestions]
-    assert len(keys) == len(set(keys)), "one suggestion per crossing, status and traffic"
+        assert 0 < len(suggestion.phrase) <= 200
+        assert " ".join(words(suggestion.phrase)) in " ".join(words(suggestion.evidence)), "the words that fired"
+        assert 0.0 <= suggestion.confidence <= 1.0 and suggestion.reason
+    keys = [(s.crossing_id, s.traffic) for s in result.suggestions]
+    assert len(keys) == len(set(keys)), "one suggestion per crossing and traffic"
 
 
 def test_random_text_never_breaks_the_matcher(snapshot):

@@ -172,11 +172,13 @@ def test_hebrew_status_phrases(text, expected):
     assert suggestions(text) == expected
 
 
-def test_the_same_suggestion_is_made_once_per_report():
+def test_the_same_suggestion_is_made_once_per_report_with_every_sentence_that_says_it():
     text = "Rafah was closed on Monday. Rafah was still closed on Tuesday."
     result = read("Rafah closed", text, SNAPSHOT)
     assert len(result.suggestions) == 1
-    assert result.suggestions[0].evidence == "Rafah closed", "the first sentence that says it (the title)"
+    assert result.suggestions[0].evidence == (
+        "Rafah closed … Rafah was closed on Monday. … Rafah was still closed on Tuesday."
+    ), "the title first, then the text's sentences in order"
 
 
 def test_sentences_do_not_end_at_abbreviations():
