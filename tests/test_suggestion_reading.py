@@ -30,17 +30,25 @@ def only(text: str):  # type: ignore[no-untyped-def]
         "The Rafah crossing is closed except for fuel and aid.",
         "معبر رفح مغلق باستثناء الوقود والمساعدات.",
         "מעבר רפיח סגור למעט דלק וסיוע.",
+        "حاجز بيت حانون مغلق اليوم إلا أمام الحالات المرضية الطارئة.",
     ],
 )
-def test_closed_except_is_restricted_and_open_for_what_is_excepted(text):
-    assert claims(text) == {("rafah", "restricted", "all"), ("rafah", "open", "fuel"), ("rafah", "open", "aid")}
+def test_a_crossing_closed_except_for_something_is_restricted(text):
+    """The labels (tests/data/suggestions/LABELS-EXTENSIONS.md, 1): one claim, restricted for all traffic; the
+    excepted kinds get none of their own."""
+    assert {status for _, status, _ in claims(text)} == {"restricted"}
+    assert {traffic for _, _, traffic in claims(text)} == {"all"}
+
+
+def test_a_closure_for_one_kind_except_another_is_closed_for_it_and_restricted_for_the_other():
+    assert claims("Kerem Shalom was closed to aid convoys except for fuel trucks.") == {
+        ("kerem-shalom", "closed", "aid"),
+        ("kerem-shalom", "restricted", "fuel"),
+    }
 
 
 def test_an_exception_in_the_next_clause_counts_too():
-    assert claims("Kerem Shalom remains closed, except for fuel.") == {
-        ("kerem-shalom", "restricted", "all"),
-        ("kerem-shalom", "open", "fuel"),
-    }
+    assert claims("Kerem Shalom remains closed, except for fuel.") == {("kerem-shalom", "restricted", "all")}
 
 
 # 2. Expectations, hedges and demands --------------------------------------------------------------------------

@@ -30,12 +30,34 @@ from .text import Match, fold, longest_first, tokenize, words
 if TYPE_CHECKING:
     from ingest.link import Snapshot
 
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 UNTRACKED = -1  # the "crossing id" of a crossing the tracker does not follow
 _YEAR = re.compile(r"^(19[4-9]\d|20[01]\d)$")  # a year long gone: states then are history
 _SINCE = frozenset(("since", "منذ", "مند", "מאז", "from"))
 _TO = frozenset(("to",))
 _TO_SKIPS = frozenset(("be", "been", "fully", "partially", "partly", "gradually", "finally", "again", "also"))
 _TO_STILL = frozenset(("continues", "continue", "continued", "continuing", "remains", "remain", "remained", "used"))
+# "were cleared to enter", "managed to get through": done, not meant.
+_TO_DONE = frozenset(
+    ("allowed", "cleared", "able", "managed", "permitted", "began", "begun", "started", "beginning", "starting")
+)
+_REPORTING = frozenset(
+    ("said", "says", "told", "reported", "announced", "stated", "added", "according", "confirmed", "noted")
+)
+_UNTIL = frozenset(("until", "till", "حتى", "עד"))
+_MONTHS = _set(
+    "january february march april may june july august september october november december jan feb mar apr jun jul"
+    " aug sep sept oct nov dec يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر"
+    " ינואר פברואר מרץ אפריל מאי יוני יולי אוגוסט ספטמבר אוקטובר נובמבר דצמבר"
+)
+_DIRECTIONS = _set(
+    "east west north south southeast southwest northeast northwest south-east north-east eastern western"
+)
+TRAFFIC_NEAR = 6  # words between a status word and a traffic word that says what the status is for
 _ARABIC_IMPERFECT = ("ي", "ت", "ن")
 NEGATION_WINDOW = 3  # words before a status that may negate it
 MODAL_AFTER = 3  # words after a status in which "expected", "planned" ... still make it not a fact
@@ -78,6 +100,7 @@ class _Clause:
     cues: list[Match[tuple[lx.Cue, ...]]] = field(default_factory=list)
     mentions: list[_Mention] = field(default_factory=list)
     opens_with: str = ""  # lexicon.CONTRAST, BOUNDARY, EXCEPT ... when the clause begins with such a word
+    opens_form: str = ""  # and that word's form: "after", "relative" ...
 
     def of(self, kind: str) -> list[tuple[Match[tuple[lx.Cue, ...]], lx.Cue]]:
         return [(m, cue) for m in self.cues for cue in m.payload if cue.kind == kind]
@@ -107,6 +130,21 @@ class _Source:
         return self.sentence[first : last + 1]
 
 
+@dataclass(slots=True)
+class _Found:
+    """A claim while the sentence is still being read."""
+
+    crossing: int
+    status: str
+    traffic: str
+    confidence: float
+    rule: str
+    span: tuple[int, int]
+    notes: list[str]
+    position: int  # the clause
+    main: bool  # False where the clause is an "after ..." one
+
+
 class Reader:
     """Reads one report's sentences in order, keeping the crossing last named for “the crossing”."""
 
@@ -128,46 +166,48 @@ class Reader:
             return
         named = {i for m in names for i in range(m.start, m.end)}
         cues = longest_first([m for m in cues if named.isdisjoint(range(m.start, m.end))])
-        self.named.update(m.payload for m in names)
-        mentions = self._mentions(names, cues)
+        mentions = self._mentions(tokens, names, cues)
+        self.named.update(m.crossing for m in mentions if not m.anaphor and m.crossing != UNTRACKED)
         if not mentions:
             return
         clauses = self._clauses(tokens, breaks, cues, mentions)
-        question = sentence.rstrip().endswith(("?", "؟"))
-        source: _Source | None = None
-        claims: list[Claim] = []
         forms = {c.form for m in cues for c in m.payload if c.kind == lx.MODAL}
-        modal_anywhere = "unsure" if forms & {"hedge", "demand", "condition"} else ("plan" if forms else "")
-        for position, clause in enumerate(clauses):
-            for found in self._clause_claims(tokens, clauses, position, modal_anywhere):
-                if question:
-                    continue
-                crossing, status, traffic, confidence, rule, phrase_span, notes = found
-                if crossing == UNTRACKED:
-                    continue
-                source = source or _Source(sentence)
-                claims.append(
-                    Claim(
-                        crossing_id=crossing,
-                        status=status,
-                        traffic=traffic,
-                        confidence=round(max(0.05, min(0.95, confidence)), 2),
-                        rule=rule,
-                        sentence=sentence,
-                        sentence_index=index,
-                        phrase=source.span(*phrase_span)[:200],
-                        clause=source.span(clause.start, clause.end),
-                        notes=tuple(notes),
-                    )
+        modal_anywhere = "unsure" if forms & {"hedge", "demand", "condition", "habit"} else ("plan" if forms else "")
+        found: list[_Found] = []
+        consumed: set[int] = set()
+        if not sentence.rstrip().endswith(("?", "؟")):
+            for position in range(len(clauses)):
+                if position not in consumed:
+                    found.extend(self._clause_claims(tokens, clauses, position, modal_anywhere, consumed))
+        found = _settle(found)
+        source: _Source | None = None
+        for f in found:
+            if f.crossing == UNTRACKED:
+                continue
+            source = source or _Source(sentence)
+            clause = clauses[f.position]
+            self.claims.append(
+                Claim(
+                    crossing_id=f.crossing,
+                    status=f.status,
+                    traffic=f.traffic,
+                    confidence=round(max(0.05, min(0.95, f.confidence)), 2),
+                    rule=f.rule,
+                    sentence=sentence,
+                    sentence_index=index,
+                    phrase=source.span(*f.span)[:200],
+                    clause=source.span(clause.start, clause.end),
+                    notes=tuple(dict.fromkeys(f.notes)),
                 )
-        self.claims.extend(claims)
+            )
         self.last_named = mentions[-1].crossing
 
-    def _mentions(self, names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]) -> list[_Mention]:
-        found = [_Mention(m.start, m.end, m.payload) for m in names]
+    def _mentions(
+        self, tokens: list[str], names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]
+    ) -> list[_Mention]:
+        found = [_Mention(m.start, m.end, m.payload) for m in names if not _a_place(tokens, m.start)]
         for m in cues:
-            kinds = {cue.kind for cue in m.payload}
-            if lx.UNTRACKED in kinds:
+            if any(cue.kind == lx.UNTRACKED for cue in m.payload):
                 found.append(_Mention(m.start, m.end, UNTRACKED))
         found.sort(key=lambda mention: mention.start)
         for m in cues:
@@ -188,24 +228,25 @@ class Reader:
         cues: list[Match[tuple[lx.Cue, ...]]],
         mentions: list[_Mention],
     ) -> list[_Clause]:
-        starts_with: dict[int, str] = {}
-        for m in cues:
-            for cue in m.payload:
-                if cue.kind in (lx.CONTRAST, lx.BOUNDARY) or (cue.kind == lx.MODAL and cue.form == "condition"):
-                    starts_with.setdefault(m.start, cue.kind if cue.kind != lx.MODAL else "condition")
-        cuts = sorted({0, *(i for i, b in enumerate(breaks) if b), *starts_with})
+        starts = {
+            m.start
+            for m in cues
+            for cue in m.payload
+            if cue.kind in (lx.CONTRAST, lx.BOUNDARY) or (cue.kind == lx.MODAL and cue.form == "condition")
+        }
+        cuts = sorted({0, *(i for i, b in enumerate(breaks) if b), *starts})
         clauses = [_Clause(a, b) for a, b in zip(cuts, [*cuts[1:], len(tokens)], strict=True) if a < b]
         # A clause that only lists crossings ("Rafah, Kerem Shalom and Erez are closed") belongs to the next.
         merged: list[_Clause] = []
         pending: _Clause | None = None
-        for clause in clauses:
+        for n, clause in enumerate(clauses):
             if pending is not None:
                 clause = _Clause(pending.start, clause.end)
                 pending = None
             inside = [m for m in mentions if clause.start <= m.start < clause.end]
             covered = {i for m in inside for i in range(m.start, m.end)}
             rest = [tokens[i] for i in range(clause.start, clause.end) if i not in covered]
-            if inside and all(word in lx.COORDINATION for word in rest) and clause is not clauses[-1]:
+            if inside and all(word in lx.COORDINATION for word in rest) and n < len(clauses) - 1:
                 pending = clause
                 continue
             merged.append(clause)
@@ -214,56 +255,80 @@ class Reader:
         for clause in merged:
             clause.cues = [m for m in cues if clause.start <= m.start < clause.end]
             clause.mentions = [m for m in mentions if clause.start <= m.start < clause.end]
-            first = [cue.kind for m in clause.cues if m.start == clause.start for cue in m.payload]
-            for kind in (lx.CONTRAST, lx.EXCEPT, lx.BOUNDARY):
-                if kind in first:
-                    clause.opens_with = kind
+            first = [cue for m in clause.cues if m.start == clause.start for cue in m.payload]
+            for cue in first:
+                if cue.kind in (lx.CONTRAST, lx.EXCEPT, lx.BOUNDARY):
+                    clause.opens_with = cue.kind
+                    clause.opens_form = cue.form
                     break
         return merged
 
     # --- one clause -----------------------------------------------------------------------------------------
 
     def _clause_claims(
-        self, tokens: list[str], clauses: list[_Clause], position: int, modal_anywhere: str
-    ) -> list[tuple[int, str, str, float, str, tuple[int, int], list[str]]]:
+        self, tokens: list[str], clauses: list[_Clause], position: int, modal_anywhere: str, consumed: set[int]
+    ) -> list[_Found]:
         clause = clauses[position]
+        if any(c.form == "condition" for m in clause.cues for c in m.payload if m.start == clause.start):
+            return []  # "if Rafah opens", "whenever Kerem Shalom is closed"
         statuses = [
             (m, cue)
             for m, cue in clause.of(lx.STATUS)
-            if not (cue.needs_object and not self._object_follows(clause, m))
+            if not (cue.needs_object and not _object_follows(tokens, clause, m))
         ]
-        movements = clause.of(lx.MOVEMENT)
+        movements = [(m, cue) for m, cue in clause.of(lx.MOVEMENT) if not _purpose_noun(tokens, m, cue)]
         carriers = clause.of(lx.CARRIER)
-        traffic_words = [(m, cue) for m, cue in clause.of(lx.TRAFFIC) if not _describes(tokens, m)]
+        traffic_words = [(m, cue) for m, cue in clause.of(lx.TRAFFIC) if not _describes(tokens, clause, m)]
+        moving = [(m, c) for m, c in movements if c.traffic or carriers or traffic_words]
         if statuses:
             triggers = statuses
-        elif movements and (carriers or traffic_words or movements[0][1].traffic):
-            triggers = movements[:1]
+        elif moving and clause.opens_form != "relative":
+            triggers = moving[:1]
         else:
             return []
-        if any(cue.form == "condition" for m in clause.cues for cue in m.payload if m.start == clause.start):
-            return []  # "if Rafah opens", "whenever Kerem Shalom is closed"
+        # The clause that goes on to say what was let through, or how little ("..., letting aid into Gaza",
+        # "..., but only for the wounded"): the first that follows, past any relative clause, with no status
+        # word and no other crossing of its own.
+        companion: _Clause | None = None
+        for later in clauses[position + 1 :]:
+            if later.opens_form in ("relative", "after"):
+                continue
+            if not later.of(lx.STATUS) and all(
+                m.crossing in {t.crossing for t in clause.mentions} or m.anaphor for m in later.mentions
+            ):
+                companion = later
+                consumed.add(clauses.index(later))
+            break
         # Each traffic word goes with the status word nearest to it.
         words_of: dict[int, list[tuple[Match[tuple[lx.Cue, ...]], lx.Cue]]] = {t[0].start: [] for t in triggers}
-        for m, cue in [*traffic_words, *[(m, c) for m, c in carriers if c.traffic]]:
+        kinds_from = [
+            *traffic_words,
+            *[(m, c) for m, c in carriers if c.traffic],
+            *[(m, c) for m, c in movements if c.traffic],
+        ]
+        for m, cue in kinds_from:
             nearest = min(triggers, key=lambda t: abs(t[0].start - m.start))
             words_of[nearest[0].start].append((m, cue))
-        # Each crossing takes the strongest status word that is about it.
-        chosen: dict[int, tuple[Match[tuple[lx.Cue, ...]], lx.Cue, _Mention, list[tuple[str, float]]]] = {}
+        best: dict[tuple[int, str], _Found] = {}
         for trigger, cue in triggers:
             targets, how = self._attach(tokens, clauses, position, trigger)
             for target in targets:
-                held = chosen.get(target.crossing)
-                if held is None or _strongest([(held[0], held[1]), (trigger, cue)])[0] is trigger:
-                    chosen[target.crossing] = (trigger, cue, target, how)
-        out: list[tuple[int, str, str, float, str, tuple[int, int], list[str]]] = []
-        for trigger, cue, target, how in chosen.values():
-            out.extend(
-                self._claims_for(
-                    tokens, clauses, position, trigger, cue, target, how, words_of[trigger.start], modal_anywhere
-                )
-            )
-        return out
+                for f in self._claims_for(
+                    tokens,
+                    clauses,
+                    position,
+                    trigger,
+                    cue,
+                    target,
+                    how,
+                    words_of[trigger.start],
+                    modal_anywhere,
+                    companion,
+                ):
+                    key = (f.crossing, f.traffic)
+                    if key not in best or f.confidence > best[key].confidence:
+                        best[key] = f
+        return list(best.values())
 
     def _claims_for(
         self,
@@ -276,11 +341,11 @@ class Reader:
         how: list[tuple[str, float]],
         traffic_words: list[tuple[Match[tuple[lx.Cue, ...]], lx.Cue]],
         modal_anywhere: str,
-    ) -> list[tuple[int, str, str, float, str, tuple[int, int], list[str]]]:
+        companion: _Clause | None,
+    ) -> list[_Found]:
         clause = clauses[position]
-        later = clauses[position + 1] if position + 1 < len(clauses) else None
         if cue.kind == lx.STATUS:
-            rule = {"noun": "status (noun)"}.get(cue.form, "status")
+            rule = "status (noun)" if cue.form == "noun" else "status"
             confidence = {"state": 0.9, "event": 0.88, "noun": 0.72}.get(cue.form, 0.85)
             if cue.needs_object:
                 confidence = 0.8
@@ -295,11 +360,12 @@ class Reader:
             span = (min(ends), max(ends))
         notes: list[str] = []
         # Not a fact (yet), negated, or history: no claim.
-        if self._modal(tokens, clause, trigger):
+        if self._modal(tokens, clause, trigger, cue):
             return []
         negated = self._negated(tokens, clause, trigger)
-        if negated and cue.kind == lx.STATUS and not clause.of(lx.EXCEPT):
-            return []  # (with an exception: "لم يسمح إلا بدخول ...", nothing but ... was let in, read below)
+        only = negated and any(c.text in ("إلا", "الا") for _, c in clause.of(lx.EXCEPT))  # "لم يسمح إلا": only
+        if negated and not only:
+            return []
         if self._historical(tokens, clauses, position, trigger):
             return []
         if any(c.form == "weak" and m.start < trigger.start for m, c in clause.of(lx.PAST)):
@@ -316,62 +382,69 @@ class Reader:
         for note, penalty in how:
             notes.append(note)
             confidence -= penalty
-        # Which traffic.
-        excepts = [m.start for m, _ in clause.of(lx.EXCEPT) if m.start >= trigger.start or negated]
+        # Which traffic: the kinds named near the status word (not a description of the crossing, nor what a
+        # closure held up far along the clause), and those of the clause that goes on to say what was let through.
+        near = [(m, c) for m, c in traffic_words if _near(m, trigger, target)]
+        excepts = [m.start for m, c in clause.of(lx.EXCEPT) if m.start >= trigger.start and not only]
         except_at = excepts[0] if excepts else None
-        main_kinds = sorted({c.traffic for m, c in traffic_words if except_at is None or m.start < except_at})
-        exceptions: list[str] = []
-        if except_at is not None:
-            exceptions = sorted({c.traffic for m, c in traffic_words if m.start > except_at})
-        elif later is not None and later.opens_with == lx.EXCEPT and not later.of(lx.STATUS):
-            exceptions = sorted({c.traffic for m, c in later.of(lx.TRAFFIC)})
+        main_kinds = sorted({c.traffic for m, c in near if except_at is None or m.start < except_at})
+        excepted = sorted({c.traffic for m, c in traffic_words if except_at is not None and m.start > except_at})
+        restricting = [m for m, c in clause.of(lx.RESTRICT) if not _describing_only(tokens, m)]
+        partial = any(c.form == "partial" for m, c in clause.of(lx.RESTRICT) if m in restricting)
+        if companion is not None:
+            if companion.opens_with == lx.EXCEPT and except_at is None:
+                except_at = companion.start
+                excepted = sorted({c.traffic for m, c in companion.of(lx.TRAFFIC)})
+            else:
+                more = {c.traffic for m, c in companion.of(lx.TRAFFIC) if not _describes(tokens, companion, m)}
+                more |= {c.traffic for m, c in companion.of(lx.CARRIER) if c.traffic}
+                main_kinds = sorted(set(main_kinds) | more)
+                later_restricts = [m for m, c in companion.of(lx.RESTRICT) if not _describing_only(tokens, m)]
+                if later_restricts and status == "open":
+                    status, confidence, rule = "restricted", min(confidence, 0.65), "contrast"
+                    if not main_kinds and companion.of(lx.CARRIER):
+                        main_kinds = ["aid"]
         if cue.traffic:
             main_kinds = [cue.traffic]
-        restricting = [
-            (m, c) for m, c in clause.of(lx.RESTRICT) if not self._describing_only(tokens, m) and m.start != except_at
-        ]
         if cue.kind == lx.MOVEMENT:
-            if negated:
-                status, confidence, rule = "closed", 0.55, "no movement"
             if not main_kinds:
                 main_kinds = ["aid"]
                 confidence -= 0.15
                 notes.append("trucks of no stated kind read as aid")
-            if restricting and status == "open":
+            if (restricting or only) and status == "open":
                 status, confidence, rule = "restricted", min(confidence, 0.5), "movement, few"
-        elif restricting and negated and except_at is not None:
-            status = "closed"  # "nothing but X": closed except X
-        elif restricting:
-            partial = any(c.form == "partial" for _, c in restricting)
-            if status == "open" or (status == "closed" and partial):
-                status = "restricted"
-                confidence = min(confidence, 0.82)
-                rule = "restriction"
-        elif status == "open" and later is not None and not later.of(lx.STATUS) and not later.of(lx.MOVEMENT):
-            # "reopens, but limits crossings to a few dozen people"
-            later_restricts = [m for m, c in later.of(lx.RESTRICT) if not self._describing_only(tokens, m)]
-            other = [m for m in later.mentions if m.crossing != target.crossing]
-            if later_restricts and not other:
-                status, confidence, rule = "restricted", min(confidence, 0.65), "contrast"
-                kinds = sorted({c.traffic for m, c in later.of(lx.TRAFFIC) if not _describes(tokens, m)})
-                main_kinds = kinds or main_kinds
-        main_status = status
-        if exceptions:
-            main_status, rule, confidence = "restricted", "exception", min(confidence, 0.75)
-            if negated:
-                status = "closed"
-        out: list[tuple[int, str, str, float, str, tuple[int, int], list[str]]] = []
-        for kind in main_kinds or ["all"]:
-            out.append((target.crossing, main_status, kind, confidence, rule, span, notes))
-        for kind in exceptions:
-            excepted = "open" if status == "closed" else "closed"
-            out.append((target.crossing, excepted, kind, min(confidence, 0.7), "exception", span, notes))
-        return out
+        elif only:
+            status, rule, confidence = "restricted", "restriction (nothing but)", min(confidence, 0.75)
+        elif restricting and (status == "open" or (status == "closed" and partial)):
+            status, confidence, rule = "restricted", min(confidence, 0.82), "restriction"
+        if except_at is not None and cue.kind == lx.STATUS:
+            # "Closed except for critical medical cases": restricted. Where the closure names a kind ("closed to
+            # aid convoys except a handful of fuel trucks"), closed for it, restricted for what is excepted.
+            rule, confidence = "exception", min(confidence, 0.75)
+            if status == "closed" and main_kinds:
+                found = [
+                    _Found(target.crossing, "closed", k, confidence, rule, span, notes, position, True)
+                    for k in main_kinds
+                ]
+                found += [
+                    _Found(target.crossing, "restricted", k, confidence - 0.05, rule, span, notes, position, True)
+                    for k in excepted
+                    if k not in main_kinds
+                ]
+                return found
+            return [
+                _Found(target.crossing, "restricted", k, confidence, rule, span, notes, position, True)
+                for k in (main_kinds or ["all"])
+            ]
+        main = clause.opens_form != "after"
+        return [
+            _Found(target.crossing, status, kind, confidence, rule, span, notes, position, main)
+            for kind in (main_kinds or ["all"])
+        ]
 
-    def _object_follows(self, clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
-        return any(0 <= m.start - trigger.end <= 1 for m in clause.mentions)
-
-    def _modal(self, tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    def _modal(
+        self, tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]], trigger_cue: lx.Cue
+    ) -> bool:
         for m, cue in clause.of(lx.MODAL):
             if cue.form == "condition":
                 if m.start < trigger.start:
@@ -379,21 +452,29 @@ class Reader:
                 continue
             if cue.text == "قد" and m.end < len(tokens) and not tokens[m.end].startswith(_ARABIC_IMPERFECT):
                 continue  # "قد" before a past verb is "has", not "may"
-            if m.start < trigger.start or (cue.form in ("hedge", "plan") and 0 <= m.start - trigger.end < MODAL_AFTER):
+            if m.start < trigger.start or cue.form == "habit":
                 return True
-        # "to reopen", "urged Israel to reopen", "expected to be reopened"; not "continues to be closed".
+            if trigger_cue.form == "noun":
+                return True  # "reopening Erez ... would be considered"
+            if cue.form in ("hedge", "plan") and 0 <= m.start - trigger.end < MODAL_AFTER:
+                return True
+        # "to reopen", "urged Israel to reopen", "expected to be reopened"; not "continues to be closed", nor
+        # "were cleared to enter".
         i = trigger.start - 1
         while i >= clause.start and tokens[i] in _TO_SKIPS:
             i -= 1
-        return i >= clause.start and tokens[i] in _TO and not (i - 1 >= clause.start and tokens[i - 1] in _TO_STILL)
+        if i < clause.start or tokens[i] not in _TO:
+            return False
+        before = tokens[i - 1] if i - 1 >= clause.start else ""
+        return before not in _TO_STILL and before not in _TO_DONE
 
     def _negated(self, tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
         for m, _ in clause.of(lx.NEGATION):
             if not 0 < trigger.start - m.end + 1 <= NEGATION_WINDOW:
                 continue
-            if tokens[m.end : m.end + 1] and tokens[m.end] in lx.STILL_AFTER_NEGATION:
+            if m.end < len(tokens) and tokens[m.end] in lx.STILL_AFTER_NEGATION:
                 continue  # "لا يزال مغلقا": still closed
-            if tokens[m.end : m.end + 1] == ["only"]:
+            if m.end < len(tokens) and tokens[m.end] == "only":
                 continue
             return True
         return False
@@ -401,28 +482,30 @@ class Reader:
     def _historical(
         self, tokens: list[str], clauses: list[_Clause], position: int, trigger: Match[tuple[lx.Cue, ...]]
     ) -> bool:
-        """ "Had remained closed", "previously", "until 2000": the clause, and the clauses that lead into it without
-        a crossing or a status of their own ("Until 2000, Rafah was open")."""
+        """ "Had remained closed", "previously", "until 2000", "stayed closed until 21 October": the clause, and
+        the clauses that lead into it without a crossing or a status of their own ("Until 2000, Rafah was open")."""
         scope = [clauses[position]]
         for earlier in reversed(clauses[:position]):
             if earlier.mentions or earlier.of(lx.STATUS):
                 break
             scope.append(earlier)
+        reported = any(word in _REPORTING for word in tokens[: trigger.start])
         for clause in scope:
-            if any(c.form != "weak" and m.start < trigger.end + 3 for m, c in clause.of(lx.PAST)):
+            for m, c in clause.of(lx.PAST):
+                if c.form == "weak" or m.start >= trigger.end + 3:
+                    continue
+                if c.text == "had" and reported:
+                    continue  # "said ... had passed": told at one remove, not history
                 return True
             for i in range(clause.start, clause.end):
-                if _YEAR.match(tokens[i]) and not (i > 0 and tokens[i - 1] in _SINCE):
+                word = tokens[i]
+                if _YEAR.match(word) and not any(w in _SINCE for w in tokens[max(clause.start, i - 3) : i]):
                     return True
+                if word in _UNTIL and i + 1 < len(tokens) and i > trigger.start:
+                    following = tokens[i + 1 : i + 3]
+                    if any(w.isdigit() or w in _MONTHS for w in following) and not clause.of(lx.MODAL):
+                        return True
         return False
-
-    def _describing_only(self, tokens: list[str], m: Match[tuple[lx.Cue, ...]]) -> bool:
-        """ "The only crossing", "not only": "only" that narrows nothing."""
-        if tokens[m.start] != "only":
-            return False
-        before = tokens[m.start - 1] if m.start else ""
-        after = tokens[m.end] if m.end < len(tokens) else ""
-        return before in ("the", "its", "an", "not", "gaza", "s") or after in lx.ONLY_DESCRIBES
 
     def _attach(
         self, tokens: list[str], clauses: list[_Clause], position: int, trigger: Match[tuple[lx.Cue, ...]]
@@ -437,7 +520,7 @@ class Reader:
                 pool = [earlier[-1].mentions[-1]]
                 how.append(("the crossing named in the clause before", 0.08))
             else:
-                later = [c for c in clauses[position + 1 :] if c.mentions]
+                later = [c for c in clauses[position + 1 :] if c.mentions and not c.opens_with]
                 if not later:
                     return [], how
                 pool = [later[0].mentions[0]]
@@ -456,12 +539,41 @@ class Reader:
         return group, how
 
 
+def _settle(found: list[_Found]) -> list[_Found]:
+    """One sentence's claims made consistent. Where clauses of the sentence give one crossing different
+    statuses, the surest clause's word stands ("reopened on Monday after a four-day closure"); an "after ..."
+    clause yields to any other clause about the same crossing."""
+    by_crossing: dict[int, list[_Found]] = {}
+    for f in found:
+        by_crossing.setdefault(f.crossing, []).append(f)
+    kept: list[_Found] = []
+    for claims in by_crossing.values():
+        if any(f.main for f in claims):
+            claims = [f for f in claims if f.main]
+        else:
+            for f in claims:
+                f.confidence -= 0.15
+                f.notes.append("said of an earlier event")
+        if len({f.status for f in claims}) > 1:
+            winner = max(claims, key=lambda f: (f.confidence, f.position))
+            claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
+        kept.extend(claims)
+    return kept
+
+
 def _gap(mention: _Mention, trigger: Match[tuple[lx.Cue, ...]]) -> int:
     if mention.end <= trigger.start:
         return trigger.start - mention.end
     if trigger.end <= mention.start:
         return mention.start - trigger.end
     return 0
+
+
+def _near(m: Match[tuple[lx.Cue, ...]], trigger: Match[tuple[lx.Cue, ...]], target: _Mention) -> bool:
+    """A traffic word close enough to the status word, or to the crossing, to say what the status is for."""
+    to_trigger = trigger.start - m.end if m.end <= trigger.start else m.start - trigger.end
+    to_target = target.start - m.end if m.end <= target.start else m.start - target.end
+    return to_trigger <= TRAFFIC_NEAR or 0 <= to_target <= 2
 
 
 def _coordinated(tokens: list[str], mentions: list[_Mention], chosen: _Mention) -> list[_Mention]:
@@ -481,15 +593,57 @@ def _coordinated(tokens: list[str], mentions: list[_Mention], chosen: _Mention) 
     return mentions[lo : hi + 1]
 
 
-def _describes(tokens: list[str], m: Match[tuple[lx.Cue, ...]]) -> bool:
-    """A traffic word that describes the crossing: "the goods crossing", "crossing for aid", "معبر البضائع"."""
+def _a_place(tokens: list[str], start: int) -> bool:
+    """ "southeast of Rafah", "north of Beit Hanoun": the town, not the crossing."""
+    return start >= 2 and tokens[start - 1] == "of" and tokens[start - 2] in _DIRECTIONS
+
+
+def _object_follows(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """For words that say a status only of what follows them: Arabic "فتح" (also Fatah) before a crossing,
+    "منع"/"رفض" (prevented, refused) before traffic or its passing."""
+    if any(0 <= m.start - trigger.end <= 1 for m in clause.mentions):
+        return True
+    return any(
+        c.kind in (lx.TRAFFIC, lx.MOVEMENT, lx.CARRIER) and 0 <= m.start - trigger.end <= 1
+        for m in clause.cues
+        for c in m.payload
+    )
+
+
+def _purpose_noun(tokens: list[str], m: Match[tuple[lx.Cue, ...]], cue: lx.Cue) -> bool:
+    """Arabic "لدخول", "لإدخال" (for the entry of): what a crossing is for, or an opening is meant for; no news of
+    traffic passing."""
+    word = tokens[m.start]
+    return word.startswith(("ل", "لل")) and not fold(cue.text).startswith("ل") and "\u0600" <= word[0] <= "\u06ff"
+
+
+def _describing_only(tokens: list[str], m: Match[tuple[lx.Cue, ...]]) -> bool:
+    """ "The only crossing", "not only": "only" that narrows nothing."""
+    if tokens[m.start] != "only":
+        return False
+    before = tokens[m.start - 1] if m.start else ""
+    after = tokens[m.end] if m.end < len(tokens) else ""
+    return before in ("the", "its", "an", "not", "gaza", "s") or after in lx.ONLY_DESCRIBES
+
+
+def _describes(tokens: list[str], clause: _Clause, m: Match[tuple[lx.Cue, ...]]) -> bool:
+    """A traffic word that describes the crossing: "the goods crossing", "the main crossing for aid", "معبر
+    البضائع", "معبر كرم أبو سالم التجاري"."""
     after = tokens[m.end] if m.end < len(tokens) else ""
     if after in lx.DESCRIBE_HEADS:
         return True
-    before = tokens[max(0, m.start - 3) : m.start]
-    if "for" in before[-2:] and any(word in lx.DESCRIBE_HEADS for word in before):
+    before = tokens[max(0, m.start - 4) : m.start]
+    if "for" in before[-2:]:
+        heads = [i for i, word in enumerate(before) if word in lx.DESCRIBE_HEADS]
+        if heads:
+            head = before[heads[-1]]
+            ahead = before[heads[-1] - 1] if heads[-1] else (tokens[m.start - 5] if m.start >= 5 else "")
+            if head not in ("crossing", "crossings", "terminal") or ahead in lx.DESCRIPTORS:
+                return True
+    if before and before[-1] in lx.DESCRIBE_HEADS_BEFORE:
         return True
-    return bool(before) and before[-1] in lx.DESCRIBE_HEADS_BEFORE
+    # An Arabic adjective right after the name: "معبر كرم أبو سالم التجاري" (the commercial crossing).
+    return any(mention.end == m.start for mention in clause.mentions) and "\u0600" <= tokens[m.start][0] <= "\u06ff"
 
 
 def _strongest(

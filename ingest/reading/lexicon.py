@@ -58,6 +58,21 @@ _STATUS = [
         form="event",
     ),
     *_cues(STATUS, "closure|closures|shutdown|shutdowns|suspension|halt", status="closed", form="noun"),
+    *_cues(
+        STATUS,
+        "banned|prohibited|denied|refused|prevented|not allowed|not permitted|no longer allowed|turned back"
+        "|נמנע|נמנעה|נאסר|נאסרה|אסרה|אסר",
+        status="closed",
+        form="event",
+    ),
+    *_cues(STATUS, "منع|منعت|يمنع|تمنع|رفض|رفضت|ترفض|يرفض", status="closed", form="event", needs_object=True),
+    *_cues(STATUS, "خارج الخدمه|خارج الخدمة|متوقفه|متوقفة", status="closed", form="state"),
+    *_cues(
+        STATUS,
+        "cut working hours|reduced working hours|reduced hours|opened intermittently|opens intermittently",
+        status="restricted",
+        form="event",
+    ),
     *_cues(STATUS, "open|operational|functioning|operating|in operation", status="open", form="state"),
     *_cues(
         STATUS,
@@ -67,7 +82,7 @@ _STATUS = [
         form="event",
     ),
     *_cues(STATUS, "opening|resumption", status="open", form="noun"),
-    *_cues(STATUS, "restricted|restricts|restricting|partially open|partly open", status="restricted", form="state"),
+    *_cues(STATUS, "restricted|restricts|partially open|partly open", status="restricted", form="state"),
     *_cues(
         STATUS, "partially opened|partially reopened|partly reopened|partly opened", status="restricted", form="event"
     ),
@@ -134,6 +149,7 @@ _NOT_STATUS = _cues(
     "|open air|open-air|open source|open ended|in the open|open areas|open area|open spaces|opened talks|open talks"
     "|close to|close by|closely|close ties|close relations|close contact|close coordination|close cooperation"
     "|close range|closed door|closed doors|behind closed doors|closed session|closed meeting|closed military zone"
+    "|closed area|closed zone|منطقه عسكريه مغلقه|منطقة عسكرية مغلقة|שטח צבאי סגור"
     "|opening remarks|opening statement|opening session|open session|bars and|operating room|operating rooms"
     "|operating theatre|operating theatres|operating procedures|military operations|fact finding"
     "|فتح النار|فتحوا النار|فتحت النار|فتح تحقيق|فتح تحقيقا|حركه فتح|حركة فتح|فتح وحماس|منظمه فتح|قياده فتح|وفد فتح"
@@ -148,11 +164,14 @@ _MOVEMENT = _cues(
     "|delivered|exited|exits|departed|departs|left|evacuated|made it through|went through|moved through|came through"
     "|brought in|were let in|were allowed in|allowed in|allowed through|let through|let in|rolled in|rolled through"
     "|flowed|flowing|trickled|trickling|being transferred|been transferred|were transferred|was transferred"
+    "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through|reached"
+    "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
     "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|وصلت|وصل|وصول|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
     "|ادخلت|أدخلت|ادخال|إدخال|تم ادخال|تم إدخال|نقلت|نقل|تم نقل|سافر|سافرت|سفر|عاد|عادت|عودة|اجلاء|إجلاء|تم اجلاء"
     "|נכנסו|נכנס|נכנסה|נכנסות|נכנסים|עברו|עוברות|עוברים|הוכנסו|הוכנס|הועברו|הועבר|הועברה|יצאו|יצא|יוצאים|חצו"
     "|הגיעו|פונו|הכנסת|העברת|כניסת|מעבר של",
 )
+_USING = _cues(MOVEMENT, "still using|continue to use|continues to use|are using|is using", traffic="aid")
 _CARRIER = [
     *_cues(
         CARRIER,
@@ -169,7 +188,8 @@ _CARRIER = [
 _RESTRICT = [
     *_cues(
         RESTRICT,
-        "partially|partly|partial|largely|mostly|جزئيا|جزئي|جزئية|جزئيه|بشكل جزئي|חלקית|חלקי|באופן חלקי",
+        "partially|partly|partial|largely|mostly|most of the time|for the most part|on specific occasions"
+        "|occasionally|جزئيا|جزئي|جزئية|جزئيه|بشكل جزئي|معظم الوقت|חלקית|חלקי|באופן חלקי|רוב הזמן",
         form="partial",
     ),
     *_cues(
@@ -177,6 +197,7 @@ _RESTRICT = [
         "only|solely|exclusively|limited|limit|limits|limiting|restricted|restriction|restrictions|restrict"
         "|reduced|reduced capacity|in one direction|one direction|one way|a trickle|trickle|handful|a few dozen"
         "|a few|small number|small numbers|limited number|capped|cap|intermittently|sporadically|selected"
+        "|drop in the ocean|a drop in the ocean|insufficient|slowed|slowly|trickle of"
         "|فقط|محدود|محدوده|محدودة|محدودا|بشكل محدود|اقتصر|يقتصر|تقتصر|مقتصرا|مقتصره|قيود|تقييد|مقيد|مقيدا"
         "|اتجاه واحد|في اتجاه واحد|اعداد قليله|أعداد قليلة|عدد محدود|اعداد محدوده|أعداد محدودة|بضع|بضعه|بضعة"
         "|רק|בלבד|מוגבל|מוגבלת|מוגבלים|באופן מוגבל|בכיוון אחד|הגבלות|מצומצם|מצומצמת|מספר מצומצם|מעט",
@@ -192,18 +213,29 @@ _CONTRAST = _cues(
     "but|however|although|though|whereas|while|yet|nevertheless|even though|despite|لكن|ولكن|لكنه|لكنها|بيد|بينما"
     "|في حين|فيما|غير ان|غير أن|الا ان|إلا أن|رغم|بالرغم|على الرغم|אבל|אך|ואילו|בעוד|אולם|למרות|עם זאת",
 )
-_BOUNDARY = _cues(
-    BOUNDARY,
-    "after|before|because|which|who|where|as a result|following|amid|prompting|forcing|meaning|so that"
-    "|بعد|قبل|بسبب|الذي|التي|الذين|حيث|مما|ما ادى|نتيجه|نتيجة|اثر|إثر|وسط|עקב|לאחר|אחרי|לפני|בשל|מאחר|אשר|כך ש",
-)
+_BOUNDARY = [
+    *_cues(
+        BOUNDARY,
+        "before|because|as a result|amid|prompting|forcing|meaning|قبل|بسبب|مما|ما ادى|نتيجه|نتيجة|وسط|עקב|לפני|בשל"
+        "|מאחר|כך ש",
+    ),
+    # The event after which something else happened is history where the sentence says what holds now.
+    *_cues(BOUNDARY, "after|following|بعد|عقب|اثر|إثر|לאחר|אחרי", form="after"),
+    # Relative clauses describe the crossing ("through which workers enter"): movement there is no news.
+    *_cues(
+        BOUNDARY,
+        "which|who|where|through which|via which|الذي|التي|الذين|اللذين|אשר|שדרכו|שבו|שבה",
+        form="relative",
+    ),
+]
 
 # --- what makes a status not a fact (yet) ---------------------------------------------------------------------
 
 _MODAL = [
     *_cues(
         MODAL,
-        "will|would|shall|going to|about to|soon|tomorrow|next week|next month|in the coming|coming days|later this"
+        "will|would|could|shall|going to|about to|soon|tomorrow|next week|next month|in the coming|coming days"
+        "|later this"
         "|سوف|سيتم|سيعاد|ستعيد|سيعيد|ستفتح|سيفتح|سيغلق|ستغلق|ستستانف|ستستأنف|سيستأنف|ستبدا|ستبدأ|سيبدأ|غدا"
         "|الاسبوع المقبل"
         "|الأسبوع المقبل|الايام المقبله|الأيام المقبلة|خلال الساعات المقبله|خلال الساعات المقبلة"
@@ -213,9 +245,10 @@ _MODAL = [
     ),
     *_cues(
         MODAL,
-        "may|might|could|likely|unlikely|possible|possibly|probably|perhaps|expected|expects|expect|expecting"
+        "may|might|likely|unlikely|possible|possibly|probably|perhaps|expected|expects|expect|expecting"
         "|anticipated|anticipate|hoped|hopes|hope|hoping|believed to|said to be|appears|seems|rumoured|rumored"
-        "|reportedly preparing|potential|potentially|whether|قد|ربما|من المتوقع|المتوقع|يتوقع|تتوقع|متوقع|توقعات|يرجح"
+        "|reportedly preparing|potential|potentially|whether|waiting for|awaiting|pending|would be considered"
+        "|بانتظار|انتظار|ينتظرون|ينتظر|ממתינים|בהמתנה|מחכים|قد|ربما|من المتوقع|المتوقع|يتوقع|تتوقع|متوقع|توقعات|يرجح"
         "|من المرجح|المرجح|محتمل|يحتمل|احتمال|امكانيه|إمكانية|يامل|يأمل|تأمل|امل|أمل|צפוי|צפויה|צפויים|צפויות|עשוי"
         "|עשויה|עלול|עלולה|ייתכן|יתכן|אולי|ככל הנראה|כנראה|אפשרות|מקווה|מקווים|האם",
         form="hedge",
@@ -226,7 +259,7 @@ _MODAL = [
         "|demanding|asked|asks|appealed|appeal|appeals|pressed|pressing for|pushed|pushing|push for|should|must"
         "|need to|needs to|needed to|ought|insisted|insists|requested|request|requests|pleaded|pleas|plea|dire need"
         "|دعا|دعت|يدعو|تدعو|دعوه|دعوة|دعوات|طالب|طالبت|يطالب|تطالب|مطالبه|مطالبة|مطالبات|ناشد|ناشدت|يناشد|حث|حثت|يحث"
-        "|يجب|ينبغي|ضروره|ضرورة|بضرورة|بضروره|الضغط|ضغط|للضغط|طلب|طلبت|يطلب"
+        "|يجب|ينبغي|ضروره|ضرورة|بضرورة|بضروره|الضغط|ضغط|للضغط|طلب|طلبت|يطلب|طالبنا|طالبوا|نطالب|يطالبون"
         "|דרש|דרשה|דורש|דורשת|דורשים|דרישה|קרא|קראה|קורא|קוראת|קריאה|הפציר|הפצירה|צריך|צריכה|חייב|חייבת|יש לפתוח"
         "|יש לסגור|לחץ|לחצה|לוחץ",
         form="demand",
@@ -237,7 +270,9 @@ _MODAL = [
         "|preparing|preparations|ready to|prepared to|agreed|agrees|agreement|deal|approved|approves|approval"
         "|decided|decision|proposal|proposed|proposes|considering|consider|considers|mulling|discussed|discussing"
         "|discuss|threatened|threatens|threat|vowed|vows|promised|promises|pledged"
-        "|offered|would allow|ahead of|in order to"
+        "|offered|would allow|ahead of|in order to|the idea|tried|attempted|attempt|attempts|trying|sought"
+        "|to stop|to block|to prevent|stipulates|stipulated|provides for|نص|ينص|تنص|نصت|الفكره|فكره|حاولوا|حاول"
+        "|حاولت|محاوله|محاولات|ניסו|ניסה|ניסיון"
         "|من المقرر|المقرر|مقرر|تعتزم|يعتزم|تنوي|ينوي|تخطط|يخطط|خطه|خطة|وافق|وافقت|موافقه|موافقة"
         "|مقترح|اقتراح|قرار|قررت|قرر|تهدد|هدد|هددت|وعد|وعدت|تعهد|تعهدت|استعدادات|استعداد|تمهيدا|للسماح"
         "|بالسماح|السماح|يسمح|تسمح|مخطط|מתוכנן|מתוכננת|תוכנית|בכוונת|מתכוון|מתכוונת|מתכוונים|אמור|אמורה|אמורים"
@@ -247,7 +282,8 @@ _MODAL = [
     ),
     *_cues(
         MODAL,
-        "if|unless|whenever|once|in case|in the event|provided|as soon as|until it|اذا|إذا|لو|في حال|فور|بمجرد"
+        "if|unless|whenever|when|once|in case|in the event|provided|as soon as|until it|اذا|إذا|لو|في حال|فور|بمجرد"
+        "|ما لم"
         "|عندما|حين|متى|אם|במידה|ברגע ש|כאשר|כשה|לכשה",
         form="condition",
     ),
@@ -261,18 +297,29 @@ _MODAL = [
         form="purpose",
     ),
 ]
+# A fixed schedule is no news of today: "closed every Friday and Saturday".
+_HABIT = _cues(
+    MODAL,
+    "every friday|every saturday|every sunday|every week|on fridays|on saturdays|weekends|on weekends|each week"
+    "|كل جمعه|كل يوم جمعه|ايام الجمعه والسبت|أيام الجمعة والسبت|בכל שבוע|בסופי שבוע|בסוף השבוע",
+    form="habit",
+)
 _PAST = _cues(
     PAST,
     "had|previously|formerly|used to|in the past|until recently|years ago|decades ago|back in|at the time|historically"
-    "|earlier in the war|سابقا|في السابق|قبل سنوات|فيما مضى|حتى عام|حتى العام|في الماضي|كان قد|كانت قد"
+    "|earlier in the war|before the war|before the conflict|prior to the war|pre war|briefly|قبل الحرب|قبل العدوان"
+    "|لفتره وجيزه|لفترة وجيزة|كان|كانت|לפני המלחמה|לזמן קצר"
+    "|سابقا|في السابق|قبل سنوات|فيما مضى|حتى عام|حتى العام|في الماضي|كان قد|كانت قد"
     "|בעבר|לפני שנים|עד שנת|עד לשנת|בשעתו|באותה עת",
 )
-_WEAK_PAST = _cues(PAST, "كان|كانت|היה|היתה|הייתה|היו", form="weak")
+_WEAK_PAST = _cues(PAST, "היה|היתה|הייתה|היו", form="weak")
 _STILL = _cues(
     STILL,
     "remains|remain|remained|still|continues|continue|continued|continuing|kept|keeps|has been|have been|since"
     "|لا يزال|لا تزال|ما زال|ما زالت|مازال|مازالت|ما يزال|ما تزال|لازال|لازالت|ظل|ظلت|يظل|تظل|منذ|يواصل|تواصل|استمرار"
-    "|עדיין|נותר|נותרה|נשאר|נשארה|ממשיך|ממשיכה|מאז|עודנו|עודנה|once again|again|since the",
+    "|עדיין|נותר|נותרה|נשאר|נשארה|ממשיך|ממשיכה|מאז|עודנו|עודנה|once again|again|since the"
+    "|will remain|will stay|will continue to be|would remain"
+    "|will be kept|سيبقى|ستبقى|سيظل|ستظل|سيستمر|ستستمر|יישאר|תישאר|ייוותר|תיוותר",
 )
 _NEGATION = _cues(
     NEGATION,
@@ -281,11 +328,14 @@ _NEGATION = _cues(
 _ANAPHOR = _cues(
     ANAPHOR,
     "the crossing|the border crossing|the crossing point|the terminal|the passage|the crossing s|this crossing"
+    "|the egyptian border crossing|the crucial crossing|the main crossing|the vital crossing|the key crossing"
+    "|the same crossing|the land crossing|the egyptian crossing|the israeli crossing|the entry point"
     "|that crossing|the gate|the crossing itself|المعبر|هذا المعبر|المعبر الحدودي|المنفذ|המעבר|מעבר הגבול|המעבר הזה",
 )
 _UNTRACKED = _cues(
     UNTRACKED,
-    "karni|karni crossing|zikim|zikim crossing|allenby|allenby bridge|king hussein bridge|nitzana|nitzana crossing"
+    "karni|karni crossing|awja|awja crossing|erez west|western erez|west erez|zikim|zikim crossing"
+    "|allenby|allenby bridge|king hussein bridge|nitzana|nitzana crossing"
     "|al awja|al auja|sufa|sufa crossing|kissufim|kissufim crossing|nahal oz|salah al din gate|salah ad din gate"
     "|gate 96|tarqumiya|sheikh hussein|jordan river crossing|damiya bridge|taba|taba crossing|eilat|ashdod"
     "|ashdod port|the sea|cyprus|pier|the pier|floating pier|jetty|airdrops|airdrop|corridor|the corridor"
@@ -300,6 +350,10 @@ _UNTRACKED = _cues(
 DESCRIBE_HEADS = frozenset(
     ("crossing", "crossings", "terminal", "route", "point", "gateway", "lifeline", "conduit", "artery", "hub", "entry")
 )
+# Words before "crossing" that make "crossing for X" a description: "the main crossing for goods".
+DESCRIPTORS = frozenset(
+    ("main", "only", "key", "primary", "principal", "major", "sole", "vital", "crucial", "commercial", "s", "a")
+)
 DESCRIBE_HEADS_BEFORE = frozenset(("معبر", "المعبر", "المعابر", "منفذ", "מעבר", "המעבר", "מסוף", "מעברי"))
 
 # --- traffic --------------------------------------------------------------------------------------------------
@@ -312,7 +366,10 @@ TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
         "merchants", "traders", "businessmen", "business people", "workers", "labourers", "laborers", "aid workers",
         "humanitarian workers", "staff", "journalists", "families", "children", "individuals", "travel",
         "citizens", "palestinians", "americans", "nationals", "departures", "returnees", "exit",
-        "مسافرين", "المسافرين", "المسافرون", "الافراد", "الجرحى", "جرحى", "المرضى", "مرضى", "العالقين", "الاجانب",
+        "مسافرين", "المسافرين", "المسافرون", "الافراد", "حاملي الجنسيات", "حمله الجنسيات", "الجنسيات المزدوجه",
+        "مزدوجي الجنسيه", "حاملي جوازات", "جريحا", "جريح", "مريضا", "مريض", "شخصا", "humanitarian aid workers",
+        "international aid workers", "un staff", "foreign passport holders", "sick people",
+        "الجرحى", "جرحى", "المرضى", "مرضى", "العالقين", "الاجانب",
         "المواطنين", "حملة الجوازات", "التجار", "تجار", "رجال الاعمال", "العمال", "عمال", "المدنيين", "الحجاج",
         "المعتمرين", "الطلاب", "الطلبه", "المغادرين", "العائدين", "المصابين", "مصابين", "الحالات الانسانيه", "سفر",
         "الفلسطينيين", "الرعايا", "مزدوجي الجنسيه", "حمله الجنسيات", "الأفراد", "الاشخاص", "الأشخاص", "اشخاص",
@@ -347,12 +404,14 @@ CUES: list[tuple[str, Cue]] = [
     *_STATUS,
     *_NOT_STATUS,
     *_MOVEMENT,
+    *_USING,
     *_CARRIER,
     *_RESTRICT,
     *_EXCEPT,
     *_CONTRAST,
     *_BOUNDARY,
     *_MODAL,
+    *_HABIT,
     *_PAST,
     *_WEAK_PAST,
     *_STILL,
