@@ -95,12 +95,19 @@ def test_csv_is_the_whole_list_not_a_page(partner_client, settings):
     assert len(rows) == 2 + 7
 
 
-def test_csv_hides_unreviewed_evidence(partner_client):
+def test_csv_names_the_evidence_a_status_cites(partner_client):
+    # A status may cite only a report readers can see: citing an unreviewed one marks it relevant (the service).
     crossing = CrossingFactory(name="Erez")
-    unreviewed = report(title="Unreviewed rumour", url="https://example.org/rumour")
-    status(crossing, "closed", datetime(2023, 10, 7, tzinfo=UTC), report=unreviewed)
+    cited = report(SourceFactory(name="ReliefWeb"), title="Flash update", url="https://example.org/flash")
+    Report.objects.filter(pk=cited.pk).update(organisations=["OCHA", "WFP"])
+    status(crossing, "closed", datetime(2023, 10, 7, tzinfo=UTC), report=cited)
     body = b"".join(partner_client.get("/api/v1/crossings/?format=csv").streaming_content).decode()
-    assert "example.org/rumour" not in body
+    [header, _hxl, row] = list(csv.reader(io.StringIO(body)))
+    line = dict(zip(header, row, strict=True))
+    assert line["status_aid_report"] == "https://example.org/flash"
+    assert line["status_aid_report_title"] == "Flash update"
+    assert line["status_aid_report_source"] == "ReliefWeb"
+    assert line["status_aid_report_organisations"] == "OCHA; WFP"
 
 
 def test_errors_stay_json_when_csv_was_asked(partner_client):

@@ -56,9 +56,10 @@ def test_crossing_data_equals_the_crossing_serializer(situation, as_of):
             Crossing.objects.select_related("side_a", "side_b").prefetch_related("crises", "aliases"), as_of=as_of
         )
     )
+    moment = as_of or datetime.now(UTC)
     for crossing in crossings:
-        by_hand = out.crossing_data(crossing, as_of_requested=as_of)
-        by_serializer = out.CrossingSerializer(crossing, context={"as_of_requested": as_of}).data
+        by_hand = out.crossing_data(crossing, as_of_requested=as_of, as_of=moment)
+        by_serializer = out.CrossingSerializer(crossing, context={"as_of_requested": as_of, "as_of": moment}).data
         assert same(by_hand) == same(by_serializer)
 
 

@@ -46,9 +46,10 @@ def test_unreviewed_report_detail_is_404(partner_client, mixed):
 
 
 def test_unreviewed_reports_are_not_cited_anywhere(partner_client, mixed):
+    # A status row can no longer cite an unreviewed report (citing marks it relevant); a timeline event can.
     crossing = CrossingFactory(name="Rafah")
     [new, *_] = mixed["hidden"]
-    status(crossing, "open", datetime(2023, 10, 20, tzinfo=UTC), report=new, note="")
+    status(crossing, "open", datetime(2023, 10, 20, tzinfo=UTC), note="on the radio")
     event = TimelineEvent.objects.create(
         crisis=CrisisFactory(), occurred_on=datetime(2023, 10, 20).date(), kind="statement", title="Talks"
     )

@@ -10,7 +10,7 @@ import pytest
 from tests.factories import CrisisFactory, CrossingFactory, report, status
 from tests.test_pages_support import build_situation, count_queries, day, relevant_report, signed_in, text
 from tracker import services
-from tracker.models import AidDispute, Crisis, CrossingStatus, StatusSuggestion, Traffic
+from tracker.models import AidDispute, Crisis, CrossingStatus, Report, StatusSuggestion, Traffic
 
 pytestmark = pytest.mark.django_db
 
@@ -111,15 +111,19 @@ def test_a_suggestion_decided_later_was_pending_at_an_earlier_moment(editor_clie
     assert "Decide in admin" not in editor_client.get("/").content.decode()
 
 
-def test_evidence_from_an_unreviewed_report_is_not_named_to_analysts(analyst_client, editor):
-    editor_client = signed_in(editor)
+def test_a_report_cited_by_a_status_is_named_to_every_reader_with_its_source_and_authors(analyst_client, editor):
+    # Citing an unreviewed report marks it relevant (services and a database trigger): evidence is never hidden.
     crossing = CrossingFactory()
     crossing.crises.add(CrisisFactory())
-    unreviewed = report(title="Secret unreviewed title")
-    status(crossing, CrossingStatus.Status.CLOSED, day(1), report=unreviewed, note="")
-    assert "Secret unreviewed title" not in analyst_client.get(f"/crossings/{crossing.slug}/").content.decode()
-    assert "Source: " not in text(analyst_client.get("/"))
-    assert "Secret unreviewed title" in editor_client.get(f"/crossings/{crossing.slug}/").content.decode()
+    cited = report(title="Flash update 12", url="https://example.org/flash-12")
+    Report.objects.filter(pk=cited.pk).update(organisations=["OCHA", "UNRWA"])
+    status(crossing, CrossingStatus.Status.CLOSED, day(1), report=cited, note="")
+    link = '<a href="https://example.org/flash-12" rel="noopener noreferrer">Flash update 12</a>'
+    origin = f"(Source: {cited.source.name}; by OCHA, UNRWA"
+    for client in (analyst_client, signed_in(editor)):
+        for page in ("/", f"/crossings/{crossing.slug}/"):
+            html = client.get(page).content.decode()
+            assert link in html and origin in html, page
 
 
 def test_no_crisis_under_way_says_so(analyst_client):

@@ -3,9 +3,12 @@ HDX users can load an export as it is. Country names always stand beside their I
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from tracker.models import Traffic
+from tracker.selectors import status_is_stale
 
 from .renderers import CsvColumn
 from .serializers import visible_report
@@ -28,20 +31,54 @@ def _report_url(report: Any) -> str:
     return "" if shown is None else (shown.url or str(shown.uid))
 
 
-def _status_columns(kind: str) -> list[CsvColumn]:
+def _report_title(report: Any) -> str:
+    shown = visible_report(report)
+    return "" if shown is None else shown.title
+
+
+def _report_source(report: Any) -> str:
+    shown = visible_report(report)
+    return "" if shown is None else shown.source.name
+
+
+def _report_organisations(report: Any) -> str:
+    shown = visible_report(report)
+    return "" if shown is None else _join(shown.organisations or [])
+
+
+def _evidence_columns(prefix: str, suffix: str, report: Callable[[Any], Any]) -> list[CsvColumn]:
+    """A cited report as readers see it everywhere: link, title, the feed source's name, who wrote it."""
+    return [
+        CsvColumn(f"{prefix}report", f"#meta+url{suffix}", lambda x: _report_url(report(x))),
+        CsvColumn(f"{prefix}report_title", f"#meta+title{suffix}", lambda x: _report_title(report(x))),
+        CsvColumn(f"{prefix}report_source", f"#meta+source{suffix}", lambda x: _report_source(report(x))),
+        CsvColumn(
+            f"{prefix}report_organisations",
+            f"#org+name+originating{suffix}",
+            lambda x: _report_organisations(report(x)),
+        ),
+    ]
+
+
+def _status_columns(kind: str, as_of: datetime) -> list[CsvColumn]:
     def row(crossing: Any) -> Any:
         return crossing.status_by_traffic[kind]
+
+    def report(crossing: Any) -> Any:
+        return row(crossing) and row(crossing).report
 
     return [
         CsvColumn(f"status_{kind}", f"#status+{kind}", lambda c: row(c).status if row(c) else "unknown"),
         CsvColumn(f"status_{kind}_since", f"#date+effective+{kind}", lambda c: row(c) and row(c).effective_at),
+        CsvColumn(f"status_{kind}_last_stated_at", f"#date+stated+{kind}", lambda c: row(c) and row(c).effective_at),
+        CsvColumn(f"status_{kind}_stale", f"#status+stale+{kind}", lambda c: status_is_stale(row(c), as_of=as_of)),
         CsvColumn(f"status_{kind}_certainty", f"#status+certainty+{kind}", lambda c: row(c) and row(c).certainty),
         CsvColumn(f"status_{kind}_stated_by", f"#org+source+{kind}", lambda c: row(c) and _name(row(c).stated_by)),
-        CsvColumn(f"status_{kind}_report", f"#meta+url+{kind}", lambda c: row(c) and _report_url(row(c).report)),
+        *_evidence_columns(f"status_{kind}_", f"+{kind}", report),
     ]
 
 
-def crossing_columns(as_of: Any) -> list[CsvColumn]:
+def crossing_columns(as_of: datetime) -> list[CsvColumn]:
     columns = [
         CsvColumn("crossing", "#loc+crossing+code", lambda c: c.slug),
         CsvColumn("crossing_name", "#loc+crossing+name", lambda c: c.name),
@@ -56,7 +93,7 @@ def crossing_columns(as_of: Any) -> list[CsvColumn]:
         CsvColumn("status_as_of", "#date+as_of", lambda c: as_of),
     ]
     for kind in Traffic.specific():
-        columns += _status_columns(kind.value)
+        columns += _status_columns(kind.value, as_of)
     return columns
 
 
@@ -70,7 +107,7 @@ HISTORY_COLUMNS = [
     CsvColumn("recorded_at", "#date+recorded", lambda r: r.recorded_at),
     CsvColumn("certainty", "#status+certainty", lambda r: r.certainty),
     CsvColumn("stated_by", "#org+source", lambda r: _name(r.stated_by)),
-    CsvColumn("report", "#meta+url", lambda r: _report_url(r.report)),
+    *_evidence_columns("", "", lambda r: r.report),
     CsvColumn("note", "#description", lambda r: r.note),
     CsvColumn("retracted_at", "#date+retracted", lambda r: getattr(getattr(r, "retraction", None), "recorded_at", "")),
     CsvColumn(
@@ -153,6 +190,10 @@ REPORT_COLUMNS = [
     CsvColumn("language", "#meta+lang", lambda r: r.language),
     CsvColumn("crises", "#crisis+code", lambda r: _join(c.slug for c in r.crises.all())),
     CsvColumn("crossings", "#loc+crossing+code", lambda r: _join(c.slug for c in r.crossings.all())),
+    CsvColumn("organisations", "#org+name+originating", lambda r: _join(r.organisations or [])),
+    CsvColumn("country_codes", "#country+code", lambda r: _join(r.country_codes or [])),
+    CsvColumn("disaster", "#crisis+name+disaster", lambda r: r.disaster),
+    CsvColumn("glide", "#crisis+code+glide", lambda r: r.glide),
 ]
 
 

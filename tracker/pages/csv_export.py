@@ -34,6 +34,18 @@ def cell(value: Any) -> str:
     return defuse_formula(str(value))
 
 
+# A status row's evidence, in the same columns on every page's CSV (and as the API names them).
+EVIDENCE_HEADER = ["report_title", "report_url", "report_source", "report_organisations"]
+
+
+def evidence_cells(report: Any, *, visible: bool) -> list[Any]:
+    """The cited report as readers see it: title, link, the feed source's name, who wrote it (blank when the
+    reader may not see the report)."""
+    if report is None or not visible:
+        return ["", "", "", ""]
+    return [report.title, report.url, report.source.name, list(report.organisations or [])]
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """A streamed ``text/csv`` download named ``filename``."""
     writer = csv.writer(_Echo())

@@ -27,7 +27,7 @@ from ..selectors.reports import shown_states
 from ..selectors.timeline import TimelineEntry
 from .access import is_editor, may_read
 from .charts import flow_chart_svg, status_bands_svg
-from .csv_export import csv_response
+from .csv_export import EVIDENCE_HEADER, csv_response, evidence_cells
 from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterForm
 from .fragments import cached_fragment
 from .maps import crossings_map_svg, map_points
@@ -80,10 +80,7 @@ def _standing_rows(crossings: list[Any], crisis: Crisis | None = None) -> Iterat
                 standing.last_stated_at,
                 standing.stale,
                 row.stated_by.name if row and row.stated_by else "",
-                row.report.title
-                if row and row.report and row.report.review_state == Report.ReviewState.RELEVANT
-                else "",
-                row.report.url if row and row.report and row.report.review_state == Report.ReviewState.RELEVANT else "",
+                *evidence_cells(row and row.report, visible=_report_visible(row and row.report, False)),
                 row.note if row else "",
             ]
 
@@ -99,8 +96,7 @@ STANDING_HEADER = [
     "last_stated_at",
     "stale",
     "stated_by",
-    "report_title",
-    "report_url",
+    *EVIDENCE_HEADER,
     "note",
 ]
 
@@ -169,8 +165,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
                 "certainty",
                 "recorded_at",
                 "stated_by",
-                "report_title",
-                "report_url",
+                *EVIDENCE_HEADER,
                 "note",
                 "retracted",
                 "retraction_reason",
@@ -183,8 +178,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
                     row.certainty,
                     row.recorded_at,
                     row.stated_by.name if row.stated_by else "",
-                    row.report.title if _report_visible(row.report, editor) else "",
-                    row.report.url if _report_visible(row.report, editor) else "",
+                    *evidence_cells(row.report, visible=_report_visible(row.report, editor)),
                     row.note,
                     hasattr(row, "retraction"),
                     row.retraction.reason if hasattr(row, "retraction") else "",

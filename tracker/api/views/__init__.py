@@ -5,7 +5,7 @@ from tracker import selectors as selectors
 
 from .accords import AidDisputeViewSet, EvacuationAgreementViewSet
 from .changes import ChangeFeedView
-from .common import ApiMixin, ListViewSet, parse_moment
+from .common import ApiMixin, ListViewSet, parse_as_of
 from .crossings import CrossingHistoryView, CrossingViewSet, _attach_names
 from .records import FlowViewSet, TimelineViewSet
 from .reference import ActorViewSet, CrisisViewSet
@@ -27,6 +27,6 @@ __all__ = [
     "TimelineViewSet",
     "WebhookViewSet",
     "_attach_names",
-    "parse_moment",
+    "parse_as_of",
     "selectors",
 ]

@@ -5,17 +5,15 @@ the answer cache) and the list view set built on it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
@@ -23,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from tracker import caching
+from tracker import caching, moments
 
 from .. import filters
 from ..conditional import conditional, data_watermark, settled
@@ -35,22 +33,20 @@ FORMAT_PARAM = "format"
 
 # What a cached answer holds: (content type, body, watermark). Part of the key, so that a deployment that changes
 # it never reads another's entries.
-ANSWER_SHAPE = 2
+ANSWER_SHAPE = 3
 
 
 class CachedAnswer(HttpResponse):
     """A body from the answer cache; finished like a fresh one (headers, ETag, 304)."""
 
 
-def parse_moment(request: Request, param: str) -> datetime | None:
-    """An ISO 8601 time from the query string; without an offset it is UTC. Malformed: a 400 naming ``param``."""
-    raw = request.query_params.get(param)
-    if raw is None or raw == "":
-        return None
+def parse_as_of(request: Request) -> datetime | None:
+    """``?as_of=`` read as the pages read it (``tracker.moments``): None when absent or empty (now); unreadable or
+    in the future, a 400 ``{"as_of": [...]}`` with the pages' message."""
     try:
-        return filters.to_utc(drf_serializers.DateTimeField(default_timezone=UTC).to_internal_value(raw))
-    except (drf_serializers.ValidationError, DjangoValidationError):
-        raise ValidationError({param: ["Give an ISO 8601 time, for example 2023-10-16T09:00:00Z."]}) from None
+        return moments.parse_as_of(request.query_params.get(moments.PARAM))
+    except moments.BadMoment as error:
+        raise ValidationError({moments.PARAM: [error.message]}) from None
 
 
 class ApiMixin(GenericAPIView):

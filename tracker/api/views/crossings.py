@@ -26,22 +26,30 @@ from tracker.models import (
     CrossingStatus,
     Report,
 )
+from tracker.selectors.standing import stale_after
 
 from .. import exports, filters
 from .. import serializers as out
+from ..conditional import settled
 from ..pagination import PageNumbers
 from ..permissions import MayRecordStatus, ReadAccess
 from ..renderers import CsvColumn, CSVRenderer, GeoJSONRenderer, ORJSONRenderer
-from .common import ApiMixin, ListViewSet, _list_schema, parse_moment
+from .common import ApiMixin, ListViewSet, _list_schema, parse_as_of
 
 # --- crossings ------------------------------------------------------------------------------------------------
 
 AS_OF = OpenApiParameter(
     "as_of",
-    OpenApiTypes.DATETIME,
-    description="The moment the status describes (ISO 8601; without an offset, UTC). Default: now. The answer is "
-    "what the record, as it stands today, says held at that moment, corrections included.",
-    examples=[OpenApiExample("during the closure", value="2023-10-16T09:00:00Z")],
+    OpenApiTypes.STR,
+    description="The moment the status describes, read as the status pages read it: an ISO 8601 date alone is the "
+    "end of that day in UTC (`2023-10-16`: as it stood on 16 October), a date-time without an offset is UTC, one "
+    "with an offset is converted. Default: now. The answer is what the record, as it stands today, says held at "
+    "that moment, corrections included. A value that cannot be read, or a moment in the future, is a 400 naming "
+    "`as_of`.",
+    examples=[
+        OpenApiExample("during the closure", value="2023-10-16T09:00:00Z"),
+        OpenApiExample("as it stood on a day", value="2023-10-16"),
+    ],
 )
 
 CROSSING_FORMATS = (
@@ -80,7 +88,7 @@ class CrossingViewSet(ListViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.as_of_requested = parse_moment(request, "as_of")
+        self.as_of_requested = parse_as_of(request)
         self.as_of = self.as_of_requested or timezone.now()
 
     def get_queryset(self) -> QuerySet[Crossing]:
@@ -88,16 +96,44 @@ class CrossingViewSet(ListViewSet):
         return selectors.crossings_annotated_with_status(base, as_of=getattr(self, "as_of", None))
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "as_of_requested": getattr(self, "as_of_requested", None)}
+        return {
+            **super().get_serializer_context(),
+            "as_of_requested": getattr(self, "as_of_requested", None),
+            "as_of": getattr(self, "as_of", None) or timezone.now(),
+        }
+
+    # When the statuses shown become stale (or became so), as time passes with nothing written. Set by ``prepare``.
+    stale_flips: list[datetime] = []
 
     def answer_valid_until(self) -> datetime | None:
-        # "Now" changes when a row recorded ahead of its time (clock skew) takes effect; a given moment never does.
+        # "Now" changes when a row recorded ahead of its time (clock skew) takes effect, or when a status shown
+        # becomes stale; a given moment never does.
         if self.as_of_requested is not None:
             return None
-        return caching.next_moment_after(self.as_of, reports=False)
+        candidates = (caching.next_moment_after(self.as_of, reports=False), *self.stale_flips)
+        upcoming = [m for m in candidates if m is not None and m > self.as_of]
+        return min(upcoming) if upcoming else None
+
+    def last_modified(self) -> datetime | None:
+        """The data's watermark, or, answering for now, the moment a status shown went stale if that is later:
+        the body changed then though nothing was written, so If-Modified-Since must not match across it."""
+        settled_watermark = super().last_modified()
+        if self.as_of_requested is None:
+            passed = [m for m in self.stale_flips if m <= self.as_of]
+            if passed and (self.watermark is None or max(passed) > self.watermark):
+                self.watermark = max(passed)
+                return settled(self.watermark)
+        return settled_watermark
 
     def prepare(self, rows: list[Any]) -> list[Any]:
-        return _attach_names(selectors.attach_statuses(rows))
+        rows = _attach_names(selectors.attach_statuses(rows))
+        if not self.wants("csv"):  # streamed, never cached: nothing to keep
+            after = stale_after()
+            self.stale_flips = [
+                *self.stale_flips,
+                *{row.effective_at + after for c in rows for row in c.status_by_traffic.values() if row is not None},
+            ]
+        return rows
 
     def csv_columns(self) -> Sequence[CsvColumn]:
         return exports.crossing_columns(self.as_of)
@@ -113,10 +149,12 @@ class CrossingViewSet(ListViewSet):
             yield from self.prepare(batch)
 
     def rows_data(self, rows: Sequence[Any]) -> Sequence[Any]:
-        return [out.crossing_data(crossing, as_of_requested=self.as_of_requested) for crossing in rows]
+        return [
+            out.crossing_data(crossing, as_of_requested=self.as_of_requested, as_of=self.as_of) for crossing in rows
+        ]
 
     def feature(self, crossing: Any) -> dict[str, Any]:
-        properties = out.crossing_data(crossing, as_of_requested=self.as_of_requested)
+        properties = out.crossing_data(crossing, as_of_requested=self.as_of_requested, as_of=self.as_of)
         latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
         geometry = None if latitude is None else {"type": "Point", "coordinates": [float(longitude), float(latitude)]}
         return {"type": "Feature", "id": crossing.slug, "geometry": geometry, "properties": properties}
