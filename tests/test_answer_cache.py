@@ -221,11 +221,11 @@ def test_editors_and_analysts_get_their_own_pages(analyst_client, editor):
     crossing = CrossingFactory(name="Rafah")
     crossing.crises.add(CrisisFactory())
     unreviewed = SourceFactory(name="Wire")
-    evidence = services.report_store(source=unreviewed, title="Rafah shut", published_at=T0).report
-    status(crossing, "closed", T0, report=evidence, note="")
-    assert "Source: Wire" not in analyst_client.get("/").content.decode()
-    assert "Source: Wire" in signed_in(editor).get("/").content.decode()
-    assert "Source: Wire" not in analyst_client.get("/").content.decode()
+    report = services.report_store(source=unreviewed, title="Rafah shut", published_at=T0).report
+    services.suggestion_raise(report=report, crossing=crossing, proposed_status="closed", evidence="Rafah shut.")
+    assert "(Wire)" not in analyst_client.get("/").content.decode()
+    assert "(Wire)" in signed_in(editor).get("/").content.decode()  # the pending suggestion, for editors
+    assert "(Wire)" not in analyst_client.get("/").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
