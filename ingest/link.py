@@ -98,11 +98,14 @@ class Snapshot:
             if not key:
                 continue
             moving = phrase.kind == "status" and phrase.status == "open" and bool(movement & set(key.split()))
+            # The built-in word's form, where there is one ("פתיחת" is a noun: more often planned than done).
+            builtin = next((c for c in cues[key] if c.kind == lexicon.STATUS), None)
             edited = Cue(
                 lexicon.MOVEMENT if moving else lexicon.STATUS if phrase.kind == "status" else lexicon.NOT_STATUS,
                 status=phrase.status,
                 traffic=phrase.traffic,
-                form="event",
+                form=builtin.form if builtin else "event",
+                needs_object=builtin.needs_object if builtin else False,
                 text=phrase.text,
             )
             kept = [c for c in cues[key] if c.kind not in (lexicon.STATUS, lexicon.NOT_STATUS, lexicon.MOVEMENT)]

@@ -46,7 +46,7 @@ _TO_DONE = frozenset(
     ("allowed", "cleared", "able", "managed", "permitted", "began", "begun", "started", "beginning", "starting")
 )
 _REPORTING = frozenset(
-    ("said", "says", "told", "reported", "announced", "stated", "added", "according", "confirmed", "noted")
+    ("said", "says", "told", "reported", "announced", "stated", "added", "adding", "according", "confirmed", "noted")
 )
 _UNTIL = frozenset(("until", "till", "حتى", "עד"))
 _MONTHS = _set(
@@ -54,9 +54,29 @@ _MONTHS = _set(
     " aug sep sept oct nov dec يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر"
     " ינואר פברואר מרץ אפריל מאי יוני יולי אוגוסט ספטמבר אוקטובר נובמבר דצמבר"
 )
+_WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
 _DIRECTIONS = _set(
     "east west north south southeast southwest northeast northwest south-east north-east eastern western"
 )
+# The words that begin a clause saying what an opening let through: "..., letting aid into Gaza".
+_PURPOSE_OPENERS = _set("letting allowing enabling permitting so for to with in thus")
+# Time words that make a status tomorrow's, wherever they stand in the clause.
+_WHEN = frozenset(
+    fold(w)
+    for w in (
+        "tomorrow", "next week", "next month", "in the coming", "coming days", "غدا", "الاسبوع المقبل",
+        "الأسبوع المقبل", "الايام المقبله", "الأيام المقبلة", "خلال الساعات المقبله", "خلال الساعات المقبلة", "מחר",
+        "בשבוע הבא", "בימים הקרובים", "בקרוב",
+    )
+)  # fmt: skip
+_NOTICE = frozenset(
+    ("until further notice", "indefinitely", "الى اجل غير مسمى", "إلى أجل غير مسمى", "اجل غير مسمى", "غير مسمى",
+     "حتى اشعار اخر", "حتى إشعار آخر", "עד להודעה חדשה", "עד הודעה חדשה")
+)  # fmt: skip
+# After a status word, the words that say what it was for: "opened to 460 trucks of goods", "لخروج حاملي الجنسيات".
+_PURPOSE = _set("to for so allowing letting enabling امام أمام בפני עבור")
+PURPOSE_REACH = 7  # words (not counting the crossing's name) between a status word and its "to"/"for"
+_CONTENT = frozenset((lx.STATUS, lx.MOVEMENT, lx.TRAFFIC, lx.RESTRICT, lx.EXCEPT, lx.CARRIER))
 TRAFFIC_NEAR = 6  # words between a status word and a traffic word that says what the status is for
 _ARABIC_IMPERFECT = ("ي", "ت", "ن")
 NEGATION_WINDOW = 3  # words before a status that may negate it
@@ -143,6 +163,7 @@ class _Found:
     notes: list[str]
     position: int  # the clause
     main: bool  # False where the clause is an "after ..." one
+    contrast: bool = False  # the clause begins with "but", "while" ...
 
 
 class Reader:
@@ -153,6 +174,7 @@ class Reader:
         self.last_named: int | None = None
         self.claims: list[Claim] = []
         self.named: set[int] = set()
+        self._modal_starts: list[int] = []
 
     # --- one sentence ---------------------------------------------------------------------------------------
 
@@ -172,6 +194,14 @@ class Reader:
             return
         clauses = self._clauses(tokens, breaks, cues, mentions)
         forms = {c.form for m in cues for c in m.payload if c.kind == lx.MODAL}
+        self._modal_starts = [
+            m.start
+            for clause in clauses
+            if not clause.mentions and not clause.of(lx.STATUS)
+            for m in clause.cues
+            for c in m.payload
+            if c.kind == lx.MODAL and c.form != "condition" and not (c.text == "may" and _a_date(tokens, m.start))
+        ]
         modal_anywhere = "unsure" if forms & {"hedge", "demand", "condition", "habit"} else ("plan" if forms else "")
         found: list[_Found] = []
         consumed: set[int] = set()
@@ -205,7 +235,14 @@ class Reader:
     def _mentions(
         self, tokens: list[str], names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]
     ) -> list[_Mention]:
-        found = [_Mention(m.start, m.end, m.payload) for m in names if not _a_place(tokens, m.start)]
+        # "Erez West" is another crossing than Erez: a longer untracked name hides the tracked one inside it.
+        others = [m for m in cues if any(cue.kind == lx.UNTRACKED for cue in m.payload)]
+        found = [
+            _Mention(m.start, m.end, m.payload)
+            for m in names
+            if not _a_place(tokens, m.start)
+            and not any(o.start <= m.start and m.end <= o.end and o.length > m.length for o in others)
+        ]
         for m in cues:
             if any(cue.kind == lx.UNTRACKED for cue in m.payload):
                 found.append(_Mention(m.start, m.end, UNTRACKED))
@@ -234,8 +271,20 @@ class Reader:
             for cue in m.payload
             if cue.kind in (lx.CONTRAST, lx.BOUNDARY) or (cue.kind == lx.MODAL and cue.form == "condition")
         }
-        cuts = sorted({0, *(i for i, b in enumerate(breaks) if b), *starts})
+        # Commas around a date ("on Thursday, May 22, through Kerem Shalom") cut no clause.
+        dated = {i for i, b in enumerate(breaks) if b and (_datish(tokens[i - 1]) or _datish(tokens[i]))}
+        cuts = sorted({0, *(i for i, b in enumerate(breaks) if b and i not in dated), *starts})
         clauses = [_Clause(a, b) for a, b in zip(cuts, [*cuts[1:], len(tokens)], strict=True) if a < b]
+        # Commas inside a list of goods ("construction materials, goods, fuel and foodstuffs") cut no clause.
+        traffic_at = {m.start: m.end for m in cues if any(c.kind == lx.TRAFFIC for c in m.payload)}
+        traffic_ends = set(traffic_at.values())
+        joined: list[_Clause] = []
+        for clause in clauses:
+            if joined and clause.start in traffic_at and joined[-1].end in traffic_ends:
+                joined[-1] = _Clause(joined[-1].start, clause.end)
+            else:
+                joined.append(clause)
+        clauses = joined
         # A clause that only lists crossings ("Rafah, Kerem Shalom and Erez are closed") belongs to the next.
         merged: list[_Clause] = []
         pending: _Clause | None = None
@@ -246,7 +295,9 @@ class Reader:
             inside = [m for m in mentions if clause.start <= m.start < clause.end]
             covered = {i for m in inside for i in range(m.start, m.end)}
             rest = [tokens[i] for i in range(clause.start, clause.end) if i not in covered]
-            if inside and all(word in lx.COORDINATION for word in rest) and n < len(clauses) - 1:
+            opens_next = n + 1 < len(clauses) and clauses[n + 1].start in starts
+            last = n == len(clauses) - 1
+            if inside and all(word in lx.COORDINATION for word in rest) and not last and not opens_next:
                 pending = clause
                 continue
             merged.append(clause)
@@ -291,13 +342,24 @@ class Reader:
         # word and no other crossing of its own.
         companion: _Clause | None = None
         for later in clauses[position + 1 :]:
-            if later.opens_form in ("relative", "after"):
-                continue
-            if not later.of(lx.STATUS) and all(
-                m.crossing in {t.crossing for t in clause.mentions} or m.anaphor for m in later.mentions
+            if later.opens_form in ("relative", "after") or not any(
+                c.kind in _CONTENT for m in later.cues for c in m.payload
             ):
-                companion = later
-                consumed.add(clauses.index(later))
+                continue  # a relative clause, or an aside that says nothing of traffic ("Gaza's only window")
+            same = {t.crossing for t in clause.mentions}
+            if not later.of(lx.STATUS) and all(m.crossing in same or m.anaphor for m in later.mentions):
+                opener = tokens[later.start]
+                restricts = any(not _describing_only(tokens, m) for m, _ in later.of(lx.RESTRICT)) and not any(
+                    tokens[i] in _REPORTING for i in range(later.start, later.end)
+                )
+                qualifies = (
+                    (later.opens_with in (lx.CONTRAST, lx.EXCEPT) and (restricts or later.opens_with == lx.EXCEPT))
+                    or opener in _PURPOSE_OPENERS
+                    or (restricts and not later.of(lx.MOVEMENT))
+                )
+                if qualifies:
+                    companion = later
+                    consumed.add(clauses.index(later))
             break
         # Each traffic word goes with the status word nearest to it.
         words_of: dict[int, list[tuple[Match[tuple[lx.Cue, ...]], lx.Cue]]] = {t[0].start: [] for t in triggers}
@@ -363,7 +425,14 @@ class Reader:
         if self._modal(tokens, clause, trigger, cue):
             return []
         negated = self._negated(tokens, clause, trigger)
-        only = negated and any(c.text in ("إلا", "الا") for _, c in clause.of(lx.EXCEPT))  # "لم يسمح إلا": only
+        # "لم يسمح إلا بـ", "לא מתאפשר מעבר, חוץ מחולים": nothing but ..., that is, only ...
+        negations = [m.start for m, _ in clause.of(lx.NEGATION)] + (
+            [trigger.start] if cue.text.split()[0] in lx.NEGATIONS else []
+        )
+        only = bool(negations) and (
+            any(m.start > min(negations) for m, _ in clause.of(lx.EXCEPT))
+            or (companion is not None and companion.opens_with == lx.EXCEPT)
+        )
         if negated and not only:
             return []
         if self._historical(tokens, clauses, position, trigger):
@@ -384,14 +453,23 @@ class Reader:
             confidence -= penalty
         # Which traffic: the kinds named near the status word (not a description of the crossing, nor what a
         # closure held up far along the clause), and those of the clause that goes on to say what was let through.
-        near = [(m, c) for m, c in traffic_words if _near(m, trigger, target)]
-        excepts = [m.start for m, c in clause.of(lx.EXCEPT) if m.start >= trigger.start and not only]
+        purpose_at = _purpose_at(tokens, clause, trigger)
+        near = [
+            (m, c)
+            for m, c in traffic_words
+            if _near(m, trigger, target) or (purpose_at is not None and m.start > purpose_at)
+        ]
+        excepts = [m.start for m, c in clause.of(lx.EXCEPT) if m.start >= trigger.start]
         except_at = excepts[0] if excepts else None
         main_kinds = sorted({c.traffic for m, c in near if except_at is None or m.start < except_at})
         excepted = sorted({c.traffic for m, c in traffic_words if except_at is not None and m.start > except_at})
+        if only:
+            if companion is not None and companion.opens_with == lx.EXCEPT:
+                excepted = sorted({c.traffic for m, c in companion.of(lx.TRAFFIC)})
+            main_kinds, except_at = excepted or main_kinds, None
         restricting = [m for m, c in clause.of(lx.RESTRICT) if not _describing_only(tokens, m)]
         partial = any(c.form == "partial" for m, c in clause.of(lx.RESTRICT) if m in restricting)
-        if companion is not None:
+        if companion is not None and not only:
             if companion.opens_with == lx.EXCEPT and except_at is None:
                 except_at = companion.start
                 excepted = sorted({c.traffic for m, c in companion.of(lx.TRAFFIC)})
@@ -437,8 +515,9 @@ class Reader:
                 for k in (main_kinds or ["all"])
             ]
         main = clause.opens_form != "after"
+        contrast = clause.opens_with == lx.CONTRAST
         return [
-            _Found(target.crossing, status, kind, confidence, rule, span, notes, position, main)
+            _Found(target.crossing, status, kind, confidence, rule, span, notes, position, main, contrast)
             for kind in (main_kinds or ["all"])
         ]
 
@@ -452,10 +531,18 @@ class Reader:
                 continue
             if cue.text == "قد" and m.end < len(tokens) and not tokens[m.end].startswith(_ARABIC_IMPERFECT):
                 continue  # "قد" before a past verb is "has", not "may"
-            if m.start < trigger.start or cue.form == "habit":
+            if cue.text == "may" and _a_date(tokens, m.start):
+                continue  # "since May 7": the month
+            if cue.form in ("plan", "future") and any(
+                m.end <= still.start < trigger.start or c.text in _NOTICE for still, c in clause.of(lx.STILL)
+            ):
+                continue  # "decided that Erez will remain closed": the state now
+            if m.start < trigger.start or cue.form == "habit" or cue.text in _WHEN:
                 return True
             if trigger_cue.form == "noun":
-                return True  # "reopening Erez ... would be considered"
+                return True  # "the opening of Rafah ... in the coming days"
+        if trigger_cue.form == "noun" and any(start > trigger.start for start in self._modal_starts):
+            return True  # "reopening Erez, which connects Israel and Gaza, would be considered"
             if cue.form in ("hedge", "plan") and 0 <= m.start - trigger.end < MODAL_AFTER:
                 return True
         # "to reopen", "urged Israel to reopen", "expected to be reopened"; not "continues to be closed", nor
@@ -520,8 +607,10 @@ class Reader:
                 pool = [earlier[-1].mentions[-1]]
                 how.append(("the crossing named in the clause before", 0.08))
             else:
+                # Only an opening aside: "Closed since May, Rafah ..."
                 later = [c for c in clauses[position + 1 :] if c.mentions and not c.opens_with]
-                if not later:
+                nxt = clauses[position + 1] if position + 1 < len(clauses) else None
+                if not later or later[0] is not nxt or nxt.of(lx.STATUS) or nxt.of(lx.MOVEMENT) or clause.opens_with:
                     return [], how
                 pool = [later[0].mentions[0]]
                 how.append(("the crossing named in the clause after", 0.15))
@@ -554,6 +643,25 @@ def _settle(found: list[_Found]) -> list[_Found]:
             for f in claims:
                 f.confidence -= 0.15
                 f.notes.append("said of an earlier event")
+        by_traffic: dict[str, set[str]] = {}
+        for f in claims:
+            by_traffic.setdefault(f.traffic, set()).add(f.status)
+        mixed = {
+            t
+            for t, statuses in by_traffic.items()
+            if {"open", "closed"} <= statuses and any(f.contrast for f in claims if f.traffic == t)
+        }
+        if mixed:
+            # "open to aid workers but closed to Palestinians": open for some people, closed for others.
+            for traffic in mixed:
+                parts = [f for f in claims if f.traffic == traffic]
+                first = min(parts, key=lambda f: f.position)
+                claims = [f for f in claims if f.traffic != traffic]
+                notes = [*first.notes, "open for some of it and closed for the rest"]
+                claims.append(
+                    _Found(first.crossing, "restricted", traffic, min(f.confidence for f in parts) - 0.1,
+                           "contrast", first.span, notes, first.position, True)
+                )  # fmt: skip
         if len({f.status for f in claims}) > 1:
             winner = max(claims, key=lambda f: (f.confidence, f.position))
             claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
@@ -593,6 +701,38 @@ def _coordinated(tokens: list[str], mentions: list[_Mention], chosen: _Mention) 
     return mentions[lo : hi + 1]
 
 
+def _purpose_at(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> int | None:
+    """Where, soon after a status word, the clause starts saying what it was for: "opened Karam Abu Salem to 460
+    trucks of goods", "فُتحت بوابة معبر رفح ... لخروج حاملي الجنسيات", "נפתח להעברת סחורות"."""
+    named = {i for m in clause.mentions for i in range(m.start, m.end)}
+    purposes = {m.start for m, c in clause.of(lx.MOVEMENT) if _purpose_noun(tokens, m, c)}
+    reach = 0
+    for i in range(trigger.end, clause.end):
+        if i in named:
+            continue
+        if tokens[i] in _PURPOSE or i in purposes:
+            return i
+        reach += 1
+        if reach > PURPOSE_REACH:
+            return None
+    return None
+
+
+def _datish(word: str) -> bool:
+    return word.isdigit() or word in _MONTHS or word in _WEEKDAYS
+
+
+def _a_date(tokens: list[str], start: int) -> bool:
+    """ "May" as the month: "since May 7", "in May 2024", "7 May"."""
+    before = tokens[start - 1] if start else ""
+    after = tokens[start + 1] if start + 1 < len(tokens) else ""
+    return (
+        after.isdigit()
+        or before.isdigit()
+        or before in ("since", "in", "on", "until", "from", "of", "early", "late", "mid", "by", "last", "next", "this")
+    )
+
+
 def _a_place(tokens: list[str], start: int) -> bool:
     """ "southeast of Rafah", "north of Beit Hanoun": the town, not the crossing."""
     return start >= 2 and tokens[start - 1] == "of" and tokens[start - 2] in _DIRECTIONS
@@ -614,7 +754,7 @@ def _purpose_noun(tokens: list[str], m: Match[tuple[lx.Cue, ...]], cue: lx.Cue) 
     """Arabic "لدخول", "لإدخال" (for the entry of): what a crossing is for, or an opening is meant for; no news of
     traffic passing."""
     word = tokens[m.start]
-    return word.startswith(("ل", "لل")) and not fold(cue.text).startswith("ل") and "\u0600" <= word[0] <= "\u06ff"
+    return word.startswith(("ل", "ל")) and not fold(cue.text).startswith(("ل", "ל"))
 
 
 def _describing_only(tokens: list[str], m: Match[tuple[lx.Cue, ...]]) -> bool:
@@ -642,8 +782,8 @@ def _describes(tokens: list[str], clause: _Clause, m: Match[tuple[lx.Cue, ...]])
                 return True
     if before and before[-1] in lx.DESCRIBE_HEADS_BEFORE:
         return True
-    # An Arabic adjective right after the name: "معبر كرم أبو سالم التجاري" (the commercial crossing).
-    return any(mention.end == m.start for mention in clause.mentions) and "\u0600" <= tokens[m.start][0] <= "\u06ff"
+    # Right after the name: "معبر كرم أبو سالم التجاري" (the commercial crossing), "מעבר ארז להולכי רגל".
+    return any(mention.end == m.start for mention in clause.mentions)
 
 
 def _strongest(

@@ -67,6 +67,13 @@ _STATUS = [
     ),
     *_cues(STATUS, "منع|منعت|يمنع|تمنع|رفض|رفضت|ترفض|يرفض", status="closed", form="event", needs_object=True),
     *_cues(STATUS, "خارج الخدمه|خارج الخدمة|متوقفه|متوقفة", status="closed", form="state"),
+    # The negation is part of the phrase: "not allowed" is a closure, not a negated opening.
+    *_cues(
+        STATUS,
+        "لم يسمح|لا يسمح|لم يعد يسمح|لم تسمح|لا تسمح|לא מתאפשר|לא התאפשר|לא מתאפשרת|לא הותר|לא הותרה|לא אושר",
+        status="closed",
+        form="event",
+    ),
     *_cues(
         STATUS,
         "cut working hours|reduced working hours|reduced hours|opened intermittently|opens intermittently",
@@ -94,7 +101,7 @@ _STATUS = [
     *_cues(
         STATUS,
         "اغلق|أغلق|اغلقت|أغلقت|أغلقت السلطات|اغلقوا|قفل|اقفل|أقفل|أقفلت|اوقف|أوقف|أوقفت|اوقفت|توقف|توقفت|علق|علقت"
-        "|منع|منعت|تم اغلاق|تم إغلاق|تم اقفال|يغلق|تغلق|اغلاقه|أغلقته|توقف العمل|توقفت الحركه|توقفت الحركة",
+        "|تم اغلاق|تم إغلاق|تم اقفال|يغلق|تغلق|اغلاقه|أغلقته|توقف العمل|توقفت الحركه|توقفت الحركة",
         status="closed",
         form="event",
     ),
@@ -107,11 +114,12 @@ _STATUS = [
         STATUS,
         "فتحت|فتحت ابوابه|فتح ابوابه|فتح ابواب|أعيد فتح|اعيد فتح|تم فتح|تمت اعاده فتح|تمت إعادة فتح|افتتح|افتتحت"
         "|تم افتتاح|استانف|استأنف|استأنفت|استانفت|استؤنف|استؤنفت|عاد للعمل|عاد إلى العمل|عاد الى العمل|اعيد تشغيل"
-        "|أعيد تشغيل|يفتح ابوابه|تفتح ابوابها|فتح أبوابه|فتحت أبوابها|فتحت ابوابها",
+        "|أعيد تشغيل|يفتح ابوابه|تفتح ابوابها|فتح أبوابه|فتحت أبوابها|فتحت ابوابها|أعيد فتحه|اعيد فتحه|تم فتحه"
+        "|اعيد فتحها|أعيد فتحها",
         status="open",
         form="event",
     ),
-    *_cues(STATUS, "فتح", status="open", form="event", needs_object=True),
+    *_cues(STATUS, "فتح", status="open", form="noun", needs_object=True),
     *_cues(
         STATUS,
         "إعادة فتح|اعاده فتح|اعادة فتح|افتتاح|استئناف العمل|استئناف عمل|استئناف الحركه|استئناف الحركة|إعادة تشغيل",
@@ -126,7 +134,8 @@ _STATUS = [
     *_cues(STATUS, "סגור|סגורה|סגורים|סגורות|חסום|חסומה|מושבת|מושבתת", status="closed", form="state"),
     *_cues(
         STATUS,
-        "נסגר|נסגרה|נסגרו|סגר|סגרה|סגרו|נחסם|נחסמה|הושבת|הושבתה|הופסק|הופסקה|הפסיק לפעול|הפסיקה|הושהה|הושהתה|הוקפא",
+        "נסגר|נסגרה|נסגרו|סגר|סגרה|סגרו|חסמו|חסם|חסמה"
+        "|נחסם|נחסמה|הושבת|הושבתה|הופסק|הופסקה|הפסיק לפעול|הפסיקה|הושהה|הושהתה|הוקפא",
         status="closed",
         form="event",
     ),
@@ -135,7 +144,7 @@ _STATUS = [
     *_cues(STATUS, "פתוח|פתוחה|פתוחים|פתוחות|פועל|פועלת|פעיל|פעילה", status="open", form="state"),
     *_cues(
         STATUS,
-        "נפתח|נפתחה|נפתחו|פתח|פתחה|פתחו|נפתח מחדש|נפתחה מחדש|חודש|חודשה|חזר לפעול|חזרה לפעול|חידש|חידשה",
+        "נפתח|נפתחה|נפתחו|פתח|פתחה|פתחו|נפתח מחדש|נפתחה מחדש|חודשה|חזר לפעול|חזרה לפעול|חידש|חידשה",
         status="open",
         form="event",
     ),
@@ -168,6 +177,7 @@ _MOVEMENT = _cues(
     "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
     "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|وصلت|وصل|وصول|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
     "|ادخلت|أدخلت|ادخال|إدخال|تم ادخال|تم إدخال|نقلت|نقل|تم نقل|سافر|سافرت|سفر|عاد|عادت|عودة|اجلاء|إجلاء|تم اجلاء"
+    "|letting|allowing|enabling|permitting|מתאפשר מעבר|התאפשר מעבר|התאפשרה יציאה|מתאפשרת יציאה|יציאה|יציאת"
     "|נכנסו|נכנס|נכנסה|נכנסות|נכנסים|עברו|עוברות|עוברים|הוכנסו|הוכנס|הועברו|הועבר|הועברה|יצאו|יצא|יוצאים|חצו"
     "|הגיעו|פונו|הכנסת|העברת|כניסת|מעבר של",
 )
@@ -188,7 +198,9 @@ _CARRIER = [
 _RESTRICT = [
     *_cues(
         RESTRICT,
-        "partially|partly|partial|largely|mostly|most of the time|for the most part|on specific occasions"
+        "partially|partly|partial|largely|mostly|almost completely|nearly completely|virtually|ברובו|ברובה"
+        "|في معظمه|شبه تام|شبه كامل|بشكل شبه تام|בעיקרו"
+        "|most of the time|for the most part|on specific occasions"
         "|occasionally|جزئيا|جزئي|جزئية|جزئيه|بشكل جزئي|معظم الوقت|חלקית|חלקי|באופן חלקי|רוב הזמן",
         form="partial",
     ),
@@ -197,7 +209,7 @@ _RESTRICT = [
         "only|solely|exclusively|limited|limit|limits|limiting|restricted|restriction|restrictions|restrict"
         "|reduced|reduced capacity|in one direction|one direction|one way|a trickle|trickle|handful|a few dozen"
         "|a few|small number|small numbers|limited number|capped|cap|intermittently|sporadically|selected"
-        "|drop in the ocean|a drop in the ocean|insufficient|slowed|slowly|trickle of"
+        "|drop in the ocean|a drop in the ocean|insufficient|slowed|slowly|trickle of|ابطا|أبطأ|تباطؤ|بطء|האט|האטה"
         "|فقط|محدود|محدوده|محدودة|محدودا|بشكل محدود|اقتصر|يقتصر|تقتصر|مقتصرا|مقتصره|قيود|تقييد|مقيد|مقيدا"
         "|اتجاه واحد|في اتجاه واحد|اعداد قليله|أعداد قليلة|عدد محدود|اعداد محدوده|أعداد محدودة|بضع|بضعه|بضعة"
         "|רק|בלבד|מוגבל|מוגבלת|מוגבלים|באופן מוגבל|בכיוון אחד|הגבלות|מצומצם|מצומצמת|מספר מצומצם|מעט",
@@ -260,6 +272,8 @@ _MODAL = [
         "|need to|needs to|needed to|ought|insisted|insists|requested|request|requests|pleaded|pleas|plea|dire need"
         "|دعا|دعت|يدعو|تدعو|دعوه|دعوة|دعوات|طالب|طالبت|يطالب|تطالب|مطالبه|مطالبة|مطالبات|ناشد|ناشدت|يناشد|حث|حثت|يحث"
         "|يجب|ينبغي|ضروره|ضرورة|بضرورة|بضروره|الضغط|ضغط|للضغط|طلب|طلبت|يطلب|طالبنا|طالبوا|نطالب|يطالبون"
+        "|opposes|opposed|מתנגדת|מתנגד|מתנגדים|לחצו|להזרים|להכניס|להעביר|לחסום|supposed to|meant to|supposed"
+        "|سينظر|ستنظر|سيسمح|ستسمح|سيجري|سيكون|ستكون|على ان|على أن"
         "|דרש|דרשה|דורש|דורשת|דורשים|דרישה|קרא|קראה|קורא|קוראת|קריאה|הפציר|הפצירה|צריך|צריכה|חייב|חייבת|יש לפתוח"
         "|יש לסגור|לחץ|לחצה|לוחץ",
         form="demand",
@@ -272,7 +286,7 @@ _MODAL = [
         "|discuss|threatened|threatens|threat|vowed|vows|promised|promises|pledged"
         "|offered|would allow|ahead of|in order to|the idea|tried|attempted|attempt|attempts|trying|sought"
         "|to stop|to block|to prevent|stipulates|stipulated|provides for|نص|ينص|تنص|نصت|الفكره|فكره|حاولوا|حاول"
-        "|حاولت|محاوله|محاولات|ניסו|ניסה|ניסיון"
+        "|حاولت|محاوله|محاولات|ניסו|ניסה|ניסיון|כדי|upcoming|imminent|קרובה|הקרובה|המתוכננת"
         "|من المقرر|المقرر|مقرر|تعتزم|يعتزم|تنوي|ينوي|تخطط|يخطط|خطه|خطة|وافق|وافقت|موافقه|موافقة"
         "|مقترح|اقتراح|قرار|قررت|قرر|تهدد|هدد|هددت|وعد|وعدت|تعهد|تعهدت|استعدادات|استعداد|تمهيدا|للسماح"
         "|بالسماح|السماح|يسمح|تسمح|مخطط|מתוכנן|מתוכננת|תוכנית|בכוונת|מתכוון|מתכוונת|מתכוונים|אמור|אמורה|אמורים"
@@ -283,7 +297,7 @@ _MODAL = [
     *_cues(
         MODAL,
         "if|unless|whenever|when|once|in case|in the event|provided|as soon as|until it|اذا|إذا|لو|في حال|فور|بمجرد"
-        "|ما لم"
+        "|ما لم|בכל פעם|בזמן הסלמות|בעתות"
         "|عندما|حين|متى|אם|במידה|ברגע ש|כאשר|כשה|לכשה",
         form="condition",
     ),
@@ -300,7 +314,8 @@ _MODAL = [
 # A fixed schedule is no news of today: "closed every Friday and Saturday".
 _HABIT = _cues(
     MODAL,
-    "every friday|every saturday|every sunday|every week|on fridays|on saturdays|weekends|on weekends|each week"
+    "often|frequently|regularly|repeatedly|usually|routinely|sometimes|غالبا|عادة|عاده|לעתים קרובות|בדרך כלל"
+    "|every friday|every saturday|every sunday|every week|on fridays|on saturdays|weekends|on weekends|each week"
     "|كل جمعه|كل يوم جمعه|ايام الجمعه والسبت|أيام الجمعة والسبت|בכל שבוע|בסופי שבוע|בסוף השבוע",
     form="habit",
 )
@@ -317,7 +332,9 @@ _STILL = _cues(
     STILL,
     "remains|remain|remained|still|continues|continue|continued|continuing|kept|keeps|has been|have been|since"
     "|لا يزال|لا تزال|ما زال|ما زالت|مازال|مازالت|ما يزال|ما تزال|لازال|لازالت|ظل|ظلت|يظل|تظل|منذ|يواصل|تواصل|استمرار"
-    "|עדיין|נותר|נותרה|נשאר|נשארה|ממשיך|ממשיכה|מאז|עודנו|עודנה|once again|again|since the"
+    "|עדיין|נותר|נותרה|נשאר|נשארה|ממשיך|ממשיכה"
+    "|מאז|עודנו|עודנה|since the|until further notice|indefinitely|الى اجل غير مسمى"
+    "|إلى أجل غير مسمى|اجل غير مسمى|غير مسمى|حتى اشعار اخر|حتى إشعار آخر|עד להודעה חדשה|עד הודעה חדשה"
     "|will remain|will stay|will continue to be|would remain"
     "|will be kept|سيبقى|ستبقى|سيظل|ستظل|سيستمر|ستستمر|יישאר|תישאר|ייוותר|תיוותר",
 )
@@ -367,7 +384,8 @@ TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
         "humanitarian workers", "staff", "journalists", "families", "children", "individuals", "travel",
         "citizens", "palestinians", "americans", "nationals", "departures", "returnees", "exit",
         "مسافرين", "المسافرين", "المسافرون", "الافراد", "حاملي الجنسيات", "حمله الجنسيات", "الجنسيات المزدوجه",
-        "مزدوجي الجنسيه", "حاملي جوازات", "جريحا", "جريح", "مريضا", "مريض", "شخصا", "humanitarian aid workers",
+        "مزدوجي الجنسيه", "حاملي جوازات", "جريحا", "جريح", "مريضا", "مريض", "شخصا",
+        "humanitarian aid workers", "humanitarian cases",
         "international aid workers", "un staff", "foreign passport holders", "sick people",
         "الجرحى", "جرحى", "المرضى", "مرضى", "العالقين", "الاجانب",
         "المواطنين", "حملة الجوازات", "التجار", "تجار", "رجال الاعمال", "العمال", "عمال", "المدنيين", "الحجاج",
@@ -397,6 +415,14 @@ TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
         "סחורות", "סחורה", "מסחרי", "מסחרית", "מסחריות", "יבוא", "יצוא", "המגזר הפרטי",
     ),
 }  # fmt: skip
+# Words with a traffic word inside that name no traffic: "aid agencies" are not aid passing.
+_NOT_TRAFFIC = _cues(
+    "other",
+    "aid organisations|aid organizations|aid agencies|aid groups|aid officials|aid work|relief agencies"
+    "|humanitarian organisations|humanitarian organizations|humanitarian situation|humanitarian crisis"
+    "|humanitarian affairs|humanitarian pause|humanitarian law|humanitarian catastrophe|aid sector|منظمات الاغاثه"
+    "|منظمات الإغاثة|ארגוני הסיוע|ארגוני סיוע|الوضع الانساني|الازمه الانسانيه",
+)
 _TRAFFIC = [(text, Cue(TRAFFIC, traffic=kind, text=text)) for kind, texts in TRAFFIC_WORDS.items() for text in texts]
 
 # Every cue, in one table: several kinds may share words (“only” restricts, and is no status).
@@ -419,12 +445,15 @@ CUES: list[tuple[str, Cue]] = [
     *_ANAPHOR,
     *_UNTRACKED,
     *_TRAFFIC,
+    *_NOT_TRAFFIC,
 ]
 NEGATIONS = frozenset(text for text, _ in _NEGATION if " " not in text)
 # Arabic "لا"/"ما" before these is "still", not a negation: "لا يزال مغلقا" (it is still closed).
 STILL_AFTER_NEGATION = frozenset(("يزال", "تزال", "زال", "زالت", "يزالان", "تزالان", "يزالون"))
 # English words after "only" that make it describe a thing, not narrow a status: "the only crossing".
-ONLY_DESCRIBES = frozenset(("crossing", "crossings", "exit", "route", "way", "gateway", "entry", "lifeline", "point"))
+ONLY_DESCRIBES = frozenset(
+    ("crossing", "crossings", "exit", "route", "way", "gateway", "entry", "lifeline", "point", "window", "one", "link")
+)
 # Mentions of the crossing "as a whole" go with these words when they stand alone between names.
 COORDINATION = frozenset(
     ("and", "or", "both", "as", "well", "crossings", "crossing", "the", "و", "او", "أو", "ו", "או")

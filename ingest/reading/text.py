@@ -219,9 +219,10 @@ def sentences(text: str) -> list[str]:
 
 # --- words with the punctuation between them ------------------------------------------------------------------
 
-# Punctuation that ends a clause or an aside: commas, semicolons, colons, brackets, dashes set off by spaces, quotes
-# (Arabic comma and semicolon too). A hyphen inside a word (“Kerem-Shalom”) is not one.
-_BREAK = re.compile(r"[,;:()\[\]\u060c\u061b\u2014\u2013\"\u201c\u201d\u00ab\u00bb]|\s-\s")
+# Punctuation that ends a clause or an aside: commas, semicolons, colons, brackets, dashes set off by spaces (Arabic
+# comma and semicolon too). A hyphen inside a word (“Kerem-Shalom”) is not one, nor are quotation marks (a quoted
+# name is part of its clause).
+_BREAK = re.compile(r"[,;:()\[\]\u060c\u061b\u2014\u2013]|\s-\s")
 
 
 def tokenize(sentence: str) -> tuple[list[str], list[bool]]:
