@@ -110,7 +110,10 @@ class Snapshot:
             )
             kept = [c for c in cues[key] if c.kind not in (lexicon.STATUS, lexicon.NOT_STATUS, lexicon.MOVEMENT)]
             cues[key] = [*kept, edited]
-        self.cue_index: PhraseIndex[tuple[Cue, ...]] = PhraseIndex((key, tuple(cs)) for key, cs in cues.items())
+        self.cue_index: PhraseIndex[tuple[Cue, ...]] = PhraseIndex(
+            ((key, tuple(cs)) for key, cs in cues.items()),
+            strict=lambda cs: all(c.kind in lexicon.FUNCTION_WORDS for c in cs),
+        )
 
 
 # --- results --------------------------------------------------------------------------------------------------

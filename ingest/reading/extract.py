@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import lexicon as lx
-from .text import Match, fold, longest_first, tokenize, words
+from .text import Match, fold, longest_first, tokenize, variants, words
 
 if TYPE_CHECKING:
     from ingest.link import Snapshot
@@ -49,11 +49,13 @@ _REPORTING = frozenset(
     ("said", "says", "told", "reported", "announced", "stated", "added", "adding", "according", "confirmed", "noted")
 )
 _UNTIL = frozenset(("until", "till", "حتى", "עד"))
+_IN_BEFORE = frozenset(("in", "before", "في", "قبل", "ב", "לפני"))
 _MONTHS = _set(
     "january february march april may june july august september october november december jan feb mar apr jun jul"
     " aug sep sept oct nov dec يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر"
     " ינואר פברואר מרץ אפריל מאי יוני יולי אוגוסט ספטמבר אוקטובר נובמבר דצמבר"
 )
+_ROUTE = _set("through via at דרך عبر خلال")
 _WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
 _DIRECTIONS = _set(
     "east west north south southeast southwest northeast northwest south-east north-east eastern western"
@@ -186,6 +188,11 @@ class Reader:
         cues = self.snapshot.cue_index.find(tokens)
         if not names and not any(c.kind in (lx.ANAPHOR, lx.UNTRACKED) for m in cues for c in m.payload):
             return
+        # "Erez West" is another crossing than Erez: a longer untracked name hides the tracked one inside it.
+        others = [m for m in cues if any(cue.kind == lx.UNTRACKED for cue in m.payload)]
+        names = [
+            n for n in names if not any(o.start <= n.start and n.end <= o.end and o.length > n.length for o in others)
+        ]
         named = {i for m in names for i in range(m.start, m.end)}
         cues = longest_first([m for m in cues if named.isdisjoint(range(m.start, m.end))])
         mentions = self._mentions(tokens, names, cues)
@@ -235,14 +242,7 @@ class Reader:
     def _mentions(
         self, tokens: list[str], names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]
     ) -> list[_Mention]:
-        # "Erez West" is another crossing than Erez: a longer untracked name hides the tracked one inside it.
-        others = [m for m in cues if any(cue.kind == lx.UNTRACKED for cue in m.payload)]
-        found = [
-            _Mention(m.start, m.end, m.payload)
-            for m in names
-            if not _a_place(tokens, m.start)
-            and not any(o.start <= m.start and m.end <= o.end and o.length > m.length for o in others)
-        ]
+        found = [_Mention(m.start, m.end, m.payload) for m in names if not _a_place(tokens, m.start)]
         for m in cues:
             if any(cue.kind == lx.UNTRACKED for cue in m.payload):
                 found.append(_Mention(m.start, m.end, UNTRACKED))
@@ -272,7 +272,7 @@ class Reader:
             if cue.kind in (lx.CONTRAST, lx.BOUNDARY) or (cue.kind == lx.MODAL and cue.form == "condition")
         }
         # Commas around a date ("on Thursday, May 22, through Kerem Shalom") cut no clause.
-        dated = {i for i, b in enumerate(breaks) if b and (_datish(tokens[i - 1]) or _datish(tokens[i]))}
+        dated = {i for i, b in enumerate(breaks) if b and _datish(tokens[i - 1]) and _datish(tokens[i])}
         cuts = sorted({0, *(i for i, b in enumerate(breaks) if b and i not in dated), *starts})
         clauses = [_Clause(a, b) for a, b in zip(cuts, [*cuts[1:], len(tokens)], strict=True) if a < b]
         # Commas inside a list of goods ("construction materials, goods, fuel and foodstuffs") cut no clause.
@@ -343,7 +343,9 @@ class Reader:
         companion: _Clause | None = None
         for later in clauses[position + 1 :]:
             if later.opens_form in ("relative", "after") or not any(
-                c.kind in _CONTENT for m in later.cues for c in m.payload
+                c.kind in _CONTENT and not (c.kind == lx.RESTRICT and _describing_only(tokens, m))
+                for m in later.cues
+                for c in m.payload
             ):
                 continue  # a relative clause, or an aside that says nothing of traffic ("Gaza's only window")
             same = {t.crossing for t in clause.mentions}
@@ -374,6 +376,11 @@ class Reader:
         best: dict[tuple[int, str], _Found] = {}
         for trigger, cue in triggers:
             targets, how = self._attach(tokens, clauses, position, trigger)
+            if cue.kind == lx.MOVEMENT:
+                # Trucks that came "through Zikim to the north and through Kerem Shalom to the south" passed both.
+                routes = [m for m in clause.mentions if _routed(tokens, m)]
+                if len(routes) > 1:
+                    targets = routes
             for target in targets:
                 for f in self._claims_for(
                     tokens,
@@ -421,8 +428,15 @@ class Reader:
                     ends += [m.start, m.end]
             span = (min(ends), max(ends))
         notes: list[str] = []
-        # Not a fact (yet), negated, or history: no claim.
+        # Not a fact (yet), negated, or history: no claim. Traffic passing is told as a fact: a plan, a demand or
+        # a purpose anywhere in its clause ("came to block the aid trucks") makes it none.
         if self._modal(tokens, clause, trigger, cue):
+            return []
+        if cue.kind == lx.MOVEMENT and any(
+            c.form in ("plan", "demand", "purpose", "hedge", "future")
+            and not (c.text == "may" and _a_date(tokens, m.start))
+            for m, c in clause.of(lx.MODAL)
+        ):
             return []
         negated = self._negated(tokens, clause, trigger)
         # "لم يسمح إلا بـ", "לא מתאפשר מעבר, חוץ מחולים": nothing but ..., that is, only ...
@@ -588,6 +602,14 @@ class Reader:
                 word = tokens[i]
                 if _YEAR.match(word) and not any(w in _SINCE for w in tokens[max(clause.start, i - 3) : i]):
                     return True
+                if (
+                    word in _IN_BEFORE
+                    and i + 1 < len(tokens)
+                    and tokens[i + 1] in _MONTHS
+                    and not any(w in _SINCE for w in tokens[clause.start : i])
+                ):
+                    return True  # "in December", "before July": a month gone (but "closed since the war began in
+                    # October" holds)
                 if word in _UNTIL and i + 1 < len(tokens) and i > trigger.start:
                     following = tokens[i + 1 : i + 3]
                     if any(w.isdigit() or w in _MONTHS for w in following) and not clause.of(lx.MODAL):
@@ -716,6 +738,15 @@ def _purpose_at(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue,
         if reach > PURPOSE_REACH:
             return None
     return None
+
+
+def _routed(tokens: list[str], mention: _Mention) -> bool:
+    """A crossing named as the way through: "through Rafah", "דרך מעבר ארז", "ממעבר כרם שלום", "عبر معبر رفح"."""
+    before = tokens[mention.start - 1] if mention.start else ""
+    if before and any(v in _ROUTE for v in variants(before)):
+        return True
+    first = tokens[mention.start]
+    return "\u0590" <= first[0] <= "\u05ff" and first[0] in "מב" and first[1:2] in ("מ", "ר", "כ", "א")
 
 
 def _datish(word: str) -> bool:

@@ -1,7 +1,7 @@
 """The built-in vocabulary the reader understands sentences with, in English, Arabic and Hebrew.
 
 Words are written as news reports write them; matching folds case and diacritics and lets the first word carry an
-Arabic or Hebrew clitic prefix (``text._variants``), so one form covers “الإغلاق”, “وإغلاق” and “بإغلاق”. Each entry
+Arabic or Hebrew clitic prefix (``text.variants``), so one form covers “الإغلاق”, “وإغلاق” and “بإغلاق”. Each entry
 is a *cue*: what a word or phrase tells the reader about the clause it stands in. The status words editors keep in
 the StatusPhrase table join these as ``STATUS`` cues (an editor's phrase wins where both spell the same words).
 """
@@ -83,12 +83,11 @@ _STATUS = [
     *_cues(STATUS, "open|operational|functioning|operating|in operation", status="open", form="state"),
     *_cues(
         STATUS,
-        "opened|opens|reopen|reopened|reopens|resumed|resumes|resumed operations|resumed operating|back in operation"
-        "|reopening|reopenings",
+        "opened|opens|reopen|reopened|reopens|resumed|resumes|resumed operations|resumed operating|back in operation",
         status="open",
         form="event",
     ),
-    *_cues(STATUS, "opening|resumption", status="open", form="noun"),
+    *_cues(STATUS, "opening|resumption|reopening|reopenings", status="open", form="noun"),
     *_cues(STATUS, "restricted|restricts|partially open|partly open", status="restricted", form="state"),
     *_cues(
         STATUS, "partially opened|partially reopened|partly reopened|partly opened", status="restricted", form="event"
@@ -158,6 +157,9 @@ _NOT_STATUS = _cues(
     "|open air|open-air|open source|open ended|in the open|open areas|open area|open spaces|opened talks|open talks"
     "|close to|close by|closely|close ties|close relations|close contact|close coordination|close cooperation"
     "|close range|closed door|closed doors|behind closed doors|closed session|closed meeting|closed military zone"
+    "|ceasefire|cease fire|הפסקת האש|הפסקת אש|وقف اطلاق النار|وقف إطلاق النار|وقف النار"
+    "|blocked the roads|blocked the road|blocked access|blocking access|blocked the entrance|חסמו את הגישה"
+    "|חסמו את הכביש|חוסמים את הגישה|اغلقوا الطريق"
     "|closed area|closed zone|منطقه عسكريه مغلقه|منطقة عسكرية مغلقة|שטח צבאי סגור"
     "|opening remarks|opening statement|opening session|open session|bars and|operating room|operating rooms"
     "|operating theatre|operating theatres|operating procedures|military operations|fact finding"
@@ -418,7 +420,8 @@ TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
 # Words with a traffic word inside that name no traffic: "aid agencies" are not aid passing.
 _NOT_TRAFFIC = _cues(
     "other",
-    "aid organisations|aid organizations|aid agencies|aid groups|aid officials|aid work|relief agencies"
+    "humanitarian aid organisations|humanitarian aid organizations|un humanitarian aid|aid organisations"
+    "|aid organizations|aid agencies|aid groups|aid officials|aid work|relief agencies"
     "|humanitarian organisations|humanitarian organizations|humanitarian situation|humanitarian crisis"
     "|humanitarian affairs|humanitarian pause|humanitarian law|humanitarian catastrophe|aid sector|منظمات الاغاثه"
     "|منظمات الإغاثة|ארגוני הסיוע|ארגוני סיוע|الوضع الانساني|الازمه الانسانيه",
@@ -447,6 +450,8 @@ CUES: list[tuple[str, Cue]] = [
     *_TRAFFIC,
     *_NOT_TRAFFIC,
 ]
+# Kinds of short function words that must not be read inside longer words ("امل", hope, in "كامل", complete).
+FUNCTION_WORDS = frozenset((MODAL, PAST, STILL, BOUNDARY, CONTRAST, EXCEPT))
 NEGATIONS = frozenset(text for text, _ in _NEGATION if " " not in text)
 # Arabic "لا"/"ما" before these is "still", not a negation: "لا يزال مغلقا" (it is still closed).
 STILL_AFTER_NEGATION = frozenset(("يزال", "تزال", "زال", "زالت", "يزالان", "تزالان", "يزالون"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Generic, TypeVar
@@ -71,19 +71,23 @@ def phrase_key(phrase: str) -> str:
 def _arabic_prefixes() -> tuple[str, ...]:
     conjunctions, prepositions, articles = ("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال")
     found = {c + p + a for c in conjunctions for p in prepositions for a in articles} - {""}
-    # li + al- is written لل (the alef drops): handled in _variants, not as a plain prefix.
+    # li + al- is written لل (the alef drops): handled in variants, not as a plain prefix.
     found -= {"لال", "ولال", "فلال"}
     return tuple(sorted(found, key=len, reverse=True))
 
 
 ARABIC_PREFIXES = _arabic_prefixes()
 HEBREW_PREFIX_LETTERS = frozenset("והבכלמש")
+# Hebrew prefixes come in one order: "and", then "that"/"from"/"when", then "the"/"in"/"to"/"as" (which swallow
+# "the"). So "המחסום" is ה + מחסום (the checkpoint), never ה + מ + חסום (blocked).
+_HEBREW_PREFIX = re.compile("(?:ו)?(?:ש|מ|כש)?(?:ה|ב|ל|כ)?")
 # The scripts whose words may carry a prefix: a token in any other script is matched only as written.
 _CLITIC_SCRIPT = re.compile(r"[\u0590-\u06ff]")
+_AND = frozenset(("و", "ف", "ו"))
 MIN_STEM = 2  # a prefix is only split off when at least this many letters remain
 
 
-def _variants(token: str) -> Iterator[str]:
+def variants(token: str) -> Iterator[str]:
     """The token as written, then the word it may be once a clitic prefix is taken off."""
     yield token
     if len(token) <= MIN_STEM:
@@ -97,10 +101,13 @@ def _variants(token: str) -> Iterator[str]:
             if token.startswith(li_al) and len(token) - len(li_al) >= MIN_STEM - 1:
                 yield "ال" + token[len(li_al) :]
     elif "\u0590" <= first <= "\u05ff":
-        for cut in range(1, 4):
-            if token[cut - 1] not in HEBREW_PREFIX_LETTERS or len(token) - cut < MIN_STEM:
-                break
-            yield token[cut:]
+        match = _HEBREW_PREFIX.match(token)
+        if match:
+            # Every shorter way of reading the prefixes, in order: "ומהמעבר" may be ו + מה + מעבר.
+            prefix = match.group(0)
+            for cut in range(1, len(prefix) + 1):
+                if len(token) - cut >= MIN_STEM and _HEBREW_PREFIX.fullmatch(prefix[:cut]):
+                    yield token[cut:]
 
 
 # --- matching -------------------------------------------------------------------------------------------------
@@ -120,7 +127,10 @@ class Match(Generic[T]):
 class PhraseIndex(Generic[T]):
     """Many multi-word names or phrases, found in a token list in one pass (indexed by their first word)."""
 
-    def __init__(self, items: Iterable[tuple[str, T]]) -> None:
+    def __init__(self, items: Iterable[tuple[str, T]], *, strict: Callable[[T], bool] | None = None) -> None:
+        # Entries for which ``strict`` is true, when three letters or fewer, are found behind "and" (و ف ו) only,
+        # not behind any prefix: the reader's short words ("امل", hope) hide inside longer ones ("كامل", complete).
+        self._strict = strict
         self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
         for text, payload in items:
             tokens = tuple(words(text))
@@ -142,7 +152,7 @@ class PhraseIndex(Generic[T]):
 
     def may_occur(self, tokens: list[str]) -> bool:
         """False when none of the entries can be in ``tokens``: none is there whole, and none could be once an
-        Arabic or Hebrew prefix is taken off (``_variants``). A few checks at C speed, not a look-up per token.
+        Arabic or Hebrew prefix is taken off (``variants``). A few checks at C speed, not a look-up per token.
 
         A first word is not enough: "al", "north" or "king" begin names and a third of all reports. Tokens are
         ``\\w+`` runs, so a phrase is in them exactly when its words, one space apart, are in theirs.
@@ -168,10 +178,14 @@ class PhraseIndex(Generic[T]):
         if by_first.keys().isdisjoint(tokens) and not _CLITIC_SCRIPT.search("".join(tokens)):
             return found
         for i, token in enumerate(tokens):
-            for variant in _variants(token):
+            for variant in variants(token):
                 candidates = by_first.get(variant)
                 if not candidates:
                     continue
+                if self._strict is not None and len(variant) <= 3 and variant != token:
+                    cut = token[: len(token) - len(variant)]
+                    if token.endswith(variant) and cut not in _AND:
+                        candidates = [c for c in candidates if not self._strict(c[1])]
                 for phrase, payload in candidates:
                     n = len(phrase)
                     if n == 1 or tokens[i + 1 : i + n] == list(phrase[1:]):
