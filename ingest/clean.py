@@ -1,4 +1,5 @@
-"""A parsed entry made ready to store: plain text kept, links made absolute and canonical, times aware. Pure.
+"""A parsed entry made ready to store: plain text kept, links made absolute and canonical, times aware, its language
+read from its own text (``ingest.language``), who wrote it tidied. Pure.
 
 HTML is sanitised by ``tracker.services.report_store`` (nh3) when the report is stored; here it is only read
 for its plain text, which is what search and the link matcher use.
@@ -14,8 +15,16 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
+from tracker.services.reports import (
+    MAX_COUNTRIES,
+    MAX_DISASTER_CHARS,
+    MAX_GLIDE_CHARS,
+    MAX_ORGANISATION_CHARS,
+    MAX_ORGANISATIONS,
+)
 from tracker.text import canonical_url, content_hash, html_to_text
 
+from .language import detect_language
 from .parse import ParsedEntry
 
 # C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, and none of them is text.
@@ -44,6 +53,10 @@ class CleanEntry:
     raw: str
     identity: str  # SHA-256 of what makes it the same item: its id, else its canonical URL, else its content
     fingerprint: str  # SHA-256 of everything it is stored from: equal means storing it again changes nothing
+    organisations: tuple[str, ...] = ()
+    country_codes: tuple[str, ...] = ()  # upper-case ISO 3166 alpha-3, each once
+    disaster: str = ""
+    glide: str = ""
 
 
 def _plain(value: str) -> str:
@@ -60,7 +73,9 @@ def _absolute(url: str, base: str) -> str:
 
 
 # Part of every fingerprint: change it when cleaning changes what is stored, and every entry is stored once more.
-CLEANING_VERSION = "1"
+# 2: the language read from the item's own text; ReliefWeb's organisations, countries, disaster and GLIDE kept.
+CLEANING_VERSION = "2"
+_ALPHA3 = re.compile(r"[A-Z]{3}")
 
 
 def _iso(moment: datetime | None) -> str:
@@ -98,6 +113,11 @@ def identify(entry: ParsedEntry, *, base_url: str = "") -> tuple[str, str]:
                 _iso(entry.published),
                 _iso(entry.updated),
                 entry.language,
+                entry.feed_language,
+                entry.organisations,
+                entry.country_codes,
+                entry.disaster,
+                entry.glide,
             ]
         )
     )
@@ -129,16 +149,40 @@ def clean_entry(
     if not title and not url:
         raise Rejected("no title and no link: nothing to show an editor or to find it by")
     identity, fingerprint = identified or identify(entry, base_url=base_url)
+    text = _text(entry)
+    language = detect_language(
+        title, text, declared=_plain(entry.language).strip()[:12], channel=_plain(entry.feed_language).strip()[:12]
+    )
     return CleanEntry(
         external_id=_plain(entry.external_id).strip()[:500],
         url=url,
         canonical_url=canonical_url(url),
         title=title,
         summary_html=_plain(entry.body_html),
-        text=_text(entry),
+        text=text,
         published_at=entry.published or entry.updated,
-        language=_plain(entry.language).strip()[:12],
+        language=language[:12],
         raw=_plain(entry.raw.decode("utf-8", errors="replace")),
         identity=identity,
         fingerprint=fingerprint,
+        organisations=_names(entry.organisations, MAX_ORGANISATION_CHARS)[:MAX_ORGANISATIONS],
+        country_codes=country_codes(entry.country_codes)[:MAX_COUNTRIES],
+        disaster=_line(entry.disaster)[:MAX_DISASTER_CHARS],
+        glide=_line(entry.glide)[:MAX_GLIDE_CHARS],
     )
+
+
+def _line(value: str) -> str:
+    return _SPACE.sub(" ", _plain(value)).strip()
+
+
+def _names(values: tuple[str, ...], max_chars: int) -> tuple[str, ...]:
+    """Each name on one line, cut to ``max_chars``, each once, in the source's order; empty ones dropped."""
+    names = (_line(value)[:max_chars] for value in values)
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def country_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Upper-case ISO 3166 alpha-3 codes, each once, in the source's order; anything not three letters dropped."""
+    codes = (value.strip().upper() for value in values)
+    return tuple(dict.fromkeys(code for code in codes if _ALPHA3.fullmatch(code)))

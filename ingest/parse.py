@@ -60,8 +60,15 @@ class ParsedEntry:
     body_text: str  # a plain-text body when the source gives one instead of HTML
     published: datetime | None
     updated: datetime | None
-    language: str
+    language: str  # the entry's own declaration (xml:lang, ReliefWeb's language field); "" when it makes none
     raw: bytes
+    feed_language: str = ""  # the channel's declaration for all its entries
+    # Who wrote it, as against the feed it came through: ReliefWeb names them, feeds do not (an RSS <source> or
+    # dc:creator names a republished channel or a person, not an originating organisation, so none is read).
+    organisations: tuple[str, ...] = ()  # each organisation's short name where given, else its name
+    country_codes: tuple[str, ...] = ()  # ISO 3166 alpha-3 as the source gives them (the primary country first)
+    disaster: str = ""  # the first disaster the source files it under
+    glide: str = ""  # that disaster's GLIDE number
 
 
 @dataclass(frozen=True)
@@ -313,7 +320,10 @@ def _entry_from_feedparser(entry: Any, raw: bytes, doc_language: str) -> ParsedE
             if candidate.get("href") and candidate.get("rel", "alternate") in {"alternate", "enclosure"}:
                 link = candidate["href"]
                 break
-    language = title_detail.get("language") or (contents[0].get("language") if contents else "") or doc_language
+    # feedparser hands an Atom feed's xml:lang down to every entry: the same as the channel's is no word of its own.
+    language = title_detail.get("language") or (contents[0].get("language") if contents else "") or ""
+    if language == doc_language:
+        language = ""
     return ParsedEntry(
         external_id=str(entry.get("id") or ""),
         url=str(link),
@@ -326,6 +336,7 @@ def _entry_from_feedparser(entry: Any, raw: bytes, doc_language: str) -> ParsedE
         updated=_struct_to_datetime(dict.get(entry, "updated_parsed")),
         language=str(language or ""),
         raw=raw,
+        feed_language=doc_language,
     )
 
 
@@ -388,8 +399,9 @@ def parse_json_feed(payload: dict[str, Any]) -> ParsedDocument:
                 body_text="" if item.get("content_html") else _text(item.get("content_text") or item.get("summary")),
                 published=parse_time(item.get("date_published")),
                 updated=parse_time(item.get("date_modified")),
-                language=_text(item.get("language")) or language,
+                language=_text(item.get("language")),
                 raw=_raw(item),
+                feed_language=language,
             )
         )
     return ParsedDocument(
@@ -399,6 +411,41 @@ def parse_json_feed(payload: dict[str, Any]) -> ParsedDocument:
         language=language,
         entries=entries,
     )
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a ReliefWeb list field (one object alone counts as a list of one); anything else is skipped."""
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _reliefweb_origin(fields: dict[str, Any]) -> dict[str, Any]:
+    """Originating organisations, countries, disaster and GLIDE number of a ReliefWeb item, as given.
+
+    A ``reports`` item names its sources (``source[]``: name, shortname), countries (``primary_country``,
+    ``country[]``: iso3) and disasters (``disaster[]``: name, glide). A ``disasters`` item (the API's other list,
+    read the same way) is itself the disaster: its own name and ``glide``.
+    """
+    organisations = [
+        _text(source.get("shortname")).strip() or _text(source.get("name")).strip()
+        for source in _dicts(fields.get("source"))
+    ]
+    countries = [_text(country.get("iso3")) for country in _dicts(fields.get("primary_country"))]
+    countries += [_text(country.get("iso3")) for country in _dicts(fields.get("country"))]
+    disasters = _dicts(fields.get("disaster"))
+    if disasters:
+        disaster, glide = _text(disasters[0].get("name")), _text(disasters[0].get("glide"))
+    elif isinstance(fields.get("glide"), str):
+        disaster, glide = _text(fields.get("name")), fields["glide"]
+    else:
+        disaster, glide = "", ""
+    return {
+        "organisations": tuple(name for name in organisations if name),
+        "country_codes": tuple(code for code in countries if code),
+        "disaster": disaster,
+        "glide": glide,
+    }
 
 
 def parse_reliefweb(payload: dict[str, Any]) -> ParsedDocument:
@@ -422,6 +469,7 @@ def parse_reliefweb(payload: dict[str, Any]) -> ParsedDocument:
                 updated=parse_time(dates.get("changed")),
                 language=language,
                 raw=_raw(item),
+                **_reliefweb_origin(fields),
             )
         )
     total = payload.get("totalCount")

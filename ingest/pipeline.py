@@ -175,6 +175,10 @@ class _Store:
                     published_at=entry.published_at,
                     language=entry.language,
                     raw=entry.raw,
+                    organisations=entry.organisations,
+                    country_codes=entry.country_codes,
+                    disaster=entry.disaster,
+                    glide=entry.glide,
                 )
                 for entry in entries
             ],

@@ -32,10 +32,13 @@ REPORT_MACHINE_FIELDS = (
     "updated_at",
 )
 
+# Who wrote it, as the source names them (ReliefWeb does; feeds do not): shown, never edited.
+REPORT_ORIGIN_FIELDS = ("organisation_names", "country_names", "disaster", "glide")
+
 
 @admin.register(Report)
 class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
-    list_display = ("title_or_url", "source", "published_at", "review_state", "duplicate_of")
+    list_display = ("title_or_url", "source", "organisation_names", "published_at", "review_state", "duplicate_of")
     list_filter = ("review_state", "source", "crossings", "crises", "published_at_estimated")
     search_fields = ("title", "url", "external_id")
     autocomplete_fields = ("source", "crises", "crossings", "disputes", "agreements")
@@ -58,6 +61,7 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             "text",
             "published_at",
             "language",
+            *REPORT_ORIGIN_FIELDS,
             "raw",
             "review_state",
         )
@@ -70,6 +74,7 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             "external_id",
             "published_at",
             "language",
+            *(REPORT_ORIGIN_FIELDS if obj is not None else ()),  # what the source said of who wrote it
             "summary_html",
             "text",
             "crises",
@@ -88,6 +93,14 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     @admin.display(description="report")
     def title_or_url(self, report: Report) -> str:
         return str(report)[:120]
+
+    @admin.display(description="organisations")
+    def organisation_names(self, report: Report) -> str:
+        return ", ".join(report.organisations or ())
+
+    @admin.display(description="countries")
+    def country_names(self, report: Report) -> str:
+        return ", ".join(report.country_codes or ())
 
     def save_model(self, request: HttpRequest, obj: Report, form: Any, change: bool) -> None:
         if change:

@@ -6,6 +6,7 @@ feed are judged the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +55,21 @@ class ReportItem:
     published_at: datetime | None = None
     language: str = ""
     raw: str = ""
+    # Who wrote it (ReliefWeb names them; feeds do not): organisations' short names, ISO 3166 alpha-3 codes, the
+    # disaster the source files it under and its GLIDE number.
+    organisations: Sequence[str] = ()
+    country_codes: Sequence[str] = ()
+    disaster: str = ""
+    glide: str = ""
 
+
+# What a report keeps of who wrote it; longer values are cut, more items than this dropped.
+MAX_ORGANISATIONS = 20
+MAX_ORGANISATION_CHARS = 200
+MAX_COUNTRIES = 50
+MAX_DISASTER_CHARS = 300  # Report.disaster's max_length
+MAX_GLIDE_CHARS = 40  # Report.glide's max_length
+_ALPHA3 = re.compile(r"[A-Z]{3}")
 
 # Fields an update from the same source may change; review decisions and links stay as editors left them.
 _REFRESHED_FIELDS = (
@@ -68,6 +83,10 @@ _REFRESHED_FIELDS = (
     "language",
     "content_hash",
     "raw",
+    "organisations",
+    "country_codes",
+    "disaster",
+    "glide",
 )
 
 # A batch whose inserts keep losing races to other writers gives up after this many looks (each loss means
@@ -87,6 +106,10 @@ def report_store(
     fetched_at: datetime | None = None,
     language: str = "",
     raw: str = "",
+    organisations: Sequence[str] = (),
+    country_codes: Sequence[str] = (),
+    disaster: str = "",
+    glide: str = "",
 ) -> StoreResult:
     """Store one item from a source, or refresh the row it already has.
 
@@ -104,6 +127,10 @@ def report_store(
         published_at=published_at,
         language=language,
         raw=raw,
+        organisations=organisations,
+        country_codes=country_codes,
+        disaster=disaster,
+        glide=glide,
     )
     (result,) = report_store_many(source=source, items=[item], fetched_at=fetched_at)
     if isinstance(result, ValidationError):
@@ -188,6 +215,7 @@ def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
         "language": (item.language or "")[:12],
         "content_hash": content_hash(title, plain),
         "raw": item.raw,
+        **_origin(item),
     }
     if not fields["title"] and not fields["url"]:
         raise ValidationError("A report needs a title or an http(s) link.")
@@ -196,6 +224,25 @@ def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
     if key is not None:
         keys.add(key)
     return _Prepared(external_id, fields, key, frozenset(keys))
+
+
+def _origin(item: ReportItem) -> dict[str, Any]:
+    """Who wrote the item, checked: names and codes as lists of strings (JSON), codes ISO 3166 alpha-3."""
+    for name in ("organisations", "country_codes"):
+        values = getattr(item, name)
+        if isinstance(values, str) or not all(isinstance(value, str) for value in values):
+            raise ValidationError({name: "A list of strings is expected."})
+    organisations = [" ".join(name.split())[:MAX_ORGANISATION_CHARS] for name in item.organisations]
+    codes = [code.strip().upper() for code in item.country_codes]
+    wrong = [code for code in codes if not _ALPHA3.fullmatch(code)]
+    if wrong:
+        raise ValidationError({"country_codes": f"Not ISO 3166 alpha-3 country codes: {', '.join(wrong[:5])}."})
+    return {
+        "organisations": list(dict.fromkeys(name for name in organisations if name))[:MAX_ORGANISATIONS],
+        "country_codes": list(dict.fromkeys(codes))[:MAX_COUNTRIES],
+        "disaster": " ".join((item.disaster or "").split())[:MAX_DISASTER_CHARS],
+        "glide": (item.glide or "").strip()[:MAX_GLIDE_CHARS],
+    }
 
 
 def _same_items(source: Source, items: list[_Prepared]) -> dict[tuple[str, str], Report]:

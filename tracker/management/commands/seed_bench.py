@@ -321,6 +321,10 @@ class Command(BaseCommand):
             "review_state",
             "created_at",
             "updated_at",
+            "organisations",
+            "country_codes",
+            "disaster",
+            "glide",
         ]
 
         def words(n: int) -> str:
@@ -354,6 +358,10 @@ class Command(BaseCommand):
                     rng.choice(states),
                     published,
                     published,
+                    "[]",
+                    "[]",
+                    "",
+                    "",
                 )
 
         self._copy(Report._meta.db_table, columns, rows())
@@ -372,9 +380,9 @@ class Command(BaseCommand):
             """)
             cursor.execute("""
                 INSERT INTO tracker_statussuggestion (uid, version, report_id, crossing_id, proposed_status, traffic,
-                    evidence, matched_phrase, state, created_at, decision_note)
+                    evidence, matched_phrase, state, created_at, decision_note, rejection_reason)
                 SELECT gen_random_uuid(), 1, rc.report_id, rc.crossing_id, 'closed', 'all', left(r.text, 200),
-                       'closed', 'pending', r.fetched_at, ''
+                       'closed', 'pending', r.fetched_at, '', ''
                 FROM tracker_report_crossings rc JOIN tracker_report r ON r.id = rc.report_id
                 WHERE rc.report_id % 50 = 0
             """)
