@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -267,3 +267,23 @@ def test_the_pages_show_evidence_as_the_api_does(history, analyst_client):
         "ReliefWeb",
         "OCHA; WFP",
     )
+
+
+def test_since_is_the_start_of_the_run_everywhere(analyst_client, partner_client):
+    """A status restated without a break holds "since" its first statement on every surface; "last stated" is the
+    latest statement."""
+    rafah = CrossingFactory(name="Rafah", slug="rafah")
+    rafah.crises.add(CrisisFactory(name="Gaza"))
+    status(rafah, "closed", CLOSED_AT)
+    restated = CLOSED_AT + timedelta(days=3)
+    status(rafah, "closed", restated, Traffic.PEOPLE)
+    moment = "2023-10-13"
+    page = {r["traffic"]: r for r in _csv(analyst_client.get("/", {"as_of": moment, "format": "csv"}))}
+    api = partner_client.get("/api/v1/crossings/rafah/", {"as_of": moment}).json()["status"]
+    csv_row = _csv(partner_client.get("/api/v1/crossings/", {"as_of": moment, "format": "csv"}))[1]
+    for kind in KINDS:
+        assert _moment(page[kind]["since"]) == CLOSED_AT, kind
+        assert _moment(api[kind]["since"]) == CLOSED_AT, kind
+        assert _moment(csv_row[f"status_{kind}_since"]) == CLOSED_AT, kind
+    assert _moment(api["people"]["last_stated_at"]) == restated
+    assert _moment(page["people"]["last_stated_at"]) == restated

@@ -69,7 +69,8 @@ def _status_columns(kind: str, as_of: datetime) -> list[CsvColumn]:
 
     return [
         CsvColumn(f"status_{kind}", f"#status+{kind}", lambda c: row(c).status if row(c) else "unknown"),
-        CsvColumn(f"status_{kind}_since", f"#date+effective+{kind}", lambda c: row(c) and row(c).effective_at),
+        # Since when the status has held without a break (the pages' "since"), not the latest row's own time.
+        CsvColumn(f"status_{kind}_since", f"#date+effective+{kind}", lambda c: c.since_by_traffic.get(kind)),
         CsvColumn(f"status_{kind}_last_stated_at", f"#date+stated+{kind}", lambda c: row(c) and row(c).effective_at),
         CsvColumn(f"status_{kind}_stale", f"#status+stale+{kind}", lambda c: status_is_stale(row(c), as_of=as_of)),
         CsvColumn(f"status_{kind}_certainty", f"#status+certainty+{kind}", lambda c: row(c) and row(c).certainty),

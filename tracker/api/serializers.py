@@ -174,7 +174,11 @@ class CurrentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=CrossingStatus.Status.choices, help_text="`unknown` when no row is in effect"
     )
-    since = serializers.DateTimeField(allow_null=True, help_text="When the row in effect took effect")
+    since = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Since when this status has held without a break (the start of the run of equal statuses, as "
+        "on the pages); null when unknown",
+    )
     last_stated_at = serializers.DateTimeField(
         allow_null=True,
         help_text="When the status was last stated: the moment the row in effect took effect (null when unknown)",
@@ -194,8 +198,11 @@ class StatusByTrafficSerializer(serializers.Serializer):
     fuel = CurrentStatusSerializer()
 
 
-def current_status_data(row: CrossingStatus | None, *, as_of: datetime) -> dict[str, Any]:
-    """The status in effect at ``as_of``, with its staleness by the pages' rule (``selectors.status_is_stale``)."""
+def current_status_data(
+    row: CrossingStatus | None, *, as_of: datetime, since: datetime | None = None
+) -> dict[str, Any]:
+    """The status in effect at ``as_of``, since when it has held without a break, and its staleness: the pages'
+    rules (``selectors.status_run_starts``, ``selectors.status_is_stale``)."""
     if row is None:
         return {
             "status": CrossingStatus.Status.UNKNOWN,
@@ -206,7 +213,7 @@ def current_status_data(row: CrossingStatus | None, *, as_of: datetime) -> dict[
         }
     return {
         "status": row.status,
-        "since": iso(row.effective_at),
+        "since": iso(since or row.effective_at),
         "last_stated_at": iso(row.effective_at),
         "stale": selectors.status_is_stale(row, as_of=as_of),
         "row": status_row_data(row),
@@ -248,9 +255,13 @@ class CrossingSerializer(serializers.Serializer):
     def get_status(self, crossing: Any) -> dict[str, Any]:
         as_of = self.context["as_of"]
         return {
-            kind.value: current_status_data(crossing.status_by_traffic[kind], as_of=as_of)
+            kind.value: current_status_data(crossing.status_by_traffic[kind], as_of=as_of, since=_since(crossing, kind))
             for kind in Traffic.specific()
         }
+
+
+def _since(crossing: Any, kind: str) -> datetime | None:
+    return getattr(crossing, "since_by_traffic", {}).get(kind)
 
 
 def _country(country: Any) -> dict[str, str] | None:
@@ -274,7 +285,7 @@ def crossing_data(crossing: Any, *, as_of_requested: datetime | None, as_of: dat
         "description": crossing.description,
         "status_as_of": None if as_of_requested is None else iso(as_of_requested),
         "status": {
-            kind.value: current_status_data(crossing.status_by_traffic[kind], as_of=as_of)
+            kind.value: current_status_data(crossing.status_by_traffic[kind], as_of=as_of, since=_since(crossing, kind))
             for kind in Traffic.specific()
         },
     }

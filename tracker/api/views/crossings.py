@@ -25,6 +25,7 @@ from tracker.models import (
     CrossingAlias,
     CrossingStatus,
     Report,
+    Traffic,
 )
 from tracker.selectors.standing import stale_after
 
@@ -127,6 +128,10 @@ class CrossingViewSet(ListViewSet):
 
     def prepare(self, rows: list[Any]) -> list[Any]:
         rows = _attach_names(selectors.attach_statuses(rows))
+        # "Since" as the pages say it: the start of the run of equal statuses, not the latest row (one query).
+        starts = selectors.status_run_starts((c.pk for c in rows), as_of=self.as_of)
+        for crossing in rows:
+            crossing.since_by_traffic = {kind: starts.get((crossing.pk, kind)) for kind in Traffic.specific()}
         if not self.wants("csv"):  # streamed, never cached: nothing to keep
             after = stale_after()
             self.stale_flips = [
