@@ -221,6 +221,8 @@ class _Store:
                         traffic=suggestion.traffic,
                         evidence=suggestion.evidence,
                         matched_phrase=suggestion.phrase,
+                        confidence=suggestion.confidence,
+                        reason=suggestion.reason,
                     )
                     for suggestion in found.suggestions
                 )

@@ -179,3 +179,28 @@ def test_a_suggestions_history_costs_the_same_queries_however_long(editor_client
     with CaptureQueriesContext(connection) as longer:
         editor_client.get(url)
     assert len(longer) <= len(short) + 1  # the decider's name, once
+
+
+def test_a_low_confidence_suggestion_says_so_and_is_never_accepted_in_bulk(editor_client, kerem):
+    unsure, _ = services.suggestion_raise(
+        report=report(title="Unsure", published_at=MONDAY),
+        crossing=kerem,
+        proposed_status="open",
+        traffic="aid",
+        evidence="Kerem Shalom may reopen for aid.",
+        confidence=0.4,
+        reason="hedge nearby: “may reopen” → open for aid",
+    )
+    html = editor_client.get(_page(unsure)).content.decode()
+    assert "Confidence 0.40: low" in html and "hedge nearby" in html
+    assert "0.40 <strong>low</strong>" in editor_client.get(reverse(CHANGELIST)).content.decode()
+    chosen = {"action": "accept", "_selected_action": [unsure.pk]}
+    assert "low confidence (0.40)" in editor_client.post(reverse(CHANGELIST), chosen).content.decode()
+    editor_client.post(reverse(CHANGELIST), {**chosen, "post": "yes"})
+    unsure.refresh_from_db()
+    assert unsure.state == "pending" and not CrossingStatus.objects.filter(report=unsure.report).exists()
+    # On its own page, an editor may still accept it.
+    form = {"decision": "accept", "crossing": kerem.pk, "traffic": "aid", "status": "open", "certainty": "reported"}
+    assert editor_client.post(_page(unsure), {**form, "effective_at": "2023-10-16T07:00"}).status_code == 302
+    unsure.refresh_from_db()
+    assert unsure.state == "accepted"

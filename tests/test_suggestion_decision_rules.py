@@ -169,3 +169,31 @@ def test_the_publication_plan_says_what_an_all_traffic_status_changes(editor):
         ("commercial", "closed", "open", True),
         ("fuel", "closed", "open", True),
     }
+
+
+def test_one_open_question_per_report_crossing_and_traffic(editor):
+    crossing, source_report = CrossingFactory(), report(published_at=MONDAY)
+    first = _suggest(crossing, source_report, proposed="open", traffic="aid")
+    again, created = services.suggestion_raise(
+        report=source_report, crossing=crossing, proposed_status="closed", traffic="aid", evidence="Closed to aid."
+    )
+    assert not created and again == first  # the second reading waits: the pending question is returned
+    services.suggestion_reject(suggestion=first, decided_by=editor, reason="wrong_status")
+    later, created = services.suggestion_raise(
+        report=source_report, crossing=crossing, proposed_status="closed", traffic="aid", evidence="Closed to aid."
+    )
+    assert created and later.proposed_status == "closed"
+
+
+def test_a_confidence_is_between_zero_and_one():
+    with pytest.raises(ValidationError):
+        services.suggestion_raise(
+            report=report(published_at=MONDAY),
+            crossing=CrossingFactory(),
+            proposed_status="open",
+            evidence="x",
+            confidence=1.5,
+        )
+    suggestion = _suggest(CrossingFactory(), report(published_at=MONDAY))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusSuggestion.objects.filter(pk=suggestion.pk).update(confidence=-0.1)

@@ -45,7 +45,7 @@ class ReportDatedFilter(admin.SimpleListFilter):
 
 @admin.register(StatusSuggestion)
 class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
-    list_display = ("crossing", "proposal", "report_date", "source", "evidence_excerpt", "state")
+    list_display = ("crossing", "proposal", "sureness", "report_date", "source", "evidence_excerpt", "state")
     list_display_links = ("crossing", "proposal")
     list_filter = (
         "state",
@@ -99,6 +99,14 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             suggestion.get_proposed_status_display().lower(),
             suggestion.get_traffic_display().lower(),
         )
+
+    @admin.display(description="confidence", ordering="confidence")
+    def sureness(self, suggestion: StatusSuggestion) -> str:
+        if suggestion.is_low_confidence:
+            return format_html(
+                '<span class="low-confidence">{} <strong>low</strong></span>', f"{suggestion.confidence:.2f}"
+            )
+        return f"{suggestion.confidence:.2f}"
 
     @admin.display(description="report date", ordering="report__published_at")
     def report_date(self, suggestion: StatusSuggestion) -> str:
@@ -238,6 +246,14 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         for suggestion in chosen:
             if suggestion.state != StatusSuggestion.State.PENDING:
                 refused.append((suggestion, f"already {suggestion.get_state_display().lower()}"))
+            elif suggestion.is_low_confidence:
+                refused.append(
+                    (
+                        suggestion,
+                        f"low confidence ({suggestion.confidence:.2f}): the reader was unsure; open it and decide it "
+                        "on its own",
+                    )
+                )
             elif suggestion.report.published_at_estimated:
                 refused.append(
                     (suggestion, "the report gave no date; open the suggestion and set when the status took effect")

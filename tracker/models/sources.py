@@ -195,6 +195,9 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
 
     State = StatusSuggestionState
     RejectionReason = RejectionReason
+    # Below this, the reader was unsure (a hedge nearby, a name far away, a small number, "the crossing" read across
+    # sentences): such a suggestion is decided on its own page, never accepted in bulk.
+    LOW_CONFIDENCE = 0.6
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
     crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="suggestions")
@@ -202,6 +205,8 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
     traffic = models.CharField(max_length=12, choices=Traffic.choices, default=Traffic.ALL)
     evidence = models.TextField(help_text="The sentence that names the crossing and its status")
     matched_phrase = models.CharField(max_length=200, blank=True)
+    confidence = models.FloatField(default=1.0, help_text="How sure the reader was, 0 to 1")
+    reason = models.TextField(blank=True, help_text="The clause and the rule that raised it")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -220,6 +225,16 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "crossing", "proposed_status", "traffic"], name="suggestion_once_per_report"
+            ),
+            # One open question per report, crossing and kind of traffic: overlapping readings are merged by the
+            # reader (with all their sentences) before they are raised.
+            models.UniqueConstraint(
+                fields=["report", "crossing", "traffic"],
+                condition=models.Q(state="pending"),
+                name="suggestion_one_pending_per_traffic",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0, confidence__lte=1), name="suggestion_confidence_range"
             ),
             choices_check("proposed_status", CrossingStatus.Status, name="suggestion_status_valid"),
             choices_check("traffic", Traffic, name="suggestion_traffic_valid"),
@@ -244,6 +259,10 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
             # The editors' queue: pending suggestions, newest first.
             models.Index(fields=["state", "-created_at"], name="suggestion_queue"),
         ]
+
+    @property
+    def is_low_confidence(self) -> bool:
+        return self.confidence < self.LOW_CONFIDENCE
 
     def __str__(self) -> str:
         # A proposal, not a fact: "Rafah: open for all traffic? (pending) from “UN: Rafah reopens…”". Reads the

@@ -36,6 +36,8 @@ class SuggestionItem:
     traffic: str = Traffic.ALL
     evidence: str = ""
     matched_phrase: str = ""
+    confidence: float = 1.0
+    reason: str = ""
 
 
 def suggestion_raise(
@@ -46,14 +48,20 @@ def suggestion_raise(
     traffic: str = Traffic.ALL,
     evidence: str,
     matched_phrase: str = "",
+    confidence: float = 1.0,
+    reason: str = "",
 ) -> tuple[StatusSuggestion, bool]:
-    """Propose a status change read in a report; the same report never raises the same suggestion twice."""
-    item = SuggestionItem(report.pk, crossing.pk, proposed_status, traffic, evidence, matched_phrase)
+    """Propose a status change read in a report; the same report never raises the same suggestion twice, and
+    holds at most one open question per crossing and kind of traffic (returned when it is already there)."""
+    item = SuggestionItem(
+        report.pk, crossing.pk, proposed_status, traffic, evidence, matched_phrase, confidence, reason
+    )
     created = suggestion_raise_many(suggestions=[item])
     if created:
         return created[0], True
-    existing = StatusSuggestion.objects.get(
-        report=report, crossing=crossing, proposed_status=proposed_status, traffic=traffic
+    same = StatusSuggestion.objects.filter(report=report, crossing=crossing, traffic=traffic)
+    existing = (
+        same.filter(proposed_status=proposed_status).first() or same.filter(state=StatusSuggestion.State.PENDING).get()
     )
     return existing, False
 
@@ -61,17 +69,21 @@ def suggestion_raise(
 def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[StatusSuggestion]:
     """Propose many status changes at once; returns those that are new (a report raises each one once).
 
-    The unique key (report, crossing, status, traffic) decides, so a suggestion raised already, or raised by
-    another writer at the same moment, is skipped; the new ones get their history rows, signed like any other.
+    The unique keys decide: (report, crossing, status, traffic), so a suggestion raised already, or raised by
+    another writer at the same moment, is skipped; and one pending suggestion per (report, crossing, traffic), so
+    a second reading of the same question waits until the first is decided. The new ones get their history rows,
+    signed like any other.
     """
-    rows: dict[tuple[int, int, str, str], StatusSuggestion] = {}
+    rows: dict[tuple[int, int, str], StatusSuggestion] = {}
     for item in suggestions:
         evidence = (item.evidence or "").strip()
         if not evidence:
             raise ValidationError({"evidence": "A suggestion needs the sentence it was read from."})
         if item.proposed_status not in CrossingStatus.Status.values or item.traffic not in Traffic.values:
             raise ValidationError("Unknown status or traffic kind.")
-        key = (item.report_id, item.crossing_id, item.proposed_status, item.traffic)
+        if not 0 <= item.confidence <= 1:
+            raise ValidationError({"confidence": "A confidence is between 0 and 1."})
+        key = (item.report_id, item.crossing_id, item.traffic)
         rows.setdefault(  # the first reading of a suggestion is its evidence, as when raised one by one
             key,
             StatusSuggestion(
@@ -81,6 +93,8 @@ def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[Stat
                 traffic=item.traffic,
                 evidence=evidence[:4000],
                 matched_phrase=(item.matched_phrase or "")[:200],
+                confidence=item.confidence,
+                reason=(item.reason or "")[:2000],
             ),
         )
     if not rows:

@@ -380,9 +380,9 @@ class Command(BaseCommand):
             """)
             cursor.execute("""
                 INSERT INTO tracker_statussuggestion (uid, version, report_id, crossing_id, proposed_status, traffic,
-                    evidence, matched_phrase, state, created_at, decision_note, rejection_reason)
+                    evidence, matched_phrase, state, created_at, decision_note, rejection_reason, confidence, reason)
                 SELECT gen_random_uuid(), 1, rc.report_id, rc.crossing_id, 'closed', 'all', left(r.text, 200),
-                       'closed', 'pending', r.fetched_at, '', ''
+                       'closed', 'pending', r.fetched_at, '', '', 0.8, 'seeded for the benchmark'
                 FROM tracker_report_crossings rc JOIN tracker_report r ON r.id = rc.report_id
                 WHERE rc.report_id % 50 = 0
             """)
