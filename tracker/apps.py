@@ -16,3 +16,5 @@ class TrackerConfig(AppConfig):
         from .attribution import connect
 
         connect()  # history rows written by Celery tasks name the task (the audit trail's "who")
+
+        from . import checks  # noqa: F401  (registers the deploy checks: a shared cache when DEBUG is off)

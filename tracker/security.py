@@ -1,4 +1,5 @@
-"""Who is asking, by network address: used to count failed sign-ins per address (django-axes)."""
+"""Who is asking, by network address: one rule for the sign-in lockout (django-axes) and the API's per-address
+throttle (``tracker.api.throttling``)."""
 
 from __future__ import annotations
 

@@ -292,7 +292,8 @@ if CACHE_URL and urlsplit(CACHE_URL).scheme in {"redis", "rediss"}:
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be redis:// or rediss:// (or unset for a per-process memory cache)")
 else:
-    # One process (make run, tests): an in-memory cache is exact. Several processes need CACHE_URL.
+    # One process (make run, tests): an in-memory cache is exact. Several processes need CACHE_URL (with DEBUG off,
+    # `manage.py check --deploy` says so: tracker/checks.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- outgoing HTTP (tracker/outbound.py): ingestion and webhooks ----------------------------------------------
@@ -436,6 +437,8 @@ CONTENT_SECURITY_POLICY = {
 # one the outermost of them saw; 0 means REMOTE_ADDR. Behind a TLS proxy a wrong value would make every sign-in
 # come from the proxy's address, and one person's failures lock everyone out.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if SECURE_PROXY_SSL_HEADER else 0, minimum=0, maximum=5)
+# The API's throttle reads the address by the same rule (tracker.security.client_ip); DRF is told the same count.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # Sign-in lockout (django-axes), on /admin/login/ and /accounts/login/ alike: after LOGIN_FAILURE_LIMIT failures
 # for one username, or from one address, further attempts are refused (HTTP 429, the lockout page) for
