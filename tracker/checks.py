@@ -26,7 +26,7 @@ def shared_cache_in_production(app_configs: Any = None, **kwargs: Any) -> list[C
         Error(
             f"The default cache is per process ({backend.rsplit('.', 1)[-1]}): with several web processes each "
             "counts the API's rate limit on its own, so a token gets its rate once per process.",
-            hint="Set CACHE_URL to a Redis every web process shares, e.g. redis://127.0.0.1:6379/1 (README, Full stack).",
+            hint="Set CACHE_URL to a Redis all web processes share, e.g. redis://127.0.0.1:6379/1 (README, Full stack)",
             id="tracker.E001",
         )
     ]
