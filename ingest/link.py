@@ -110,6 +110,9 @@ class Snapshot:
             )
             kept = [c for c in cues[key] if c.kind not in (lexicon.STATUS, lexicon.NOT_STATUS, lexicon.MOVEMENT)]
             cues[key] = [*kept, edited]
+        self.pointer_index = PhraseIndex(
+            (text, cue) for text, cue in lexicon.CUES if cue.kind in (lexicon.ANAPHOR, lexicon.UNTRACKED)
+        )
         self.cue_index: PhraseIndex[tuple[Cue, ...]] = PhraseIndex(
             ((key, tuple(cs)) for key, cs in cues.items()),
             strict=lambda cs: all(c.kind in lexicon.FUNCTION_WORDS for c in cs),

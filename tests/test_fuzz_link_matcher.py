@@ -131,7 +131,12 @@ def test_text_without_any_name_links_nothing(snapshot):
 @settings(max_examples=10, deadline=None, database=None, derandomize=True)
 @given(st.sampled_from(["Rafah crossing closed. ", "معبر رفح مغلق. ", "מעבר רפיח נסגר. ", "Rafah " * 50]))
 def test_very_long_texts_are_read_in_one_pass(unit):
-    """A report of a few hundred kilobytes made of names and phrases: read, every suggestion bounded."""
+    """A report of a few hundred kilobytes made of names and phrases: read, every suggestion bounded. No editor's
+    phrase is needed: the reader's own vocabulary knows "closed", "مغلق", "נסגר"."""
     snapshot = Snapshot(names={1: ["Rafah", "معبر رفح", "מעבר רפיח"]}, phrases=[])
     result = read(unit, unit * 4000, snapshot)
-    assert result.crossing_ids == {1} and result.suggestions == []
+    assert result.crossing_ids == {1}
+    assert len(result.suggestions) <= 1, "one per crossing and traffic, however often it is said"
+    for suggestion in result.suggestions:
+        assert (suggestion.status, suggestion.traffic) == ("closed", "all")
+        assert len(suggestion.evidence) <= MAX_EVIDENCE and len(suggestion.phrase) <= 200

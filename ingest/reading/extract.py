@@ -185,9 +185,11 @@ class Reader:
         if not tokens:
             return
         names = longest_first(self.snapshot.name_index.find(tokens))
-        cues = self.snapshot.cue_index.find(tokens)
-        if not names and not any(c.kind in (lx.ANAPHOR, lx.UNTRACKED) for m in cues for c in m.payload):
+        # Most sentences of a long report name no crossing: they matter only where they say "the crossing" (or
+        # name one the tracker does not follow) after one was named, which a small index sees cheaply.
+        if not names and (self.last_named is None or not self.snapshot.pointer_index.find(tokens)):
             return
+        cues = self.snapshot.cue_index.find(tokens)
         # "Erez West" is another crossing than Erez: a longer untracked name hides the tracked one inside it.
         others = [m for m in cues if any(cue.kind == lx.UNTRACKED for cue in m.payload)]
         names = [
