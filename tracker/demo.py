@@ -91,6 +91,8 @@ CROSSINGS = [
         "The crossing between Egypt's Sinai and the southern Gaza Strip; the only one not on Israel's border.",
         [
             ("Rafah crossing", "en"),
+            ("Raffah", "en"),
+            ("Rafa crossing", "en"),
             ("Rafah border crossing", "en"),
             ("معبر رفح", "ar"),
             ("رفح", "ar"),
@@ -113,6 +115,7 @@ CROSSINGS = [
             ("Karam Abu Salem", "en"),
             ("Kerem Abu Salim", "en"),
             ("Karem Shalom", "en"),
+            ("Kerem Salom", "en"),
             ("Kerem Shalom crossing", "en"),
             ("كرم أبو سالم", "ar"),
             ("معبر كرم أبو سالم", "ar"),
@@ -131,6 +134,7 @@ CROSSINGS = [
         [
             ("Beit Hanoun", "en"),
             ("Beit Hanun", "en"),
+            ("Beit Hanoon", "en"),
             ("Erez crossing", "en"),
             ("بيت حانون", "ar"),
             ("معبر بيت حانون", "ar"),

@@ -61,7 +61,7 @@ _DIRECTIONS = _set(
     "east west north south southeast southwest northeast northwest south-east north-east eastern western"
 )
 # The words that begin a clause saying what an opening let through: "..., letting aid into Gaza".
-_PURPOSE_OPENERS = _set("letting allowing enabling permitting so for to with in thus")
+_PURPOSE_OPENERS = _set("letting allowing enabling permitting so for to with in thus as")
 # Time words that make a status tomorrow's, wherever they stand in the clause.
 _WHEN = frozenset(
     fold(w)
@@ -177,6 +177,7 @@ class Reader:
         self.claims: list[Claim] = []
         self.named: set[int] = set()
         self._modal_starts: list[int] = []
+        self._notice = False
 
     # --- one sentence ---------------------------------------------------------------------------------------
 
@@ -203,6 +204,7 @@ class Reader:
             return
         clauses = self._clauses(tokens, breaks, cues, mentions)
         forms = {c.form for m in cues for c in m.payload if c.kind == lx.MODAL}
+        self._notice = any(c.text in _NOTICE for m in cues for c in m.payload)
         self._modal_starts = [
             m.start
             for clause in clauses
@@ -469,11 +471,14 @@ class Reader:
             confidence -= penalty
         # Which traffic: the kinds named near the status word (not a description of the crossing, nor what a
         # closure held up far along the clause), and those of the clause that goes on to say what was let through.
-        purpose_at = _purpose_at(tokens, clause, trigger)
+        purpose_at = _purpose_at(tokens, clause, trigger, reach=3 if cue.form == "noun" else PURPOSE_REACH)
+        # After a noun ("the closure of Rafah has affected access to supplies and fuel") what follows is its
+        # effect, not its traffic: only a purpose ("closure to the export of goods") or words just before count.
         near = [
             (m, c)
             for m, c in traffic_words
-            if _near(m, trigger, target) or (purpose_at is not None and m.start > purpose_at)
+            if (purpose_at is not None and m.start > purpose_at)
+            or (_near(m, trigger, target) and (cue.form != "noun" or m.end <= trigger.start))
         ]
         excepts = [m.start for m, c in clause.of(lx.EXCEPT) if m.start >= trigger.start]
         except_at = excepts[0] if excepts else None
@@ -483,6 +488,8 @@ class Reader:
             if companion is not None and companion.opens_with == lx.EXCEPT:
                 excepted = sorted({c.traffic for m, c in companion.of(lx.TRAFFIC)})
             main_kinds, except_at = excepted or main_kinds, None
+            if not main_kinds and any(m.start > trigger.start for m, _ in clause.of(lx.CARRIER)):
+                main_kinds = ["aid"]  # "لا يسمح إلا بمرور 100 شاحنة": nothing but trucks, of aid
         restricting = [m for m, c in clause.of(lx.RESTRICT) if not _describing_only(tokens, m)]
         partial = any(c.form == "partial" for m, c in clause.of(lx.RESTRICT) if m in restricting)
         if companion is not None and not only:
@@ -569,7 +576,8 @@ class Reader:
         if i < clause.start or tokens[i] not in _TO:
             return False
         before = tokens[i - 1] if i - 1 >= clause.start else ""
-        return before not in _TO_STILL and before not in _TO_DONE
+        notice = self._notice  # "decided to close the crossing, south-east of Gaza, until further notice"
+        return before not in _TO_STILL and before not in _TO_DONE and not notice
 
     def _negated(self, tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
         for m, _ in clause.of(lx.NEGATION):
@@ -589,6 +597,8 @@ class Reader:
         the clauses that lead into it without a crossing or a status of their own ("Until 2000, Rafah was open")."""
         scope = [clauses[position]]
         for earlier in reversed(clauses[:position]):
+            if earlier.opens_form == "relative":
+                continue  # "which had served as a main route": said of the crossing, not of this status
             if earlier.mentions or earlier.of(lx.STATUS):
                 break
             scope.append(earlier)
@@ -725,19 +735,19 @@ def _coordinated(tokens: list[str], mentions: list[_Mention], chosen: _Mention) 
     return mentions[lo : hi + 1]
 
 
-def _purpose_at(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> int | None:
+def _purpose_at(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]], reach: int) -> int | None:
     """Where, soon after a status word, the clause starts saying what it was for: "opened Karam Abu Salem to 460
     trucks of goods", "فُتحت بوابة معبر رفح ... لخروج حاملي الجنسيات", "נפתח להעברת סחורות"."""
     named = {i for m in clause.mentions for i in range(m.start, m.end)}
     purposes = {m.start for m, c in clause.of(lx.MOVEMENT) if _purpose_noun(tokens, m, c)}
-    reach = 0
+
     for i in range(trigger.end, clause.end):
         if i in named:
             continue
         if tokens[i] in _PURPOSE or i in purposes:
             return i
-        reach += 1
-        if reach > PURPOSE_REACH:
+        reach -= 1
+        if reach < 0:
             return None
     return None
 

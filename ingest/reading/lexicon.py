@@ -406,7 +406,7 @@ TRAFFIC_WORDS: dict[str, tuple[str, ...]] = {
         "סיוע", "סיוע הומניטרי", "אספקה", "מזון", "תרופות", "ציוד רפואי", "הומניטרי", "הומניטרית",
     ),
     "fuel": (
-        "fuel", "diesel", "gasoline", "petrol", "cooking gas", "gas",
+        "fuel", "fuel supplies", "fuel trucks", "diesel", "gasoline", "petrol", "cooking gas", "gas",
         "وقود", "الوقود", "السولار", "البنزين", "الغاز", "غاز الطهي", "المحروقات",
         "דלק", "סולר", "בנזין", "גז", "גז בישול",
     ),
