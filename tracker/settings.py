@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # A database that cannot be reached: 503 with Retry-After, not a 500 (tests/test_faults_postgres_restart.py).
     "tracker.errors.DatabaseUnavailableMiddleware",
+    # NUL, lone surrogates and other controls in a path, query, form or JSON body: a 400 before any view runs.
+    "tracker.middleware.InvalidCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -309,6 +311,9 @@ OUTBOUND_USER_AGENT = "SituationTracker/0.1 (humanitarian situation tracker; fee
 
 # --- partner API (tracker/api): REST framework, OpenAPI, tokens, throttling, webhooks -----------------------------
 
+# A JSON body larger than this, or nested deeper, is a 400 (tracker/api/parsers.py).
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=2, maximum=1000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.api.authentication.BearerTokenAuthentication",
@@ -317,6 +322,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.ReadAccess"],
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.PartnerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "tracker.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
