@@ -9,16 +9,21 @@ Guards, all here so they exist once:
 - the connection goes to an address that was checked, and the peer address of the socket is checked again once
   connected, so a DNS answer that changes between check and connect (rebinding) cannot slip past;
 - every redirect hop is checked the same way, and there are at most ``max_redirects`` of them;
-- connect and read time-outs, plus a deadline for the whole response, so a server that drips bytes cannot hold a
-  worker;
+- one deadline for the whole call (``total_timeout``), kept by the clock: connect, TLS, the status line, the
+  headers and the body all count toward it, every hop of a redirect too. Each socket wait is cut to the time left,
+  and a watchdog shuts the socket down at the deadline, so a server that drips its headers a byte at a time (which
+  no per-read time-out, nor urllib3's ``Timeout(total=...)``, ever stops) cannot hold a worker past it;
 - a size cap enforced while streaming: the body is never read past the cap;
 - conditional GET (ETag / Last-Modified); a User-Agent that names the project.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +38,7 @@ from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.ssl_ import create_urllib3_context
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+TOTAL_TIME_MESSAGE = "response took longer than the total time allowed"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -170,6 +176,8 @@ class _PinnedMixin:
     port: int
     timeout: Any
 
+    watchdog: _Watchdog | None = None
+
     def _new_conn(self) -> socket.socket:
         last_error: OSError | None = None
         for address in self.pinned_addresses:
@@ -178,12 +186,58 @@ class _PinnedMixin:
             except OSError as exc:
                 last_error = exc
                 continue
+            if self.watchdog is not None:
+                self.watchdog.watch(sock)
             peer = sock.getpeername()[0]
             if not self.allow_private and not address_is_public(peer):
                 sock.close()
                 raise AddressRefused(f"refused: connected peer {peer} is not a public address")
             return sock
         raise ConnectionFailed(f"cannot connect: {last_error}")
+
+
+class _Watchdog:
+    """Shuts the connection's socket down when the deadline passes, whatever the reading code is waiting for.
+
+    http.client reads the status line and headers line by line, each ``recv`` with the socket's own time-out; a
+    server that sends one byte just before each time-out would keep it reading forever. A shutdown makes the
+    blocked ``recv`` return at once, and the caller sees the deadline has passed. The watchdog holds a duplicate
+    of the socket's descriptor (a TLS wrapper takes the original over), so it never touches a descriptor number
+    that was closed and reused.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._timer: threading.Timer | None = None
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.append(sock.dup())
+            if self._timer is None:
+                self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._fire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._socks:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            for sock in self._socks:
+                sock.close()
+            self._socks.clear()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
 
 
 class _PinnedHTTPConnection(_PinnedMixin, HTTPConnection):
@@ -234,9 +288,19 @@ def _read_capped(raw: Any, *, max_bytes: int, deadline: float, url: str) -> byte
         if size > max_bytes:
             raise ResponseTooLarge(f"response exceeds the {max_bytes:,}-byte cap (stopped reading)", url=url)
         if time.monotonic() > deadline:
-            raise FetchTimeout("response took longer than the total time allowed", url=url)
+            raise FetchTimeout(TOTAL_TIME_MESSAGE, url=url)
         chunks.append(chunk)
+        _cut_to_deadline(raw, deadline)
     return b"".join(chunks)
+
+
+def _cut_to_deadline(raw: Any, deadline: float) -> None:
+    """The socket waits at most the time left (the watchdog is the net under this)."""
+    sock = getattr(getattr(raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(sock, "raw", None), "_sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(0.01, min(sock.gettimeout() or 3600.0, deadline - time.monotonic())))
 
 
 def fetch(
@@ -272,21 +336,30 @@ def fetch(
     hops: list[str] = []
     current = url
     for _hop in range(max_redirects + 1):
-        connection, target = _open(current, connect_timeout)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current)
+        connection, target = _open(current, min(connect_timeout, remaining))
+        watchdog = _Watchdog(deadline)
+        connection.watchdog = watchdog  # type: ignore[attr-defined]
         try:
             try:
                 connection.connect()
                 # urllib3 applies ``timeout`` to the socket again when the response is read: from here on, it is
-                # the read time-out.
-                connection.timeout = read_timeout
+                # the read time-out, never longer than the time left.
+                connection.timeout = max(0.01, min(read_timeout, watchdog.remaining()))
                 connection.request(method, target, body=body, headers=request_headers, preload_content=False)
                 raw = connection.getresponse()
             except OutboundError as exc:
                 exc.url = exc.url or current
                 raise
             except (TimeoutError, ReadTimeoutError) as exc:
+                if watchdog.fired or watchdog.remaining() <= 0:
+                    raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current) from exc
                 raise FetchTimeout(f"timed out waiting for {urlsplit(current).netloc}", url=current) from exc
-            except (OSError, Urllib3HTTPError) as exc:
+            except (OSError, Urllib3HTTPError, http.client.HTTPException, ValueError) as exc:
+                if watchdog.fired or watchdog.remaining() <= 0:
+                    raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current) from exc
                 raise ConnectionFailed(f"connection to {urlsplit(current).netloc} failed: {exc}", url=current) from exc
             response_headers = {name.lower(): value for name, value in raw.headers.items()}
             if raw.status in REDIRECT_STATUSES and "location" in response_headers:
@@ -302,10 +375,18 @@ def fetch(
                     else _read_capped(raw, max_bytes=max_bytes, deadline=deadline, url=current)
                 )
             except (TimeoutError, ReadTimeoutError) as exc:
+                if watchdog.fired or watchdog.remaining() <= 0:
+                    raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current) from exc
                 raise FetchTimeout(f"timed out reading from {urlsplit(current).netloc}", url=current) from exc
-            except (ProtocolError, OSError, Urllib3HTTPError) as exc:
+            except (ProtocolError, OSError, Urllib3HTTPError, http.client.HTTPException, ValueError) as exc:
+                if watchdog.fired or watchdog.remaining() <= 0:
+                    raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current) from exc
                 raise ConnectionFailed(f"reading from {urlsplit(current).netloc} failed: {exc}", url=current) from exc
+            if watchdog.fired:
+                # The shutdown may read as a clean end of the body: what was read is not the whole answer.
+                raise FetchTimeout(TOTAL_TIME_MESSAGE, url=current)
             return Response(status=raw.status, url=current, headers=response_headers, body=content, redirects=hops)
         finally:
+            watchdog.stop()
             connection.close()
     raise TooManyRedirects(f"more than {max_redirects} redirects", url=url)
