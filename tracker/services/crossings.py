@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import (
@@ -96,16 +96,26 @@ def crossing_retract_status(*, status_row: CrossingStatus, recorded_by: Any, rea
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the status is retracted."})
+    already = ValidationError("This status has already been retracted.")
     with transaction.atomic():
-        Crossing.objects.select_for_update().filter(pk=status_row.crossing_id).exists()
+        # The crossing's lock orders two retractions of one row: the second sees the first's once it commits.
+        # The one-to-one key is the last word (a caller holding an older snapshot, a path that skipped the lock):
+        # its IntegrityError is the same refusal, inside a savepoint so the caller's transaction stays usable.
+        list(Crossing.objects.select_for_update().filter(pk=status_row.crossing_id).values_list("pk", flat=True))
         if CrossingStatusRetraction.objects.filter(status_row=status_row).exists():
-            raise ValidationError("This status has already been retracted.")
-        retraction = CrossingStatusRetraction.objects.create(
-            status_row=status_row,
-            reason=reason,
-            recorded_at=timezone.now(),
-            recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
-        )
+            raise already
+        try:
+            with transaction.atomic():
+                retraction = CrossingStatusRetraction.objects.create(
+                    status_row=status_row,
+                    reason=reason,
+                    recorded_at=timezone.now(),
+                    recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
+                )
+        except IntegrityError as exc:
+            if not CrossingStatusRetraction.objects.filter(status_row=status_row).exists():
+                raise
+            raise already from exc
         append_change(kind=Change.Kind.STATUS_RETRACTION, retraction=retraction, recorded_by=retraction.recorded_by)
     return retraction
 
