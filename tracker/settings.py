@@ -268,6 +268,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Webhook work has its own queue and worker (`celery worker -Q webhooks`), so a partner's slow receiver can never
+# take the slots that ingestion needs.
+CELERY_TASK_ROUTES = {
+    "tracker.api.tasks.webhook_deliver": {"queue": "webhooks"},
+    "tracker.api.tasks.webhooks_sweep": {"queue": "webhooks"},
+}
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
 if (
@@ -370,6 +376,11 @@ API_WEBHOOK_MAX_ATTEMPTS = env_int("API_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, ma
 API_WEBHOOK_BACKOFF_BASE = env_int("API_WEBHOOK_BACKOFF_BASE", 30, minimum=1)
 API_WEBHOOK_BACKOFF_MAX = env_int("API_WEBHOOK_BACKOFF_MAX", 3600, minimum=1)
 API_WEBHOOK_TIMEOUT = env_int("API_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+# Failed attempts in a row after which a webhook is paused; webhooks one token may register; POSTs in flight at
+# once to one receiving host.
+API_WEBHOOK_PAUSE_AFTER = env_int("API_WEBHOOK_PAUSE_AFTER", 10, minimum=1, maximum=1000)
+API_WEBHOOKS_PER_TOKEN = env_int("API_WEBHOOKS_PER_TOKEN", 10, minimum=1, maximum=1000)
+API_WEBHOOK_HOST_CONCURRENCY = env_int("API_WEBHOOK_HOST_CONCURRENCY", 2, minimum=1, maximum=100)
 # --- end of partner API ---------------------------------------------------------------------------------------
 
 # --- logging: to stderr, so the process manager keeps it --------------------------------------------------------
