@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from tracker.history_guard import APPEND_ONLY_TABLES, history_maintenance
 from tracker.models import (
     Actor,
     AidDispute,
@@ -114,7 +115,8 @@ class Command(BaseCommand):
 
     def _truncate(self) -> None:
         tables = [m._meta.db_table for m in (Crisis, Actor, Crossing, Source, Report, StatusSuggestion)]
-        with connection.cursor() as cursor:
+        # The cascade reaches the append-only tables, whose triggers refuse TRUNCATE (migration 0008).
+        with history_maintenance(reason="seed_bench --reset", tables=APPEND_ONLY_TABLES), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
     @transaction.atomic
