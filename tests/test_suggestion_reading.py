@@ -77,6 +77,19 @@ def test_what_is_expected_hedged_demanded_or_conditional_is_no_claim(text):
     assert claims(text) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Rafah crossing will stay closed until further notice.",
+        "Israel decided to close the Kerem Shalom crossing, near Gaza, until further notice.",
+        "معبر رفح سيبقى مغلقاً حتى إشعار آخر.",
+        "הוחלט שמעבר ארז יישאר סגור היום.",
+    ],
+)
+def test_a_state_said_to_go_on_is_the_state_now(text):
+    assert {status for _, status, _ in claims(text)} == {"closed"}
+
+
 def test_a_current_state_inside_a_future_sentence_counts():
     assert claims("Rafah, which has been closed throughout the war, will reopen this week.") == {
         ("rafah", "closed", "all")
@@ -100,6 +113,11 @@ def test_a_current_state_inside_a_future_sentence_counts():
 )  # fmt: skip
 def test_a_status_goes_to_the_crossing_its_clause_is_about(text, expected):
     assert claims(text) == expected
+
+
+def test_a_crossing_named_inside_an_untracked_one_is_not_it():
+    assert claims("The newly opened Erez West crossing is now used for limited quantities of aid.") == set()
+    assert claims("Strikes hit south-east of Rafah; Kerem Shalom was closed.") == {("kerem-shalom", "closed", "all")}
 
 
 def test_a_listed_crossing_shares_the_status_of_the_list():

@@ -556,10 +556,10 @@ class Reader:
                 continue  # "قد" before a past verb is "has", not "may"
             if cue.text == "may" and _a_date(tokens, m.start):
                 continue  # "since May 7": the month
-            if cue.form in ("plan", "future") and any(
-                m.end <= still.start < trigger.start or c.text in _NOTICE for still, c in clause.of(lx.STILL)
+            if cue.form in ("plan", "future") and (
+                self._notice or any(m.end <= still.start < trigger.start for still, _ in clause.of(lx.STILL))
             ):
-                continue  # "decided that Erez will remain closed": the state now
+                continue  # "decided that Erez will remain closed", "... until further notice": the state now
             if m.start < trigger.start or cue.form == "habit" or cue.text in _WHEN:
                 return True
             if trigger_cue.form == "noun":

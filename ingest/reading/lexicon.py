@@ -70,7 +70,8 @@ _STATUS = [
     # The negation is part of the phrase: "not allowed" is a closure, not a negated opening.
     *_cues(
         STATUS,
-        "لم يسمح|لا يسمح|لم يعد يسمح|لم تسمح|لا تسمح|לא מתאפשר|לא התאפשר|לא מתאפשרת|לא הותר|לא הותרה|לא אושר",
+        "لم يسمح|لا يسمح|لم يعد يسمح|لم تسمح|لا تسمح|לא מתאפשר|לא התאפשר|לא התאפשרה|לא מתאפשרת|לא הותר"
+        "|לא הותרה|לא אושר",
         status="closed",
         form="event",
     ),
@@ -338,6 +339,7 @@ _STILL = _cues(
     "|מאז|עודנו|עודנה|since the|until further notice|indefinitely|الى اجل غير مسمى"
     "|إلى أجل غير مسمى|اجل غير مسمى|غير مسمى|حتى اشعار اخر|حتى إشعار آخر|עד להודעה חדשה|עד הודעה חדשה"
     "|will remain|will stay|will continue to be|would remain"
+    "|extend|extended|extending|להאריך|הארכת|האריך|האריכה"
     "|will be kept|سيبقى|ستبقى|سيظل|ستظل|سيستمر|ستستمر|יישאר|תישאר|ייוותר|תיוותר",
 )
 _NEGATION = _cues(
