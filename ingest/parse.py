@@ -194,6 +194,70 @@ def check_xml_prolog(data: bytes) -> str:
     return root.group(1).decode("ascii", errors="replace") if root else ""
 
 
+class RefusedEncoding(ParseError):
+    """The document is in an encoding that could hide markup from the entity check: refused unread."""
+
+
+_XML_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+_UNICODE_WIDE_BOMS = {
+    codecs.BOM_UTF32_LE: "utf-32",
+    codecs.BOM_UTF32_BE: "utf-32",
+    codecs.BOM_UTF16_LE: "utf-16",
+    codecs.BOM_UTF16_BE: "utf-16",
+}
+
+
+def _ascii_compatible(codec: codecs.CodecInfo) -> bool:
+    """Every ASCII byte reads as itself, alone, and the codec keeps no state that a byte could switch (UTF-7's
+    "+...-", ISO-2022's escapes, HZ's "~{"): only then does a scan of the bytes see the markup a parser will see."""
+    if codec.name == "utf-7" or codec.name.startswith(("iso2022", "hz")):
+        return False
+    try:
+        return all(bytes([byte]).decode(codec.name) == chr(byte) for byte in range(0x80))
+    except (UnicodeDecodeError, ValueError, LookupError):
+        return False
+
+
+def check_encoding(data: bytes, *, content_type: str = "") -> None:
+    """Refuse a document whose encoding, from the HTTP charset, the XML declaration or a byte-order mark, is not
+    ASCII-compatible (UTF-7 hid ``<!ENTITY`` as ``+ADw-!ENTITY`` from the prolog check, and feedparser then
+    expanded it), except UTF-16 and UTF-32 that begin with their byte-order mark; feedparser decodes those by it."""
+    wide = next((name for bom, name in _UNICODE_WIDE_BOMS.items() if data.startswith(bom)), "")
+    if wide:
+        head = data[:512].decode(wide, errors="replace").encode("utf-8")
+    elif data[:4].count(0) >= 1:
+        raise RefusedEncoding(
+            "refused: the document looks like UTF-16 or UTF-32 without a byte-order mark; only those with one are read"
+        )
+    else:
+        head = data[3:512] if data.startswith(codecs.BOM_UTF8) else data[:512]
+    declared = []
+    charset = _CHARSET.search(content_type or "")
+    if charset:
+        declared.append(("the Content-Type charset", charset.group(1)))
+    in_xml = _XML_DECLARED_ENCODING.search(head.lstrip())
+    if in_xml:
+        declared.append(("the XML declaration", in_xml.group(1).decode("ascii")))
+    for where, name in declared:
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:
+            continue  # an unknown name: feedparser refuses it ("wrongly encoded")
+        if codec.name.startswith(("utf-16", "utf-32")):
+            if wide:
+                continue
+            raise RefusedEncoding(
+                f"refused: {where} says {name}, but the document has no byte-order mark; UTF-16 and UTF-32 "
+                "documents are read only with one"
+            )
+        if not _ascii_compatible(codec):
+            raise RefusedEncoding(
+                f"refused: {where} says {name}, an encoding that is not ASCII-compatible and could hide markup "
+                "(entity declarations) from the safety check"
+            )
+
+
 def _check_complete(data: bytes, root: str) -> None:
     """A truncated document is refused whole: its last entry would be half there."""
     if not root:
@@ -229,6 +293,7 @@ def parse_xml_feed(data: bytes, *, content_type: str = "") -> ParsedDocument:
     if data.startswith(_DOUBLE_BOM):
         data = data[len(_DOUBLE_BOM) :]
         warnings.append("removed a byte-order mark that had been encoded twice")
+    check_encoding(data, content_type=content_type)
     root = check_xml_prolog(data)
     _check_complete(data, root)
     headers = {"content-type": content_type} if content_type else {}
