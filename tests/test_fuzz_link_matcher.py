@@ -41,9 +41,10 @@ def vocabulary(snapshot: Snapshot) -> list[str]:
     names = [name for texts in snapshot.names.values() for name in texts]
     phrases = [phrase.text for phrase in snapshot.phrases]
     traffic = [word for texts in TRAFFIC_WORDS.values() for word in texts]
-    # The reader's own vocabulary: modals, exceptions, contrast, movement, "the crossing" ...
+    # The reader's own vocabulary: modals, exceptions, contrast, movement, "the crossing" ... Names and status
+    # phrases are drawn more often, so that the texts still raise suggestions among hundreds of other cues.
     cues = sorted({text for text, _ in CUES})
-    return names + phrases + traffic + sorted(NEGATIONS) + cues
+    return (names + phrases) * 8 + traffic + sorted(NEGATIONS) + cues
 
 
 def hostile_text(snapshot: Snapshot) -> st.SearchStrategy[str]:
