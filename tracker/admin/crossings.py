@@ -20,11 +20,13 @@ from ..models import (
     CrossingStatus,
     CrossingStatusRetraction,
     FlowCount,
+    Report,
     Traffic,
 )
 from ..selectors.audit import StatusTrailEntry, crossing_status_trail
 from .common import (
     VersionedAdmin,
+    may_review,
     status_badge,
 )
 from .forms import (
@@ -34,6 +36,16 @@ from .forms import (
 
 # The status trail's own page number on a crossing's History (simple-history pages the edits with "p").
 STATUS_PAGE_VAR = "statuses"
+
+# Said instead of a report's title and source to a reader who may not see it (an analyst).
+WITHHELD = "a report not marked relevant (withheld)"
+
+
+def report_withheld(row: CrossingStatus, *, reviewer: bool) -> bool:
+    """Whether ``row``'s report must not be named to this reader: analysts see relevant reports only, in the admin
+    as on the pages and through the API. A standing row cites a relevant report (services, migration 0006); a
+    retracted row's report may since have been judged not relevant, or sent back to review."""
+    return bool(row.report_id) and not reviewer and row.report.review_state != Report.ReviewState.RELEVANT
 
 
 class AliasInline(admin.TabularInline):
@@ -67,6 +79,8 @@ class StatusHistoryInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # Inline instances are made per request (ModelAdmin.get_inline_instances): the reader is this request's.
+        self.reviewer = may_review(request.user)
         return super().get_queryset(request).select_related("report__source", "recorded_by", "retraction")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -78,7 +92,9 @@ class StatusHistoryInline(admin.TabularInline):
     @admin.display(description="evidence")
     def evidence(self, row: CrossingStatus) -> str:
         parts = []
-        if row.report_id:
+        if report_withheld(row, reviewer=getattr(self, "reviewer", False)):
+            parts.append(format_html("<em>{}</em>", WITHHELD))
+        elif row.report_id:
             url = reverse("admin:tracker_report_change", args=[row.report_id])
             report = row.report
             parts.append(format_html('<a href="{}">{}</a> ({})', url, report, report.source if report else ""))
@@ -132,6 +148,12 @@ class CrossingAdmin(VersionedAdmin):
         trail: list[StatusTrailEntry] = []
         if object_id.isdigit():  # anything else is answered by simple-history (a 404)
             trail = crossing_status_trail(crossing_id=int(object_id))
+        reviewer = may_review(request.user)
+        for entry in trail:
+            if report_withheld(entry.row, reviewer=reviewer):
+                # Shown, never saved (the row is append-only): the trail names no report this reader may not see.
+                entry.row.note = f"Cites {WITHHELD}." + (f" {entry.row.note}" if entry.row.note else "")
+                entry.row.report = None
         page = Paginator(trail, self.status_trail_per_page).get_page(request.GET.get(STATUS_PAGE_VAR))
         context = {
             "status_trail": page,
@@ -228,6 +250,21 @@ class CrossingStatusAdmin(admin.ModelAdmin):
         # A row's name reads its crossing (autocomplete answers, the retraction form's choice).
         return super().get_queryset(request).select_related("crossing")
 
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        # Searching by a report's title would tell an analyst that an unreviewed report says so.
+        fields = super().get_search_fields(request)
+        return fields if may_review(request.user) else [f for f in fields if not f.startswith("report__")]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        row = super().get_object(request, object_id, from_field)
+        if row is not None:
+            row.report_withheld = report_withheld(row, reviewer=may_review(request.user))
+        return row
+
+    @admin.display(description="report")
+    def cited_report(self, row: CrossingStatus) -> str:
+        return WITHHELD if getattr(row, "report_withheld", True) else str(row.report or "-")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
@@ -238,7 +275,7 @@ class CrossingStatusAdmin(admin.ModelAdmin):
             "traffic",
             "effective_at",
             "certainty",
-            "report",
+            "report" if may_review(request.user) else "cited_report",
             "stated_by",
             "note",
             "recorded_at",
