@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import orjson
@@ -21,6 +21,7 @@ from tracker.services.reports import (
     MAX_GLIDE_CHARS,
     MAX_ORGANISATION_CHARS,
     MAX_ORGANISATIONS,
+    published_at_problem,
 )
 from tracker.text import canonical_url, content_hash, html_to_text
 
@@ -148,6 +149,12 @@ def clean_entry(
     url = _absolute(entry.url, base_url)
     if not title and not url:
         raise Rejected("no title and no link: nothing to show an editor or to find it by")
+    published_at = entry.published or entry.updated
+    if published_at is not None:
+        aware = published_at if published_at.tzinfo is not None else published_at.replace(tzinfo=UTC)
+        problem = published_at_problem(aware)
+        if problem:
+            raise Rejected(f"unusable {problem}")
     identity, fingerprint = identified or identify(entry, base_url=base_url)
     text = _text(entry)
     language = detect_language(
@@ -160,7 +167,7 @@ def clean_entry(
         title=title,
         summary_html=_plain(entry.body_html),
         text=text,
-        published_at=entry.published or entry.updated,
+        published_at=published_at,
         language=language[:12],
         raw=_plain(entry.raw.decode("utf-8", errors="replace")),
         identity=identity,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -43,7 +45,28 @@ def may_review(user: Any) -> bool:
     return bool(user.has_perm("tracker.change_report"))
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class DateBoundedChangeList(ChangeList):
+    """The date hierarchy at the edge of the calendar: Django computes the end of year 9999 (or of its December, or
+    of its last day) as a datetime that cannot exist, and that ValueError or OverflowError was a 500. Here it is an
+    invalid lookup, which the admin answers as for any other: the list, unfiltered, with "?e=1". Reports can no
+    longer be dated so (``tracker.services.reports.published_at_problem``); this covers rows stored before, and a
+    hand-made address."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class DateBoundedAdmin:
+    """Mixed into every admin with a date hierarchy."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return DateBoundedChangeList
+
+
+class VersionedAdmin(DateBoundedAdmin, SimpleHistoryAdmin):
     """Admin for rows editors change: stale forms are refused, and every save is kept in the row's history."""
 
     form = VersionedForm
@@ -97,7 +120,7 @@ class HistoryOfVisibleRowsOnly:
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(DateBoundedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

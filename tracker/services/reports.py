@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -69,6 +69,27 @@ MAX_ORGANISATION_CHARS = 200
 MAX_COUNTRIES = 50
 MAX_DISASTER_CHARS = 300  # Report.disaster's max_length
 MAX_GLIDE_CHARS = 40  # Report.glide's max_length
+# A report's date must fall in this window (issue 14): a feed dated 9999 (or year 1, or one that overflows when
+# moved to UTC) is refused here and quarantined by ingestion, never stored to break the admin's date hierarchy
+# (datetime cannot reach the year after 9999) or the pages' arithmetic.
+EARLIEST_PUBLISHED_AT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_PUBLISHED_AT = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def published_at_problem(moment: datetime) -> str:
+    """Why a report cannot carry this date, or "" when it can."""
+    try:
+        in_utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return f"date {moment.isoformat()} cannot be expressed in UTC"
+    if not EARLIEST_PUBLISHED_AT <= in_utc < LATEST_PUBLISHED_AT:
+        return (
+            f"date {moment.isoformat()} is outside {EARLIEST_PUBLISHED_AT.year}-{LATEST_PUBLISHED_AT.year - 1}; "
+            "no report is dated so"
+        )
+    return ""
+
+
 _ALPHA3 = re.compile(r"[A-Z]{3}")
 
 # Fields an update from the same source may change; review decisions and links stay as editors left them.
@@ -201,6 +222,9 @@ def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
     published_at = item.published_at
     if published_at is not None:
         require_aware(published_at, "published_at")
+        problem = published_at_problem(published_at)
+        if problem:
+            raise ValidationError({"published_at": problem})
     summary = sanitize_html(item.summary_html)
     plain = (item.text or "").strip() or html_to_text(summary)
     canonical = canonical_url(url)
