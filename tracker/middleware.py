@@ -1,4 +1,5 @@
-"""Characters no text may hold are refused at the door: a 400, before any view, query or export starts.
+"""Characters no text may hold, and admin date lookups no calendar can close, are refused at the door: a 400,
+before any view, query or export starts.
 
 PostgreSQL refuses NUL in text, Python cannot encode a lone surrogate, and no C0 control other than tab, line feed
 and carriage return is text in a query, a form field or a JSON string. Without this check such input reached the
@@ -6,6 +7,8 @@ database and came back as a 500 with a traceback (or, for ``format=csv``, as a 2
 request path, the query string (names and values, percent-decoded, as strict UTF-8), and form and JSON bodies are
 read; a path may hold no control character at all. The API answers in its error shape, everything else with the
 plain 400 page (``tracker.errors.bad_request``).
+
+Under ``/admin/``, a date-hierarchy year (``<field>__year``) outside 1-9998 is a 400 too (``check_admin_dates``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,29 @@ _MULTIPART = "multipart/form-data"
 
 class InvalidCharacters(BadRequest):
     """The request holds a character that is not text (``where`` says where)."""
+
+
+class DateOutOfRange(BadRequest):
+    """An admin date-hierarchy lookup at a year the calendar cannot close."""
+
+
+ADMIN_PREFIX = "/admin/"
+_HIERARCHY_YEAR = re.compile(r"^\w+__year$")
+# Django's date hierarchy computes the end of the chosen year (or of its December, or its last day) as a datetime:
+# for year 9999 that is year 10000, a ValueError or OverflowError and a 500, in every admin with a date hierarchy,
+# ours and third-party ones (axes, celery beat) alike. The years it can close are refused here, for all of them.
+LAST_HIERARCHY_YEAR = 9998
+
+
+def check_admin_dates(request: HttpRequest) -> None:
+    if not request.path.startswith(ADMIN_PREFIX):
+        return
+    for name, values in request.GET.lists():
+        if not _HIERARCHY_YEAR.match(name):
+            continue
+        for value in values:
+            if value.strip().lstrip("+-").isdigit() and not 1 <= int(value) <= LAST_HIERARCHY_YEAR:
+                raise DateOutOfRange(f"the year {value[:12]} is outside 1-{LAST_HIERARCHY_YEAR}")
 
 
 def _strict_text(raw: bytes, where: str) -> str:
@@ -113,7 +139,8 @@ class InvalidCharactersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             check_request(request)
-        except InvalidCharacters as exc:
+            check_admin_dates(request)
+        except (InvalidCharacters, DateOutOfRange) as exc:
             log.info("refused %s %r: %s", request.method, request.path[:200], exc)
             if request.path.startswith(API_PREFIX):
                 return JsonResponse(error_body("bad_request", f"The request could not be read: {exc}."), status=400)
