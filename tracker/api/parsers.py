@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
 
@@ -52,7 +52,7 @@ class LimitedJSONParser(JSONParser):
             raise ParseError(f"JSON body larger than {max_bytes:,} bytes.")
         if json_depth_exceeds(data, max_depth):
             raise ParseError(f"JSON nested deeper than {max_depth} levels.")
-        encoding = get_encoding(parser_context or {})
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             return json.loads(data.decode(encoding), parse_constant=json.strict_constant if self.strict else None)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
