@@ -463,6 +463,12 @@ def api_rows() -> Iterator[Row]:
         api(403, 204),
         method="delete",
     )
+    yield Row(
+        "api/v1/^webhooks/(?P<uid>[0-9a-fA-F-]{36})/resume/$",
+        lambda w: f"/api/v1/webhooks/{w.webhook.uid}/resume/",
+        api(403, 200),
+        method="post",
+    )
     # The schema and the docs are public; a refused token is refused there too.
     yield Row("api/v1/schema/", "/api/v1/schema/", api(anonymous=200))
     yield Row("api/docs/", "/api/docs/", api(anonymous=200))

@@ -5,15 +5,48 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from . import services
 from .models import ApiToken, Webhook, WebhookDelivery
+
+# The new key or secret rides on the request from save_model to response_add, never in a message (django's
+# message storage is a signed, not encrypted, cookie) nor in the session.
+_SECRET_ATTRIBUTE = "_tracker_secret_once"
+
+
+def secret_once_page(
+    request: HttpRequest, obj: Any, *, title: str, intro: str, label: str, secret: str, why: str
+) -> TemplateResponse:
+    """The page that shows a new token's key or a webhook's secret once, with nothing allowed to keep it."""
+    opts = obj._meta
+    response = TemplateResponse(
+        request,
+        "admin/api/secret_once.html",
+        {
+            "title": title,
+            "intro": intro,
+            "label": label,
+            "secret": secret,
+            "why": why,
+            "plural": opts.verbose_name_plural.capitalize(),
+            "object_label": str(obj),
+            "object_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            "site_header": admin.site.site_header,
+            "site_title": admin.site.site_title,
+            "has_permission": True,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -73,10 +106,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for name in ("uid", "prefix", "key_hash", "created_at", "created_by_id"):
             setattr(obj, name, getattr(created.token, name))
         obj._state.adding = False
-        messages.warning(
+        setattr(request, _SECRET_ATTRIBUTE, created.key)
+
+    def response_add(self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None) -> HttpResponse:
+        key = getattr(request, _SECRET_ATTRIBUTE, None)
+        if key is None:
+            return super().response_add(request, obj, post_url_continue)
+        return secret_once_page(
             request,
-            f"The token for {created.token.partner} is {created.key}  (copy it now: it is stored only as a hash "
-            "and will not be shown again).",
+            obj,
+            title="New API token",
+            intro=f"The token for {obj.partner} has been created. Give it to the partner by a safe channel.",
+            label="Token",
+            secret=key,
+            why="only its SHA-256 is stored.",
         )
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
@@ -110,10 +153,11 @@ class WebhookForm(forms.ModelForm):
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     form = WebhookForm
-    list_display = ["url", "token", "active", "cursor", "created_at"]
-    list_filter = ["active"]
+    list_display = ["url", "token", "active", "is_paused", "failures_in_a_row", "paused_at", "cursor", "created_at"]
+    list_filter = ["active", ("paused_at", admin.EmptyFieldListFilter)]
     search_fields = ["url", "token__partner", "description"]
-    readonly_fields = ["uid", "cursor", "created_at"]
+    readonly_fields = ["uid", "cursor", "created_at", "failures_in_a_row", "paused_at", "paused_reason"]
+    actions = ["resume"]
     autocomplete_fields = ["token"]
 
     def save_model(self, request: HttpRequest, obj: Webhook, form: Any, change: bool) -> None:
@@ -125,9 +169,33 @@ class WebhookAdmin(admin.ModelAdmin):
         for name in ("uid", "secret", "cursor", "created_at", "active"):
             setattr(obj, name, getattr(created.webhook, name))
         obj._state.adding = False
-        messages.warning(
-            request, f"The signing secret is {created.secret}  (give it to the partner now: it is not shown again)."
+        setattr(request, _SECRET_ATTRIBUTE, created.secret)
+
+    def response_add(self, request: HttpRequest, obj: Webhook, post_url_continue: str | None = None) -> HttpResponse:
+        secret = getattr(request, _SECRET_ATTRIBUTE, None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        return secret_once_page(
+            request,
+            obj,
+            title="New webhook",
+            intro=f"The webhook to {obj.url} has been registered. Give its signing secret to the partner by a "
+            "safe channel: they verify the X-Tracker-Signature header of each delivery with it.",
+            label="Signing secret",
+            secret=secret,
+            why="the partner needs it, and the page is not kept by any cache.",
         )
+
+    @admin.display(description="paused", boolean=True)
+    def is_paused(self, webhook: Webhook) -> bool:
+        return webhook.paused
+
+    @admin.action(description="Resume the selected paused webhooks", permissions=["change"])
+    def resume(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        paused = [webhook for webhook in queryset if webhook.paused]
+        for webhook in paused:
+            services.webhook_resume(webhook=webhook)
+        self.message_user(request, f"Resumed {len(paused)} webhook(s); their waiting deliveries are due now.")
 
 
 @admin.register(WebhookDelivery)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -84,6 +85,13 @@ class Webhook(models.Model):
     active = models.BooleanField(default=True)
     cursor = models.BigIntegerField(default=0, editable=False, help_text="Last change id queued for delivery")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Failed attempts since the last success; at API_WEBHOOK_PAUSE_AFTER the webhook is paused: its deliveries
+    # wait (nothing is dropped) until an editor or the partner resumes it.
+    failures_in_a_row = models.PositiveIntegerField(default=0, editable=False)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set when deliveries failed too often in a row"
+    )
+    paused_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["token", "url"]
@@ -98,6 +106,15 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token.partner}: {self.url}"
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def host(self) -> str:
+        """The receiving host, as deliveries are counted per host (``WebhookHostSlot``)."""
+        return (urlsplit(self.url).hostname or "").lower()
 
 
 class DeliveryState(models.TextChoices):
@@ -144,3 +161,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"change #{self.change_id} to {self.webhook.url} ({self.state})"
+
+
+class WebhookHostSlot(models.Model):
+    """One of the ``API_WEBHOOK_HOST_CONCURRENCY`` delivery slots of a receiving host.
+
+    A delivery takes a free slot of its host by a conditional UPDATE that must change exactly one row, and gives it
+    back when its attempt ends; a slot whose holder died is free again after ``held_until``. So however many
+    webhooks a partner points at one host, at most that many POSTs to it are in flight at once.
+    """
+
+    host = models.CharField(max_length=253)
+    slot = models.PositiveSmallIntegerField()
+    delivery_id_held = models.BigIntegerField(null=True, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webhook host slot"
+        constraints = [models.UniqueConstraint(fields=["host", "slot"], name="webhook_host_slot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.host} #{self.slot}"

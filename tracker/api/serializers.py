@@ -587,6 +587,14 @@ class WebhookSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, help_text="https URL on a public host; receives signed POSTs")
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     active = serializers.BooleanField(read_only=True)
+    paused = serializers.BooleanField(
+        read_only=True,
+        help_text="True after too many failed deliveries in a row: deliveries wait (none is dropped) until you "
+        "resume it with POST .../resume/",
+    )
+    paused_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    paused_reason = serializers.CharField(read_only=True)
+    failures_in_a_row = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 
 

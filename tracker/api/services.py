@@ -2,7 +2,11 @@
 
 Webhook delivery is at-least-once with a database guard against doing it twice: a change becomes one
 ``WebhookDelivery`` row per webhook (unique pair), and a delivery is claimed by a conditional update before it is
-sent, so two workers never send the same one at once; once it is marked delivered it is never sent again.
+sent, so two workers never send the same one at once; once it is marked delivered it is never sent again. The claim
+outlives the attempt (``delivery_claim_seconds`` exceeds the delivery task's hard time limit, which exceeds the
+request's own deadline), each attempt is counted as it starts, a receiving host gets at most
+``API_WEBHOOK_HOST_CONCURRENCY`` attempts at once (``WebhookHostSlot``), and a webhook failing
+``API_WEBHOOK_PAUSE_AFTER`` times in a row is paused until resumed.
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tracker import outbound
 from tracker.models import Change
 
-from .models import ApiToken, Webhook, WebhookDelivery
+from .models import ApiToken, Webhook, WebhookDelivery, WebhookHostSlot
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +188,13 @@ def webhook_register(*, token: ApiToken, url: str, description: str = "") -> Cre
     if len(url) > 2000:
         raise ValidationError({"url": "At most 2000 characters."})
     with transaction.atomic():
+        # The token's row locked: two registrations racing past the count cannot both take the last place.
+        ApiToken.objects.select_for_update().filter(pk=token.pk).first()
+        limit = settings.API_WEBHOOKS_PER_TOKEN
+        if Webhook.objects.filter(token=token).count() >= limit:
+            raise ValidationError(
+                {"url": f"This token already has {limit} webhooks, the most allowed; remove one before adding another."}
+            )
         if Webhook.objects.filter(token=token, url=url).exists():
             raise ValidationError({"url": "This URL is already registered."})
         latest = Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -197,6 +208,19 @@ def webhook_register(*, token: ApiToken, url: str, description: str = "") -> Cre
 def webhook_remove(*, webhook: Webhook) -> None:
     """Stop and forget a webhook; the delivery log goes with it."""
     webhook.delete()
+
+
+def webhook_resume(*, webhook: Webhook) -> Webhook:
+    """Resume a paused webhook (an editor in the admin, or its partner through the API): its waiting deliveries are
+    due at once, each with a fresh count of attempts, and its count of failures starts again from zero."""
+    moment = timezone.now()
+    with transaction.atomic():
+        Webhook.objects.filter(pk=webhook.pk).update(paused_at=None, paused_reason="", failures_in_a_row=0)
+        WebhookDelivery.objects.filter(webhook_id=webhook.pk, state=WebhookDelivery.State.PENDING).update(
+            next_attempt_at=moment, attempts=0
+        )
+    webhook.refresh_from_db(fields=["paused_at", "paused_reason", "failures_in_a_row"])
+    return webhook
 
 
 # --- webhooks: queueing and delivery ----------------------------------------------------------------------------
@@ -239,6 +263,7 @@ def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int
     moment = now or timezone.now()
     return list(
         WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=moment)
+        .filter(webhook__paused_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
@@ -271,18 +296,72 @@ def backoff_seconds(attempts: int) -> int:
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    state: str  # "delivered", "retry", "failed", or "skipped" (not ours to send now)
+    # "delivered", "retry", "failed", "busy" (the host's slots are all taken: try again soon, nothing counted) or
+    # "skipped" (not ours to send now: delivered, held by another worker, not due, or its webhook paused)
+    state: str
     retry_in: int | None = None
 
 
-def _claim(delivery_id: int, moment: datetime) -> bool:
-    lease = timedelta(seconds=settings.OUTBOUND_TOTAL_TIMEOUT + 60)
+def delivery_task_time_limit() -> int:
+    """The delivery task's hard time limit: the request's own deadline plus room to record the outcome."""
+    return settings.API_WEBHOOK_TIMEOUT + 30
+
+
+def delivery_claim_seconds() -> int:
+    """How long a claim holds: past the task's hard time limit, so no attempt is still running when it lapses."""
+    return delivery_task_time_limit() + 60
+
+
+def _host_slot_take(host: str, delivery_id: int, moment: datetime) -> int | None:
+    """A free delivery slot of ``host`` (its number), taken by a conditional UPDATE that must change one row."""
+    limit = settings.API_WEBHOOK_HOST_CONCURRENCY
+    WebhookHostSlot.objects.bulk_create(
+        [WebhookHostSlot(host=host, slot=n) for n in range(limit)], ignore_conflicts=True
+    )
+    until = moment + timedelta(seconds=delivery_claim_seconds())
+    for slot in range(limit):
+        taken = (
+            WebhookHostSlot.objects.filter(host=host, slot=slot)
+            .filter(Q(held_until__isnull=True) | Q(held_until__lt=moment))
+            .update(delivery_id_held=delivery_id, held_until=until)
+        )
+        if taken == 1:
+            return slot
+    return None
+
+
+def _host_slot_release(host: str, slot: int, delivery_id: int) -> None:
+    WebhookHostSlot.objects.filter(host=host, slot=slot, delivery_id_held=delivery_id).update(
+        delivery_id_held=None, held_until=None
+    )
+
+
+def _claim(delivery_id: int, moment: datetime) -> datetime | None:
+    """Claim a due delivery by a conditional UPDATE that must change exactly one row; the claim's expiry, or None."""
+    until = moment + timedelta(seconds=delivery_claim_seconds())
     claimed = (
+        # No condition on a joined table here: Django would write it as "id IN (subquery)", which PostgreSQL does
+        # not re-check against a row another worker just claimed, and two claims would both succeed. (Whether the
+        # webhook is paused was read just before; a pause landing in between costs one more attempt, no more.)
         WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=moment)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
-        .update(claimed_until=moment + lease)
+        .update(claimed_until=until)
     )
-    return claimed == 1
+    return until if claimed == 1 else None
+
+
+def _record_webhook_result(webhook: Webhook, *, ok: bool, error: str, moment: datetime) -> None:
+    """Count failures in a row; pause the webhook at ``API_WEBHOOK_PAUSE_AFTER``; a success resets the count."""
+    if ok:
+        Webhook.objects.filter(pk=webhook.pk, failures_in_a_row__gt=0).update(failures_in_a_row=0)
+        return
+    Webhook.objects.filter(pk=webhook.pk).update(failures_in_a_row=F("failures_in_a_row") + 1)
+    limit = settings.API_WEBHOOK_PAUSE_AFTER
+    paused = Webhook.objects.filter(pk=webhook.pk, paused_at__isnull=True, failures_in_a_row__gte=limit).update(
+        paused_at=moment, paused_reason=f"{limit} failed attempts in a row; the last: {error}"[:500]
+    )
+    if paused:
+        log.warning("webhook %s to %s paused after %s failed attempts in a row", webhook.uid, webhook.url, limit)
 
 
 def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> DeliveryOutcome:
@@ -290,64 +369,88 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> Deliver
     from .serializers import change_payloads  # the payload is the feed entry exactly as the API shows it
 
     moment = now or timezone.now()
-    if not _claim(delivery_id, moment):
+    delivery = (
+        WebhookDelivery.objects.select_related("webhook__token")
+        .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=moment)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
+        .first()
+    )
+    if delivery is None or delivery.webhook.paused:
         return DeliveryOutcome("skipped")
-    delivery = WebhookDelivery.objects.select_related("webhook__token").get(pk=delivery_id)
     webhook = delivery.webhook
     if not webhook.active or webhook.token.state(moment) != "active":
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookDelivery.State.PENDING).update(
             state=WebhookDelivery.State.FAILED, claimed_until=None, last_error="The webhook or its token is inactive."
         )
         return DeliveryOutcome("failed")
-    [payload] = change_payloads([delivery.change_id])
-    body = orjson.dumps({"delivery": str(delivery.uid), "change": payload})
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
-        "X-Tracker-Delivery": str(delivery.uid),
-        "X-Tracker-Event": payload["kind"],
-    }
-    status: int | None = None
-    error = ""
+    claimed_until = _claim(delivery_id, moment)
+    if claimed_until is None:
+        return DeliveryOutcome("skipped")
+    host = webhook.host
+    slot = _host_slot_take(host, delivery.pk, moment)
+    if slot is None:
+        # Every slot of the receiving host is taken: give the claim back untouched, nothing counted.
+        WebhookDelivery.objects.filter(pk=delivery.pk, claimed_until=claimed_until).update(claimed_until=None)
+        return DeliveryOutcome("busy", retry_in=5)
     try:
-        response = outbound.fetch(
-            webhook.url,
-            method="POST",
-            headers=headers,
-            body=body,
-            max_bytes=64 * 1024,
-            total_timeout=settings.API_WEBHOOK_TIMEOUT,
-            read_timeout=settings.API_WEBHOOK_TIMEOUT,
-            max_redirects=0,
+        # The attempt is counted as it starts, in its own committed UPDATE: a worker killed mid-request still
+        # leaves it counted, so a receiver that hangs every attempt reaches the last one and the pause.
+        WebhookDelivery.objects.filter(pk=delivery.pk, claimed_until=claimed_until).update(
+            attempts=F("attempts") + 1, last_attempt_at=moment
         )
-        status = response.status
-        if not 200 <= status < 300:
-            error = f"HTTP {status}"
-    except outbound.OutboundError as exc:
-        error = exc.reason
-        if not exc.transient:
-            error = f"{error} (not retried)"
-    finished = timezone.now()
-    attempts = delivery.attempts + 1
-    fields: dict[str, Any] = {
-        "attempts": attempts,
-        "last_attempt_at": finished,
-        "last_status": status,
-        "last_error": error[:2000],
-        "claimed_until": None,
-    }
-    if not error:
-        fields.update(state=WebhookDelivery.State.DELIVERED, delivered_at=finished)
-        outcome = DeliveryOutcome("delivered")
-    elif error.endswith("(not retried)") or attempts >= settings.API_WEBHOOK_MAX_ATTEMPTS:
-        fields.update(state=WebhookDelivery.State.FAILED)
-        outcome = DeliveryOutcome("failed")
-    else:
-        delay = backoff_seconds(attempts)
-        fields.update(next_attempt_at=finished + timedelta(seconds=delay))
-        outcome = DeliveryOutcome("retry", delay)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+        attempts = delivery.attempts + 1
+        [payload] = change_payloads([delivery.change_id])
+        body = orjson.dumps({"delivery": str(delivery.uid), "change": payload})
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
+            "X-Tracker-Delivery": str(delivery.uid),
+            "X-Tracker-Event": payload["kind"],
+        }
+        status: int | None = None
+        error = ""
+        try:
+            response = outbound.fetch(
+                webhook.url,
+                method="POST",
+                headers=headers,
+                body=body,
+                max_bytes=64 * 1024,
+                # One deadline for connect, TLS, headers and body (outbound keeps it by the clock).
+                total_timeout=settings.API_WEBHOOK_TIMEOUT,
+                connect_timeout=min(settings.OUTBOUND_CONNECT_TIMEOUT, settings.API_WEBHOOK_TIMEOUT),
+                read_timeout=settings.API_WEBHOOK_TIMEOUT,
+                max_redirects=0,
+            )
+            status = response.status
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except outbound.OutboundError as exc:
+            error = exc.reason
+            if not exc.transient:
+                error = f"{error} (not retried)"
+        finished = timezone.now()
+        fields: dict[str, Any] = {
+            "last_attempt_at": finished,
+            "last_status": status,
+            "last_error": error[:2000],
+            "claimed_until": None,
+        }
+        if not error:
+            fields.update(state=WebhookDelivery.State.DELIVERED, delivered_at=finished)
+            outcome = DeliveryOutcome("delivered")
+        elif error.endswith("(not retried)") or attempts >= settings.API_WEBHOOK_MAX_ATTEMPTS:
+            fields.update(state=WebhookDelivery.State.FAILED)
+            outcome = DeliveryOutcome("failed")
+        else:
+            delay = backoff_seconds(attempts)
+            fields.update(next_attempt_at=finished + timedelta(seconds=delay))
+            outcome = DeliveryOutcome("retry", delay)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+        _record_webhook_result(webhook, ok=not error, error=error, moment=finished)
+    finally:
+        _host_slot_release(host, slot, delivery.pk)
     if outcome.state != "delivered":
         log.warning("webhook delivery %s to %s: %s (%s)", delivery.uid, webhook.url, error, outcome.state)
     return outcome

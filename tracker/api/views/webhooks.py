@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status as http_status
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,6 +50,14 @@ from .common import ApiMixin
     destroy=extend_schema(
         summary="Remove a webhook", description="Stops deliveries to it for good.", responses={204: None}
     ),
+    resume=extend_schema(
+        summary="Resume a paused webhook",
+        description="A webhook whose deliveries failed too many times in a row is paused (`paused: true`); its "
+        "deliveries wait. Resuming makes them due at once, each with a fresh count of attempts. Resuming a "
+        "webhook that is not paused changes nothing.",
+        request=None,
+        responses=out.WebhookSerializer,
+    ),
 )
 class WebhookViewSet(ApiMixin, GenericViewSet):
     permission_classes: Sequence[type[BasePermission]] = [TokenHolder]
@@ -76,7 +85,13 @@ class WebhookViewSet(ApiMixin, GenericViewSet):
             token=self.token(), url=payload.validated_data["url"], description=payload.validated_data["description"]
         )
         data = {**out.WebhookSerializer(created.webhook).data, "secret": created.secret}
-        return Response(data, status=http_status.HTTP_201_CREATED)
+        # The secret is in this answer only: no cache, no proxy, no browser history may keep it.
+        return Response(data, status=http_status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        webhook = api_services.webhook_resume(webhook=self.get_object())
+        return Response(out.WebhookSerializer(webhook).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         api_services.webhook_remove(webhook=self.get_object())
