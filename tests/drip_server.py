@@ -27,6 +27,7 @@ class DripServer:
         self.connections = 0
         self.open_connections = 0
         self.most_open = 0
+        self.durations: list[float] = []  # seconds each connection stayed open, until the client let go
         self._lock = threading.Lock()
         self._stop = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -50,6 +51,7 @@ class DripServer:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
+        opened = time.monotonic()
         try:
             conn.settimeout(1.0)
             with contextlib.suppress(OSError):
@@ -73,6 +75,7 @@ class DripServer:
             conn.close()
             with self._lock:
                 self.open_connections -= 1
+                self.durations.append(time.monotonic() - opened)
 
     def close(self) -> None:
         self._stop.set()
