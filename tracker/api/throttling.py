@@ -1,7 +1,16 @@
-"""Per-token rate limits: a partner over its rate gets 429 with Retry-After."""
+"""Per-token rate limits: a partner over its rate gets 429 with Retry-After.
+
+Counted atomically in the shared cache (``CACHE_URL``: Redis for every web process), in windows of the rate's
+period that open at a caller's first request: ``cache.add`` opens the window's counter (expiring with it),
+``cache.incr`` (one Redis INCR, which keeps the expiry) counts each request in it. DRF's own throttle reads a list
+of times, appends and writes it back, so requests arriving together (in one process or several) all read the same
+list and all pass: six of five went through in a burst of fifteen. A window admits at most the rate; a client that
+bursts at the end of one window and the start of the next can get twice the rate over that edge, never more.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +25,7 @@ class PartnerRateThrottle(SimpleRateThrottle):
     """One bucket per token (per account for staff sessions, per address for anonymous readers)."""
 
     scope = "partner"
+    key: str
 
     def get_rate(self) -> str | None:
         # Read at each request, not at import, so that the setting can change in tests and per deployment.
@@ -34,3 +44,30 @@ class PartnerRateThrottle(SimpleRateThrottle):
         else:
             ident = f"addr:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.rate is None or self.num_requests is None or self.duration is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.now = self.timer()
+        self.key = key
+        return self._count(key) <= self.num_requests
+
+    def _count(self, key: str) -> int:
+        """This request's number in its window: 1 opens the window, later ones count up atomically."""
+        duration = int(self.duration or 1)
+        for _ in range(3):
+            if self.cache.add(key, 1, duration):
+                self.cache.set(f"{key}:opened", self.now, duration)  # for Retry-After only
+                return 1
+            try:
+                return int(self.cache.incr(key))
+            except ValueError:  # the window closed between add and incr: open the next one
+                continue
+        return int(self.cache.incr(key))
+
+    def wait(self) -> float | None:
+        opened = self.cache.get(f"{self.key}:opened", self.now)
+        return max(1, math.ceil(opened + (self.duration or 0) - self.now))
