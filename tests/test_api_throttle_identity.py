@@ -77,3 +77,15 @@ def test_deploy_check_accepts_a_shared_cache_or_debug(settings):
     settings.DEBUG = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert _deploy_errors() == []
+
+
+def test_the_full_stack_shares_one_cache():
+    import yaml
+    from django.conf import settings
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    for service in ("web", "worker"):
+        assert compose["services"][service]["environment"]["CACHE_URL"].startswith("redis://"), service
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    assert "export CACHE_URL=redis://" in readme
+    assert "\nCACHE_URL=redis://" in (settings.BASE_DIR / ".env.example").read_text()

@@ -320,7 +320,7 @@ OUTBOUND_USER_AGENT = "SituationTracker/0.1 (humanitarian situation tracker; fee
 # A JSON body larger than this, or nested deeper, is a 400 (tracker/api/parsers.py).
 API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=2, maximum=1000)
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.api.authentication.BearerTokenAuthentication",
         "tracker.api.authentication.StaffSessionAuthentication",

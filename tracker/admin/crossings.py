@@ -45,7 +45,7 @@ def report_withheld(row: CrossingStatus, *, reviewer: bool) -> bool:
     """Whether ``row``'s report must not be named to this reader: analysts see relevant reports only, in the admin
     as on the pages and through the API. A standing row cites a relevant report (services, migration 0006); a
     retracted row's report may since have been judged not relevant, or sent back to review."""
-    return bool(row.report_id) and not reviewer and row.report.review_state != Report.ReviewState.RELEVANT
+    return row.report is not None and not reviewer and row.report.review_state != Report.ReviewState.RELEVANT
 
 
 class AliasInline(admin.TabularInline):

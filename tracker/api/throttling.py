@@ -26,6 +26,8 @@ class PartnerRateThrottle(SimpleRateThrottle):
 
     scope = "partner"
     key: str
+    num_requests: int | None  # set by SimpleRateThrottle.__init__ from the rate (the stubs do not declare them)
+    duration: int | None
 
     def get_rate(self) -> str | None:
         # Read at each request, not at import, so that the setting can change in tests and per deployment.
