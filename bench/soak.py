@@ -5,7 +5,8 @@ What runs, all on this machine and all of it started and stopped here:
 - PostgreSQL: the database named by ``--database-url`` (created, migrated and seeded with ``seed_bench`` at the
   size asked for when it holds fewer reports; the demo situation is loaded on top);
 - Redis: a redis-server of its own (random port, append-only, in a temporary directory) as broker and shared cache;
-- the tracker under gunicorn with production settings, a Celery worker and Celery beat;
+- the tracker under gunicorn with production settings, a Celery worker (ingestion), a webhook worker (the
+  ``webhooks`` queue) and Celery beat;
 - a local HTTP server serving the real feeds of the shared corpus (``../shared/fixtures/real/feeds-corpus``),
   each source getting another one at each poll, so ingestion keeps storing; plus the demo feed the app serves;
 - wrk: ``--connections`` clients (32 by default) for ``--duration`` seconds, each request one of a mix of API
@@ -18,6 +19,11 @@ percentiles, every answer by status, errors (any status outside 2xx/3xx, any soc
 traceback in the server logs, any restarted process), what the workers ingested, and each process group's memory
 at the start and at the end of the run. It exits non-zero when there were errors or memory grew by more than
 ``--max-growth`` percent (and 30 MB).
+
+``--drip-webhook`` adds a hostile partner: a receiver on loopback that sends its status line, then one header
+byte every ``--drip-interval`` seconds, with a webhook pointed at it, and an editor's token recording a status
+every ``--status-every`` seconds so that deliveries keep coming. Ingestion must go on as before (its own worker);
+the report adds what the receiver saw and the deliveries' attempts.
 
 ``python bench/soak.py --duration 60`` for a short run while developing.
 """
@@ -57,6 +63,7 @@ from bench.common import (  # noqa: E402
     manage,
     seed_sizes,
 )
+from tests.drip_server import DripServer  # noqa: E402
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_soak"
 FEED_SOURCES = 20
@@ -152,6 +159,26 @@ for n in range(feeds):
                   "poll_interval_minutes": 1, "next_poll_at": None},
     )
 print(json.dumps({"token": token, "session": session.session_key}))
+"""
+
+DRIP_PREPARE = r"""
+import json
+import os
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from tracker.api import services as api_services
+
+User = get_user_model()
+editor, _ = User.objects.get_or_create(username="soak-editor", defaults={"is_staff": True})
+editor.groups.add(Group.objects.get(name="editors"))
+created = api_services.token_create(partner="soak dripping partner", created_by=None, user=editor)
+api_services.webhook_register(token=created.token, url=os.environ["SOAK_DRIP_URL"])
+print(json.dumps({"editor_token": created.key}))
+"""
+
+DELIVERIES = """
+SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(max(attempts), 0)
+FROM api_webhookdelivery WHERE created_at >= %s GROUP BY state ORDER BY state
 """
 
 INGESTED = """
@@ -294,6 +321,32 @@ def lua_script(path: Path, context: dict[str, str]) -> None:
     path.write_text(body.replace("function init(args)", "function init(args)\n  _fill()"))
 
 
+def record_statuses(port: int, key: str, every: float, stop: threading.Event, answers: list[int]) -> None:
+    """An editor records Rafah's aid status every ``every`` seconds through the API: each is a change to deliver."""
+    import urllib.error
+    import urllib.request
+
+    flip = ["open", "restricted"]
+    while not stop.wait(every):
+        body = json.dumps(
+            {"status": flip[len(answers) % 2], "traffic": "aid", "effective_at": datetime.now(UTC).isoformat(),
+             "note": "soak: a change for the dripping webhook"}
+        ).encode()  # fmt: skip
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/crossings/rafah/history/",
+            data=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers.append(response.status)
+        except urllib.error.HTTPError as error:
+            answers.append(error.code)
+        except OSError:
+            answers.append(0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("SOAK_DATABASE_URL", DEFAULT_DATABASE))
@@ -303,6 +356,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="wrk threads")
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--webhook-worker-concurrency", type=int, default=2)
+    parser.add_argument("--drip-webhook", action="store_true", help="add a webhook to a header-dripping receiver")
+    parser.add_argument("--drip-interval", type=float, default=8.0, help="seconds between the receiver's bytes")
+    parser.add_argument("--status-every", type=float, default=10.0, help="seconds between statuses (with --drip)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds between memory samples")
     parser.add_argument("--max-growth", type=float, default=20.0, help="percent of memory growth allowed")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
@@ -315,6 +372,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tracker-soak-"))
     redis_port, web_port = free_port(), free_port()
     feeds = FeedServer(corpus_feeds())
+    drip = DripServer("headers", interval=args.drip_interval) if args.drip_webhook else None
+    allowed = f"127.0.0.1:{feeds.port},127.0.0.1:{web_port}" + (f",127.0.0.1:{drip.port}" if drip else "")
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -326,7 +385,7 @@ def main() -> None:
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         "CACHE_URL": f"redis://127.0.0.1:{redis_port}/1",
         "STATIC_ROOT": str(work / "static"),
-        "INGEST_ALLOWED_HOSTS": f"127.0.0.1:{feeds.port},127.0.0.1:{web_port}",
+        "INGEST_ALLOWED_HOSTS": allowed,
         "DEMO_FEED_URL": f"http://127.0.0.1:{web_port}/static/demo/rafah-kerem-shalom-feed.xml",
         "API_THROTTLE_RATE": "1000000/minute",
         "LOG_LEVEL": "WARNING",
@@ -356,12 +415,20 @@ def main() -> None:
         manage(env, "load_demo")
         prepare_env = {**env, "SOAK_FEED_BASE": f"http://127.0.0.1:{feeds.port}", "SOAK_FEEDS": str(FEED_SOURCES)}
         context = json.loads(manage(prepare_env, "shell", "--no-imports", "-c", PREPARE).strip().splitlines()[-1])
+        editor_token = ""
+        if drip is not None:
+            drip_env = {**env, "SOAK_DRIP_URL": drip.url("/soak-hook")}
+            drip_context = manage(drip_env, "shell", "--no-imports", "-c", DRIP_PREPARE).strip().splitlines()[-1]
+            editor_token = json.loads(drip_context)["editor_token"]
 
         web = start("web", [PYTHON, "-m", "gunicorn", "tracker.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
                             "--workers", str(args.web_workers), "--timeout", "60"])  # fmt: skip
         wait_for_port(web_port, web.popen, "gunicorn")
         start("worker", [PYTHON, "-m", "celery", "-A", "tracker", "worker", "--loglevel=WARNING",
                          f"--concurrency={args.worker_concurrency}", "--hostname=soak@%h"])  # fmt: skip
+        start("webhooks", [PYTHON, "-m", "celery", "-A", "tracker", "worker", "--loglevel=WARNING",
+                           "--queues=webhooks", f"--concurrency={args.webhook_worker_concurrency}",
+                           "--hostname=soak-webhooks@%h"])  # fmt: skip
         start("beat", [PYTHON, "-m", "celery", "-A", "tracker", "beat", "--loglevel=WARNING", "--pidfile=",
                        f"--schedule={work / 'beat-schedule'}"])  # fmt: skip
         time.sleep(5)
@@ -379,6 +446,13 @@ def main() -> None:
                 stop_sampling.wait(args.sample_every)
 
         threading.Thread(target=sampler, daemon=True).start()
+        statuses_recorded: list[int] = []
+        if drip is not None:
+            threading.Thread(
+                target=record_statuses,
+                args=(web_port, editor_token, args.status_every, stop_sampling, statuses_recorded),
+                daemon=True,
+            ).start()
         print(f"load: {args.connections} clients for {args.duration} s, while the workers ingest ...", flush=True)
         result = subprocess.run(
             ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s",
@@ -394,18 +468,23 @@ def main() -> None:
         exited = [p.name for p in processes if p.popen.poll() is not None]
         with psycopg.connect(args.database_url) as conn:
             ingested = conn.execute(INGESTED, [began_at]).fetchall()
+            deliveries = conn.execute(DELIVERIES, [began_at]).fetchall() if drip is not None else []
     finally:
         for process in reversed(processes):
             if process.popen.poll() is None:
-                os.killpg(process.popen.pid, signal.SIGTERM)
+                # The main process only: each stops its own children (a Celery worker waits for the tasks in hand,
+                # a webhook attempt up to its deadline), so a stop is not counted as a crash.
+                os.kill(process.popen.pid, signal.SIGTERM)
         for process in processes:
             try:
-                process.popen.wait(timeout=20)
+                process.popen.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.popen.pid, signal.SIGKILL)
         if redis.poll() is None:
             os.killpg(redis.pid, signal.SIGTERM)
         feeds.stop()
+        if drip is not None:
+            drip.close()
 
     tracebacks = {p.name: p.log.read_text(errors="replace").count("Traceback") for p in processes}
     window = min(120.0, args.duration / 4)
@@ -426,7 +505,7 @@ def main() -> None:
         "ingested": [
             {"status": status, "runs": runs, "new": new, "updated": updated} for status, runs, new, updated in ingested
         ],
-        "memory": {name: growth(memory, name, window) for name in ("web", "worker", "beat")},
+        "memory": {name: growth(memory, name, window) for name in ("web", "worker", "webhooks", "beat")},
         "memory_samples": memory.samples,
         "pids_seen": {name: len(pids) for name, pids in memory.pids.items()},
     }
@@ -435,7 +514,21 @@ def main() -> None:
     replaced = {
         "web": max(0, report["pids_seen"].get("web", 0) - args.web_workers),
         "worker": max(0, report["pids_seen"].get("worker", 0) - args.worker_concurrency),
+        "webhooks": max(0, report["pids_seen"].get("webhooks", 0) - args.webhook_worker_concurrency),
     }
+    if drip is not None:
+        report["drip_webhook"] = {
+            "interval_s": args.drip_interval,
+            "statuses_recorded": len(statuses_recorded),
+            "status_answers": sorted(set(statuses_recorded)),
+            "receiver_connections": drip.connections,
+            "receiver_most_open_at_once": drip.most_open,
+            "receiver_held_s_max": round(max(drip.durations, default=0.0), 2),
+            "deliveries": [
+                {"state": state, "count": count, "attempts": attempts, "max_attempts": most}
+                for state, count, attempts, most in deliveries
+            ],
+        }
     report["errors"]["processes_replaced"] = replaced
     errors = (
         load["status_errors"]
@@ -468,6 +561,8 @@ def main() -> None:
     for name, figures in report["memory"].items():
         print(f"memory {name}: {figures['first_mib']} MiB at the start, {figures['last_mib']} MiB at the end "
               f"({figures['growth_pct']:+.1f} %), at most {figures['max_mib']} MiB")  # fmt: skip
+    if "drip_webhook" in report:
+        print(f"dripping webhook: {json.dumps(report['drip_webhook'])}")
     print(f"written to {path}")
     # The point is load *while the workers ingest*: a run in which they stored nothing proves nothing.
     ingesting = any(row["status"] == "succeeded" and row["new"] + row["updated"] > 0 for row in report["ingested"])

@@ -6,6 +6,7 @@ Used by the outbound deadline tests, the webhook worker test and ``bench/soak.py
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import threading
 import time
@@ -64,11 +65,16 @@ class DripServer:
                 drip = b"b" * 100000
             else:
                 drip = b""
-            for byte in drip:
-                if self._stop.wait(self.interval):
+            for byte in [*drip, None]:
+                # Wait the interval, but notice at once when the client lets go (readable, then EOF).
+                until = time.monotonic() + (self.interval if byte is not None else 3600)
+                while not self._stop.is_set() and (left := until - time.monotonic()) > 0:
+                    readable, _, _ = select.select([conn], [], [], min(left, 0.1))
+                    if readable and not conn.recv(65536):
+                        return
+                if self._stop.is_set() or byte is None:
                     return
                 conn.sendall(bytes([byte]))
-            self._stop.wait(3600)
         except OSError:
             pass  # the client went away: what it should do at its deadline
         finally:

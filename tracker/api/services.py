@@ -215,10 +215,14 @@ def webhook_resume(*, webhook: Webhook) -> Webhook:
     due at once, each with a fresh count of attempts, and its count of failures starts again from zero."""
     moment = timezone.now()
     with transaction.atomic():
-        Webhook.objects.filter(pk=webhook.pk).update(paused_at=None, paused_reason="", failures_in_a_row=0)
-        WebhookDelivery.objects.filter(webhook_id=webhook.pk, state=WebhookDelivery.State.PENDING).update(
-            next_attempt_at=moment, attempts=0
+        # Conditional: resuming a webhook that is not paused (or twice at once) changes nothing.
+        resumed = Webhook.objects.filter(pk=webhook.pk, paused_at__isnull=False).update(
+            paused_at=None, paused_reason="", failures_in_a_row=0
         )
+        if resumed:
+            WebhookDelivery.objects.filter(webhook_id=webhook.pk, state=WebhookDelivery.State.PENDING).update(
+                next_attempt_at=moment, attempts=0
+            )
     webhook.refresh_from_db(fields=["paused_at", "paused_reason", "failures_in_a_row"])
     return webhook
 
