@@ -137,7 +137,7 @@ def test_a_webhook_failing_n_times_in_a_row_is_paused_and_resumed_by_its_partner
             assert deliver_all(now=start + timedelta(hours=hour)) == ["retry"]
     webhook = Webhook.objects.get(pk=hook.pk)
     assert webhook.paused and webhook.failures_in_a_row == 3
-    assert "3 failed attempts in a row" in webhook.paused_reason
+    assert "failed 3 attempts in a row" in webhook.paused_reason
     # Paused: nothing is sent, nothing is dropped.
     one_change()
     assert set(deliver_all(now=start + timedelta(hours=10))) == {"skipped"}
@@ -151,6 +151,17 @@ def test_a_webhook_failing_n_times_in_a_row_is_paused_and_resumed_by_its_partner
     assert resumed.status_code == 200 and resumed.json()["paused"] is False
     assert sorted(deliver_all()) == ["delivered", "delivered"]
     assert Webhook.objects.get(pk=hook.pk).failures_in_a_row == 0
+
+
+def test_many_changes_during_a_short_outage_do_not_pause(hook, allow_server, settings):
+    settings.API_WEBHOOK_PAUSE_AFTER = 3
+    allow_server.routes["/hook"] = Reply(503, b"down")
+    for _ in range(5):
+        one_change()
+    later = timezone.now() + timedelta(seconds=5)
+    assert deliver_all(now=later) == ["retry"] * 5
+    webhook = Webhook.objects.get(pk=hook.pk)
+    assert not webhook.paused and webhook.failures_in_a_row == 1
 
 
 def test_a_success_resets_the_count_of_failures(hook, allow_server, settings):

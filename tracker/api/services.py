@@ -354,15 +354,20 @@ def _claim(delivery_id: int, moment: datetime) -> datetime | None:
     return until if claimed == 1 else None
 
 
-def _record_webhook_result(webhook: Webhook, *, ok: bool, error: str, moment: datetime) -> None:
-    """Count failures in a row; pause the webhook at ``API_WEBHOOK_PAUSE_AFTER``; a success resets the count."""
+def _record_webhook_result(webhook: Webhook, *, ok: bool, attempts: int, error: str, moment: datetime) -> None:
+    """Keep the webhook's failing streak and pause it at ``API_WEBHOOK_PAUSE_AFTER``; a success resets it.
+
+    The streak is the most attempts in a row of one of its deliveries since the webhook's last success, not the
+    number of failed POSTs: ten changes during a short outage are not ten failures in a row of the receiver, and a
+    receiver down for an hour (seven attempts with the default backoff) is waited for, not paused.
+    """
     if ok:
         Webhook.objects.filter(pk=webhook.pk, failures_in_a_row__gt=0).update(failures_in_a_row=0)
         return
-    Webhook.objects.filter(pk=webhook.pk).update(failures_in_a_row=F("failures_in_a_row") + 1)
+    Webhook.objects.filter(pk=webhook.pk, failures_in_a_row__lt=attempts).update(failures_in_a_row=attempts)
     limit = settings.API_WEBHOOK_PAUSE_AFTER
     paused = Webhook.objects.filter(pk=webhook.pk, paused_at__isnull=True, failures_in_a_row__gte=limit).update(
-        paused_at=moment, paused_reason=f"{limit} failed attempts in a row; the last: {error}"[:500]
+        paused_at=moment, paused_reason=f"a delivery failed {limit} attempts in a row; the last: {error}"[:500]
     )
     if paused:
         log.warning("webhook %s to %s paused after %s failed attempts in a row", webhook.uid, webhook.url, limit)
@@ -452,7 +457,7 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> Deliver
             fields.update(next_attempt_at=finished + timedelta(seconds=delay))
             outcome = DeliveryOutcome("retry", delay)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
-        _record_webhook_result(webhook, ok=not error, error=error, moment=finished)
+        _record_webhook_result(webhook, ok=not error, attempts=attempts, error=error, moment=finished)
     finally:
         _host_slot_release(host, slot, delivery.pk)
     if outcome.state != "delivered":
