@@ -72,6 +72,7 @@ def test_production_settings_pass_check_deploy():
         "ALLOWED_HOSTS": "tracker.example.org",
         "SECURE_SSL_REDIRECT": "1",
         "DATABASE_URL": "sqlite:////tmp/check-deploy.sqlite3",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",  # one cache for every web process (tracker.E001 without it)
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
