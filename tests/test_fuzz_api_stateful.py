@@ -80,6 +80,8 @@ def wsgi_app(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """The real WSGI application in this process and this test's transaction (see tests/test_api_schema.py)."""
     settings.ALLOWED_HOSTS = ["*"]
     settings.API_THROTTLE_RATE = ""
+    # The fuzzer registers far more webhooks than a partner may (the limit is tested in test_webhook_limits.py).
+    settings.API_WEBHOOKS_PER_TOKEN = 1000
     cache.clear()
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -100,6 +102,9 @@ def test_call_sequences_along_the_links_find_no_server_error(wsgi_app, editor):
     key = api_services.token_create(partner="Stateful fuzzer", created_by=None, user=editor).key
     # Through the WSGI app itself: Django's test client would reconnect the per-request connection recycling.
     raw = json.loads(WerkzeugClient(wsgi_app).get(SCHEMA_PATH).get_data())
+    # Resuming a webhook (no body, one path parameter) is fuzzed by the stateless pass (tests/test_api_schema.py);
+    # left in here it changes what the derandomized sequences draw, and they stopped reaching a created webhook.
+    raw["paths"].pop("/api/v1/webhooks/{uid}/resume/", None)
     schema = schemathesis.openapi.from_dict(with_links(raw))
     schema.app, schema.location = wsgi_app, SCHEMA_PATH
 
