@@ -82,11 +82,6 @@ def test_the_unique_key_refusal_is_the_same_message_and_leaves_the_transaction_u
         assert CrossingStatus.objects.filter(pk=row.pk).exists()  # the transaction still answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker/admin/crossings.py CrossingStatusRetractionAdmin.save_model re-raises the service's "
-    "ValidationError (a 500); that file is outside issue 14's bad-input part: the admin must show the message instead",
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_retracting_one_row_in_the_admin_at_once_get_no_500(editor, other_editor, monkeypatch):
     from django.test import Client

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -340,9 +340,20 @@ class CrossingStatusRetractionAdmin(admin.ModelAdmin):
                 status_row=form.cleaned_data["status_row"], reason=form.cleaned_data["reason"], recorded_by=request.user
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            raise
+            # Raised inside the admin's transaction (rolled back as it leaves); ``add_view`` shows the reason.
+            raise _Refused(" ".join(error.messages)) from error
         obj.__dict__.update(retraction.__dict__)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> Any:
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except _Refused as refused:  # e.g. another editor retracted the same row a moment earlier
+            messages.error(request, str(refused))
+            return HttpResponseRedirect(reverse("admin:tracker_crossingstatusretraction_changelist"))
+
+
+class _Refused(Exception):
+    """A service's refusal met after the admin's form was valid: nothing was written, the editor is told why."""
 
 
 @admin.register(FlowCount)

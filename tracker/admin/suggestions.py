@@ -89,6 +89,15 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             .defer("report__text", "report__raw", "report__summary_html")
         )
 
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any, **kwargs: Any) -> None:
+        # Each line is named by the suggestion as it was (``history_object``, a fresh instance per access): hand it
+        # the crossing and report fetched with the rows, so naming a line costs no query.
+        for record in historical_records:
+            instance = record.history_object
+            instance.crossing, instance.report = record.crossing, record.report
+            record.__dict__["history_object"] = instance
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+
     # --- the list ------------------------------------------------------------------------------------------------
 
     @admin.display(description="proposal", ordering="proposed_status")
