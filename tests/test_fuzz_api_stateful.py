@@ -172,9 +172,10 @@ def test_call_sequences_along_the_links_find_no_server_error(wsgi_app, editor):
     # The sequences went where the links lead: into created webhooks, to the history after recording a status,
     # and from lists to real rows. Which details the inferred links reach depends on what Hypothesis draws (and
     # schemathesis draws constants from the code loaded, so it differs with the tests run before): at least three.
+    # Into created webhooks: reading or deleting one proves the link was followed (which of the two the draws
+    # reach varies with the tests run before, as above; the full suite once reached only the delete).
+    assert {("webhooks_destroy", 204), ("webhooks_retrieve", 200)} & answered, sorted(answered)
     for reached in [
-        ("webhooks_destroy", 204),
-        ("webhooks_retrieve", 200),
         ("crossings_history_create", 201),
         ("crossings_history_list", 200),
     ]:

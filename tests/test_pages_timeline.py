@@ -68,8 +68,6 @@ def test_filters_by_crisis_kind_actor_and_dates(analyst_client):
         {"page": "0"},
         {"page": "x"},
         {"page": "100000"},
-        {"crisis": "\x00"},
-        {"since": "2023-10-01\x00"},
     ],
 )
 def test_bad_filters_are_a_400_that_names_them(analyst_client, query):
@@ -115,3 +113,9 @@ def test_timeline_queries_do_not_grow_with_the_data(analyst_client):
     assert count_queries(analyst_client, "/timeline/") == small
     assert count_queries(analyst_client, "/timeline/?format=csv") == small_csv
     assert small <= 12, small
+
+
+@pytest.mark.parametrize("query", [{"crisis": "\x00"}, {"since": "2023-10-01\x00"}])
+def test_a_nul_in_a_filter_is_a_plain_400(analyst_client, query):
+    # Refused by tracker/middleware.py for every page alike, before the filter form reads it.
+    assert analyst_client.get("/timeline/", query).status_code == 400
