@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +18,14 @@ class CrossingKind(models.TextChoices):
     SEA_PORT = "sea_port", "Sea port"
     AIRPORT = "airport", "Airport"
     OTHER = "other", "Other"
+
+
+# OCHA P-codes: the country's ISO 3166 alpha-2 code, then letters or digits, ending in a digit (PS0205, EG34,
+# IQG01; common operational datasets differ in what follows the prefix, so only this much is checked).
+PCODE_PATTERN = r"^[A-Z]{2}[A-Z0-9]{0,18}[0-9]$"
+pcode_validator = RegexValidator(
+    PCODE_PATTERN, "A P-code is a two-letter country code then letters or digits ending in a digit, e.g. PS0205."
+)
 
 
 class Crossing(SluggedModel, VersionedModel):
@@ -39,6 +49,21 @@ class Crossing(SluggedModel, VersionedModel):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     crises = models.ManyToManyField(Crisis, blank=True, related_name="crossings")
     description = models.TextField(blank=True)
+    adm1_pcode = models.CharField(
+        "admin level 1 P-code",
+        max_length=20,
+        blank=True,
+        validators=[pcode_validator],
+        help_text="OCHA P-code of the first-level admin area the crossing lies in (on side A or side B), from the "
+        "country's common operational dataset; blank when not verified",
+    )
+    adm2_pcode = models.CharField(
+        "admin level 2 P-code",
+        max_length=20,
+        blank=True,
+        validators=[pcode_validator],
+        help_text="OCHA P-code of the second-level admin area, inside the first; blank when not verified",
+    )
     history = HistoricalRecords(m2m_fields=[crises])
 
     class Meta:
@@ -62,10 +87,41 @@ class Crossing(SluggedModel, VersionedModel):
                 | models.Q(latitude__isnull=False, longitude__isnull=False),
                 name="crossing_coordinates_paired",
             ),
+            models.CheckConstraint(
+                condition=models.Q(adm1_pcode="") | models.Q(adm1_pcode__regex=PCODE_PATTERN),
+                name="crossing_adm1_pcode_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adm2_pcode="") | models.Q(adm2_pcode__regex=PCODE_PATTERN),
+                name="crossing_adm2_pcode_format",
+            ),
+            # A second-level area is read inside its first-level one; alone it would be a code without a parent.
+            models.CheckConstraint(
+                condition=models.Q(adm2_pcode="") | ~models.Q(adm1_pcode=""),
+                name="crossing_adm2_pcode_needs_adm1",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """P-codes begin with the country's alpha-2 code: one that names neither side is a typing slip."""
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.adm2_pcode and not self.adm1_pcode:
+            errors["adm1_pcode"] = "Give the first-level P-code too: the second-level area lies inside it."
+        sides = {c.iso2 for c in (self.side_a if self.side_a_id else None, self.side_b) if c is not None}
+        for field in ("adm1_pcode", "adm2_pcode"):
+            code = getattr(self, field)
+            if code and sides and code[:2] not in sides:
+                errors.setdefault(
+                    field, f"{code} does not begin with the code of either side ({', '.join(sorted(sides))})."
+                )
+        if self.adm1_pcode and self.adm2_pcode and self.adm1_pcode[:2] != self.adm2_pcode[:2]:
+            errors.setdefault("adm2_pcode", "Both P-codes must be of the same country.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CrossingAlias(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -71,6 +72,13 @@ class CrisisState(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# GLIDE numbers (glidenumber.net): hazard code, year, six-digit serial, ISO 3166 alpha-3 country: CE-2023-000191-PSE.
+GLIDE_PATTERN = r"^[A-Z]{2}-[0-9]{4}-[0-9]{6}-[A-Z]{3}$"
+glide_validator = RegexValidator(
+    GLIDE_PATTERN, "A GLIDE number reads hazard-year-serial-country, e.g. CE-2023-000191-PSE (capitals, six digits)."
+)
+
+
 class Crisis(SluggedModel, VersionedModel):
     State = CrisisState
 
@@ -80,6 +88,14 @@ class Crisis(SluggedModel, VersionedModel):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    glide = models.CharField(
+        "GLIDE number",
+        max_length=18,
+        blank=True,
+        validators=[glide_validator],
+        help_text="The GLIDE number partners file this crisis under (glidenumber.net, ReliefWeb); blank when none "
+        "is verified",
+    )
     history = HistoricalRecords(m2m_fields=[countries])
 
     class Meta:
@@ -91,6 +107,11 @@ class Crisis(SluggedModel, VersionedModel):
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
                 name="crisis_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(glide="") | models.Q(glide__regex=GLIDE_PATTERN), name="crisis_glide_format"
+            ),
+            # One GLIDE number names one event; two crises under it would split one event's records.
+            models.UniqueConstraint(fields=["glide"], condition=~models.Q(glide=""), name="crisis_glide_unique"),
         ]
         indexes = [
             # The dashboard lists active crises first.
