@@ -48,6 +48,8 @@ _TO_DONE = frozenset(
 _REPORTING = frozenset(
     ("said", "says", "told", "reported", "announced", "stated", "added", "adding", "according", "confirmed", "noted")
 )
+# Pronouns for the traffic named before: "closed to them", "لأي منها" (to any of them), "להם".
+_THEM = frozenset(("them", "منها", "منهم", "لهم", "להם", "מהם"))
 _UNTIL = frozenset(("until", "till", "حتى", "עד"))
 _IN_BEFORE = frozenset(("in", "before", "في", "قبل", "ב", "לפני"))
 _MONTHS = _set(
@@ -174,6 +176,7 @@ class Reader:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.last_named: int | None = None
+        self.last_several = False  # the sentence that named it named other tracked crossings too
         self.claims: list[Claim] = []
         self.named: set[int] = set()
         self._modal_starts: list[int] = []
@@ -188,8 +191,13 @@ class Reader:
         names = longest_first(self.snapshot.name_index.find(tokens))
         # Most sentences of a long report name no crossing: they matter only where they say "the crossing" (or
         # name one the tracker does not follow) after one was named, which a small index sees cheaply.
-        if not names and (self.last_named is None or not self.snapshot.pointer_index.find(tokens)):
-            return
+        if not names:
+            pointers = self.snapshot.pointer_index.find(tokens)
+            # A sentence naming only a crossing the tracker does not follow is read too: "the crossing" after it is
+            # that one, not one named before it.
+            untracked = any(m.payload.kind == lx.UNTRACKED for m in pointers)
+            if not untracked and (self.last_named is None or not pointers):
+                return
         cues = self.snapshot.cue_index.find(tokens)
         # "Erez West" is another crossing than Erez: a longer untracked name hides the tracked one inside it.
         others = [m for m in cues if any(cue.kind == lx.UNTRACKED for cue in m.payload)]
@@ -242,6 +250,7 @@ class Reader:
                 )
             )
         self.last_named = mentions[-1].crossing
+        self.last_several = len({m.crossing for m in mentions if not m.anaphor and m.crossing != UNTRACKED}) > 1
 
     def _mentions(
         self, tokens: list[str], names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]
@@ -258,7 +267,10 @@ class Reader:
             if before:
                 found.append(_Mention(m.start, m.end, before[-1].crossing, "here"))
             elif self.last_named is not None:
-                found.append(_Mention(m.start, m.end, self.last_named, "before"))
+                # After a sentence naming several crossings, which one "the crossing" is cannot be told: it takes
+                # the status and gives it to none.
+                crossing = UNTRACKED if self.last_several else self.last_named
+                found.append(_Mention(m.start, m.end, crossing, "before"))
         found.sort(key=lambda mention: mention.start)
         return found
 
@@ -333,7 +345,11 @@ class Reader:
         ]
         movements = [(m, cue) for m, cue in clause.of(lx.MOVEMENT) if not _purpose_noun(tokens, m, cue)]
         carriers = clause.of(lx.CARRIER)
-        traffic_words = [(m, cue) for m, cue in clause.of(lx.TRAFFIC) if not _describes(tokens, clause, m)]
+        traffic_words = [
+            (m, cue)
+            for m, cue in clause.of(lx.TRAFFIC)
+            if not _describes(tokens, clause, m) and not _beneficiary(tokens, clause, m, cue)
+        ]
         moving = [(m, c) for m, c in movements if c.traffic or carriers or traffic_words]
         if statuses:
             triggers = statuses
@@ -432,9 +448,16 @@ class Reader:
                     ends += [m.start, m.end]
             span = (min(ends), max(ends))
         notes: list[str] = []
+        negated = self._negated(tokens, clause, trigger)
         # Not a fact (yet), negated, or history: no claim. Traffic passing is told as a fact: a plan, a demand or
         # a purpose anywhere in its clause ("came to block the aid trucks") makes it none.
-        if self._modal(tokens, clause, trigger, cue):
+        if negated and cue.kind == lx.STATUS and cue.status == "open" and _only_planned(clause):
+            # "Will not open as planned", "decided not to open it until further notice": the opening that is not
+            # to happen says the crossing is shut now; read, not said, so less sure.
+            status, rule, negated = "closed", "an opening that will not happen", False
+            confidence = min(confidence, 0.62)
+            notes.append("read from an opening said not to happen")
+        elif self._modal(tokens, clause, trigger, cue):
             return []
         if cue.kind == lx.MOVEMENT and any(
             c.form in ("plan", "demand", "purpose", "hedge", "future")
@@ -442,7 +465,6 @@ class Reader:
             for m, c in clause.of(lx.MODAL)
         ):
             return []
-        negated = self._negated(tokens, clause, trigger)
         # "لم يسمح إلا بـ", "לא מתאפשר מעבר, חוץ מחולים": nothing but ..., that is, only ...
         negations = [m.start for m, _ in clause.of(lx.NEGATION)] + (
             [trigger.start] if cue.text.split()[0] in lx.NEGATIONS else []
@@ -505,6 +527,22 @@ class Reader:
                     status, confidence, rule = "restricted", min(confidence, 0.65), "contrast"
                     if not main_kinds and companion.of(lx.CARRIER):
                         main_kinds = ["aid"]
+        if not main_kinds and any(tokens[i] in _THEM for i in range(clause.start, clause.end)):
+            # "closed to them", "لم يسمح لأي منها": the traffic of the clause before, which the pronoun stands for.
+            main_kinds = _earlier_kinds(tokens, clauses, position)
+            if main_kinds:
+                confidence -= 0.05
+                notes.append("the traffic named in the clause before")
+        # "Opened to only 20 trucks a day": what is let through is trucks, of aid when no other kind is named.
+        if (
+            not main_kinds
+            and cue.kind == lx.STATUS
+            and cue.status == "open"
+            and any(m.start > trigger.start and not c.traffic for m, c in clause.of(lx.CARRIER))
+        ):
+            main_kinds = ["aid"]
+            confidence -= 0.1
+            notes.append("trucks of no stated kind read as aid")
         if cue.traffic:
             main_kinds = [cue.traffic]
         if cue.kind == lx.MOVEMENT:
@@ -560,7 +598,7 @@ class Reader:
                 self._notice or any(m.end <= still.start < trigger.start for still, _ in clause.of(lx.STILL))
             ):
                 continue  # "decided that Erez will remain closed", "... until further notice": the state now
-            if m.start < trigger.start or cue.form == "habit" or cue.text in _WHEN:
+            if m.start <= trigger.start or cue.form == "habit" or cue.text in _WHEN:
                 return True
             if trigger_cue.form == "noun":
                 return True  # "the opening of Rafah ... in the coming days"
@@ -701,6 +739,41 @@ def _settle(found: list[_Found]) -> list[_Found]:
             claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
         kept.extend(claims)
     return kept
+
+
+def _beneficiary(tokens: list[str], clause: _Clause, m: Match[tuple[lx.Cue, ...]], cue: lx.Cue) -> bool:
+    """People named as those goods are for: "flour for 80,000 people", "tents for displaced families". They
+    receive what passes; they do not pass."""
+    if cue.traffic != "people":
+        return False
+    fors = [i for i in range(max(clause.start, m.start - 4), m.start) if tokens[i] in ("for", "ל", "ل")]
+    if not fors or fors[0] == clause.start:
+        return False
+    before = fors[0] - 1
+    return any(
+        other.start <= before < other.end and c.kind in (lx.TRAFFIC, lx.CARRIER) and c.traffic != "people"
+        for other in clause.cues
+        for c in other.payload
+    )
+
+
+def _earlier_kinds(tokens: list[str], clauses: list[_Clause], position: int) -> list[str]:
+    """The kinds of traffic the nearest clause before names (trucks of no stated kind being aid)."""
+    for earlier in reversed(clauses[:position]):
+        kinds = {c.traffic for m, c in earlier.of(lx.TRAFFIC) if not _describes(tokens, earlier, m)}
+        kinds |= {c.traffic for _, c in earlier.of(lx.CARRIER) if c.traffic}
+        if not kinds and earlier.of(lx.CARRIER):
+            kinds = {"aid"}
+        if kinds:
+            return sorted(kinds)
+    return []
+
+
+def _only_planned(clause: _Clause) -> bool:
+    """The clause's modality is a future or a decision only: no hedge, demand or condition ("may not open" says
+    nothing of now; "will not open" does)."""
+    forms = {cue.form for _, cue in clause.of(lx.MODAL)}
+    return bool(forms) and forms <= {"future", "plan", "purpose"}
 
 
 def _gap(mention: _Mention, trigger: Match[tuple[lx.Cue, ...]]) -> int:

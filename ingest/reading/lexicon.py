@@ -314,6 +314,15 @@ _MODAL = [
         form="purpose",
     ),
 ]
+# The same infinitives of opening are opening words too, always unreal ("to open" is meant, not done) except when
+# denied: "decided not to open Rafah", "שלא לפתוח את המעבר" say it stays shut.
+_UNREAL_OPENINGS = _cues(
+    STATUS,
+    "لفتح|لاعاده فتح|لإعادة فتح|لاعادة فتح|ان تفتح|أن تفتح|ان يفتح|أن يفتح|الى فتح|إلى فتح|الى اعاده فتح"
+    "|إلى إعادة فتح|لفتحه|לפתוח|להיפתח|לפתיחת",
+    status="open",
+    form="noun",
+)
 # A fixed schedule is no news of today: "closed every Friday and Saturday".
 _HABIT = _cues(
     MODAL,
@@ -428,6 +437,13 @@ _NOT_TRAFFIC = _cues(
     "|humanitarian affairs|humanitarian pause|humanitarian law|humanitarian catastrophe|aid sector|منظمات الاغاثه"
     "|منظمات الإغاثة|ארגוני הסיוע|ארגוני סיוע|الوضع الانساني|الازمه الانسانيه",
 )
+# "على أن" is "provided that" (a condition) except after a verb of saying, where it is only "that": "stressing that
+# Rafah will stay closed" reports a state.
+_SAID_THAT = _cues(
+    "other",
+    "شدد على ان|شدد على أن|شددت على ان|شددت على أن|مشددا على ان|مشددا على أن|مشددة على أن|أكد على أن|اكد على ان"
+    "|أكدت على أن|اكدت على ان|مؤكدا على ان|مؤكدا على أن|مؤكدة على أن",
+)
 _TRAFFIC = [(text, Cue(TRAFFIC, traffic=kind, text=text)) for kind, texts in TRAFFIC_WORDS.items() for text in texts]
 
 # Every cue, in one table: several kinds may share words (“only” restricts, and is no status).
@@ -442,6 +458,7 @@ CUES: list[tuple[str, Cue]] = [
     *_CONTRAST,
     *_BOUNDARY,
     *_MODAL,
+    *_UNREAL_OPENINGS,
     *_HABIT,
     *_PAST,
     *_WEAK_PAST,
@@ -451,6 +468,7 @@ CUES: list[tuple[str, Cue]] = [
     *_UNTRACKED,
     *_TRAFFIC,
     *_NOT_TRAFFIC,
+    *_SAID_THAT,
 ]
 # Kinds of short function words that must not be read inside longer words ("امل", hope, in "كامل", complete).
 FUNCTION_WORDS = frozenset((MODAL, PAST, STILL, BOUNDARY, CONTRAST, EXCEPT))
