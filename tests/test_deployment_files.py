@@ -103,7 +103,11 @@ def test_nonsense_settings_are_refused_at_start(variable, value, message):
 
 
 def test_secret_key_is_required_in_production():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"}
+    # No .env either: a developer's, written by `make run`, would hand it a key.
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {
+        "DEBUG": "0",
+        "TRACKER_ENV_FILE": "/nonexistent",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

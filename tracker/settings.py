@@ -14,8 +14,17 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `make run` writes a local, git-ignored .env (DEBUG=1, a generated key, the embedded database and broker), so that
+# every README command (manage.py, celery, the tests) works in a new shell. The environment always wins over the
+# file; a deployment has no such file (the image never copies it) and still refuses to start without a key.
+# TRACKER_ENV_FILE names another file; a path that does not exist means none.
+ENV_FILE = Path(os.environ.get("TRACKER_ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    load_dotenv(ENV_FILE, override=False)
 VAR_DIR = Path(os.environ.get("TRACKER_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -148,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tracker.pages.context.pages",
+                "tracker.opendata.context.open_data",
             ],
             # The status pages' template tags (links that keep the as-of moment, status symbols).
             "libraries": {"pages": "tracker.pages.templatetags"},
@@ -337,6 +347,8 @@ REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One form of time on every surface (tracker/timestamps.py): RFC 3339, UTC, seconds, "Z" (TIME_ZONE is UTC).
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Situation tracker: partner API",
@@ -347,6 +359,9 @@ SPECTACULAR_SETTINGS = {
         '"fields"}}`. Lists also come as CSV (with an HXL row), crossings as GeoJSON.'
     ),
     "VERSION": "1",
+    # 3.1: nullable fields are JSON Schema's own `type: [..., "null"]` / `oneOf` with `{"type": "null"}`, which
+    # strict validators, schemathesis and openapi-python-client read alike (3.0's `nullable` beside `allOf` is not).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -355,7 +370,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tracker.api.schema.add_error_component",
+        "tracker.api.schema.finish_schema",
     ],
 }
 # Anonymous callers get 401 unless this opens reading to everyone (writes always need an editor).
@@ -382,6 +397,16 @@ API_WEBHOOK_PAUSE_AFTER = env_int("API_WEBHOOK_PAUSE_AFTER", 10, minimum=1, maxi
 API_WEBHOOKS_PER_TOKEN = env_int("API_WEBHOOKS_PER_TOKEN", 10, minimum=1, maximum=1000)
 API_WEBHOOK_HOST_CONCURRENCY = env_int("API_WEBHOOK_HOST_CONCURRENCY", 2, minimum=1, maximum=100)
 # --- end of partner API ---------------------------------------------------------------------------------------
+
+# --- open data (tracker/opendata): /data/, public downloads with a Frictionless Data Package -------------------
+
+# Off by default: 1 publishes the reviewed record (crossings and status, history, flows, disputes, agreements) at
+# /data/ as CSV with HXL and GeoJSON, without a token; off, every /data/ URL is a 404.
+OPEN_DATA = env_bool("OPEN_DATA", False)
+# Per client address (TRUSTED_PROXY_COUNT decides which address), counted in the shared cache like the API's.
+OPEN_DATA_THROTTLE_RATE = env_str("OPEN_DATA_THROTTLE_RATE", "60/minute")
+# Named as publisher and first source in datapackage.json and on the dataset pages (CC BY 4.0 asks users to name it).
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "Situation tracker")
 
 # --- logging: to stderr, so the process manager keeps it --------------------------------------------------------
 
