@@ -50,6 +50,7 @@ _REPORTING = frozenset(
 )
 # Pronouns for the traffic named before: "closed to them", "لأي منها" (to any of them), "להם".
 _THEM = frozenset(("them", "منها", "منهم", "لهم", "להם", "מהם"))
+_BEFORE = frozenset(("before", "قبل", "לפני"))
 _UNTIL = frozenset(("until", "till", "حتى", "עד"))
 _IN_BEFORE = frozenset(("in", "before", "في", "قبل", "ב", "לפני"))
 _MONTHS = _set(
@@ -168,6 +169,7 @@ class _Found:
     position: int  # the clause
     main: bool  # False where the clause is an "after ..." one
     contrast: bool = False  # the clause begins with "but", "while" ...
+    borrowed: bool = False  # the crossing is the one named in the clause before: the clause names none
 
 
 class Reader:
@@ -177,6 +179,7 @@ class Reader:
         self.snapshot = snapshot
         self.last_named: int | None = None
         self.last_several = False  # the sentence that named it named other tracked crossings too
+        self.last_crossings: list[int] = []  # the tracked crossings that sentence named, in order
         self.claims: list[Claim] = []
         self.named: set[int] = set()
         self._modal_starts: list[int] = []
@@ -211,7 +214,12 @@ class Reader:
         if not mentions:
             return
         clauses = self._clauses(tokens, breaks, cues, mentions)
-        forms = {c.form for m in cues for c in m.payload if c.kind == lx.MODAL}
+        forms = {
+            c.form
+            for m in cues
+            for c in m.payload
+            if c.kind == lx.MODAL and not (c.text == "may" and _a_date(tokens, m.start))
+        }
         self._notice = any(c.text in _NOTICE for m in cues for c in m.payload)
         self._modal_starts = [
             m.start
@@ -250,7 +258,10 @@ class Reader:
                 )
             )
         self.last_named = mentions[-1].crossing
-        self.last_several = len({m.crossing for m in mentions if not m.anaphor and m.crossing != UNTRACKED}) > 1
+        tracked = [m.crossing for m in mentions if not m.anaphor and m.crossing != UNTRACKED]
+        if tracked or mentions[-1].crossing == UNTRACKED:
+            self.last_crossings = list(dict.fromkeys(tracked))
+        self.last_several = len(set(tracked)) > 1
 
     def _mentions(
         self, tokens: list[str], names: list[Match[int]], cues: list[Match[tuple[lx.Cue, ...]]]
@@ -260,10 +271,17 @@ class Reader:
             if any(cue.kind == lx.UNTRACKED for cue in m.payload):
                 found.append(_Mention(m.start, m.end, UNTRACKED))
         found.sort(key=lambda mention: mention.start)
-        for m in cues:
-            if not any(cue.kind == lx.ANAPHOR for cue in m.payload):
-                continue
+        pointers = [m for m in cues if any(cue.kind == lx.ANAPHOR for cue in m.payload)]
+        pointers += [Match(i, i + 1, ()) for i in _objects_it(tokens, cues)]
+        for m in pointers:
             before = [mention for mention in found if mention.end <= m.start and not mention.anaphor]
+            if any(cue.form == "both" for cue in m.payload):
+                # "Both are closed": the two crossings named just before, in this sentence or the last.
+                here = list(dict.fromkeys(b.crossing for b in before if b.crossing != UNTRACKED))
+                pair = here if len(here) == 2 else self.last_crossings if not here else []
+                if len(pair) == 2:
+                    found.extend(_Mention(m.start, m.end, crossing, "both") for crossing in pair)
+                continue
             if before:
                 found.append(_Mention(m.start, m.end, before[-1].crossing, "here"))
             elif self.last_named is not None:
@@ -414,6 +432,7 @@ class Reader:
                     modal_anywhere,
                     companion,
                 ):
+                    f.borrowed = any(note == "the crossing named in the clause before" for note, _ in how)
                     key = (f.crossing, f.traffic)
                     if key not in best or f.confidence > best[key].confidence:
                         best[key] = f
@@ -502,6 +521,8 @@ class Reader:
             if (purpose_at is not None and m.start > purpose_at)
             or (_near(m, trigger, target) and (cue.form != "noun" or m.end <= trigger.start))
         ]
+        if cue.form == "noun" and _time_phrase(tokens, clause, trigger):
+            near = []  # "evacuated since the closure": the patients are the evacuation's, not the closure's
         excepts = [m.start for m, c in clause.of(lx.EXCEPT) if m.start >= trigger.start]
         except_at = excepts[0] if excepts else None
         main_kinds = sorted({c.traffic for m, c in near if except_at is None or m.start < except_at})
@@ -640,6 +661,8 @@ class Reader:
             if earlier.mentions or earlier.of(lx.STATUS):
                 break
             scope.append(earlier)
+        if position + 1 < len(clauses) and tokens[clauses[position + 1].start] in _BEFORE:
+            return True  # "patients left through Rafah before Israel closed it": what came before is over
         reported = any(word in _REPORTING for word in tokens[: trigger.start])
         for clause in scope:
             for m, c in clause.of(lx.PAST):
@@ -693,7 +716,10 @@ class Reader:
         if gap > FAR and pool is clause.mentions:
             how.append(("far from the name", 0.3))
         group = _coordinated(tokens, clause.mentions, nearest) if pool is clause.mentions else [nearest]
-        if nearest.anaphor == "here":
+        if nearest.anaphor == "both":
+            group = [m for m in pool if m.start == nearest.start]
+            how.append(("“both”, the two crossings named before", 0.1))
+        elif nearest.anaphor == "here":
             how.append(("“the crossing”, named earlier in the sentence", 0.08))
         elif nearest.anaphor == "before":
             how.append(("“the crossing”, named in an earlier sentence", 0.35))
@@ -736,6 +762,9 @@ def _settle(found: list[_Found]) -> list[_Found]:
                 )  # fmt: skip
         if len({f.status for f in claims}) > 1:
             winner = max(claims, key=lambda f: (f.confidence, f.position))
+            if all(f.borrowed for f in claims):
+                # "Rafah, closed for nine months, reopened on Saturday": after the asides, the last says what holds.
+                winner = max(claims, key=lambda f: (f.position, f.confidence))
             claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
         kept.extend(claims)
     return kept
@@ -767,6 +796,24 @@ def _earlier_kinds(tokens: list[str], clauses: list[_Clause], position: int) -> 
         if kinds:
             return sorted(kinds)
     return []
+
+
+_KEEP = frozenset(("kept", "keep", "keeps", "keeping"))
+
+
+def _objects_it(tokens: list[str], cues: list[Match[tuple[lx.Cue, ...]]]) -> list[int]:
+    """Where English "it" is the crossing acted on: "before Israel closed it", "keeping it open". Only as the object
+    of a status verb: as a subject ("it said") it is as often a government as a crossing."""
+    ends = {m.end for m in cues for c in m.payload if c.kind == lx.STATUS and c.form != "noun"}
+    return [i for i, word in enumerate(tokens) if word == "it" and i and (i in ends or tokens[i - 1] in _KEEP)]
+
+
+def _time_phrase(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """A status noun that only dates something else: "since the closure", "منذ الإغلاق", "מאז הסגירה"."""
+    i = trigger.start - 1
+    if i >= clause.start and tokens[i] in ("the", "its"):
+        i -= 1
+    return i >= clause.start and tokens[i] in (*_SINCE, "after", "before", "until", "بعد", "قبل", "לאחר", "אחרי")
 
 
 def _only_planned(clause: _Clause) -> bool:

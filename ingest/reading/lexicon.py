@@ -362,6 +362,13 @@ _ANAPHOR = _cues(
     "|the same crossing|the land crossing|the egyptian crossing|the israeli crossing|the entry point"
     "|that crossing|the gate|the crossing itself|المعبر|هذا المعبر|المعبر الحدودي|المنفذ|המעבר|מעבר הגבול|המעבר הזה",
 )
+# Two crossings named just before, taken up together: "Both are closed".
+_BOTH = _cues(
+    ANAPHOR,
+    "both are|both were|both have been|both had been|both of them|both crossings|كلاهما|كلا المعبرين|المعبرين"
+    "|שניהם|שני המעברים",
+    form="both",
+)
 _UNTRACKED = _cues(
     UNTRACKED,
     "karni|karni crossing|awja|awja crossing|erez west|western erez|west erez|zikim|zikim crossing"
@@ -465,6 +472,7 @@ CUES: list[tuple[str, Cue]] = [
     *_STILL,
     *_NEGATION,
     *_ANAPHOR,
+    *_BOTH,
     *_UNTRACKED,
     *_TRAFFIC,
     *_NOT_TRAFFIC,
