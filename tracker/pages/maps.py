@@ -1,27 +1,59 @@
-"""The map of crossings, drawn as SVG from their coordinates: no tile server, no script, no outside request.
+"""The map of crossings, drawn as SVG on the server over a base map kept in the repository: no tiles, no script and
+no outside request, so it works the same with no network.
 
-An equirectangular projection scaled by the cosine of the middle latitude is true enough for the few hundred
-kilometres a crisis spans. A graticule, a scale bar and a north arrow stand in for a base map; each crossing is a
-marker whose shape, pattern, symbol and label all say its status, linked to the crossing's page.
+The base map (``geodata/levant.geojson``, see its README) is Natural Earth's 1:10m countries, clipped to the
+region and simplified: land by country, the Gaza Strip and the West Bank as places of their own, land borders and
+coastlines. An equirectangular projection scaled by the cosine of the middle latitude is true enough for the few
+hundred kilometres a crisis spans. The map frames the crossings it shows (the crossings of one crisis, with
+``?crisis=``), widened to the Gaza Strip or the West Bank when a crossing is on its edge, so the place reads at once.
+Every label is placed where it fits inside the map and clear of every other label and marker, with a leader line
+when it had to move away from its marker.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.utils.safestring import SafeString
 
-from .svg import STATUS_COLOURS, STATUS_ORDER, status_patterns, status_symbol, status_word, svg_document, tag, text
+from .svg import (
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    Box,
+    Layout,
+    status_patterns,
+    status_symbol,
+    status_word,
+    svg_document,
+    tag,
+    text,
+    text_box,
+    text_width,
+)
 
+GEODATA = Path(__file__).resolve().parent / "geodata" / "levant.geojson"
 WIDTH, HEIGHT = 820.0, 540.0
-PAD = 70.0
 LEGEND_HEIGHT = 40.0
+MAP_HEIGHT = HEIGHT - LEGEND_HEIGHT
+MARGIN = 0.14  # of the framed extent, on each side: room for labels around the outermost crossings
 KM_PER_DEGREE = 111.32
-MIN_SPAN_DEGREES = 0.15
-LABEL_SPACING = 24.0
-CHAR_WIDTH = 7.4
+MIN_SPAN_DEGREES = 0.3  # the closest zoom: about 33 km from top to bottom
+FOCUS_NEAR_DEGREES = 0.05  # a crossing this close to a territory's extent brings the whole territory into the frame
+MARKER_RADIUS = 13.0
+LABEL_SIZE = 14.0
+PLACE_SIZE = 13.0
+GRID_SIZE = 11.0
+LEGEND_SIZE = 13.0
+# Where a crossing's label may go: directions (unit vectors, y down) tried at growing distances from the marker.
+DIRECTIONS = [(1.0, 0.0), (-1.0, 0.0), (0.0, -1.0), (0.0, 1.0), (0.71, -0.71), (0.71, 0.71), (-0.71, -0.71)]
+DIRECTIONS += [(-0.71, 0.71), (0.92, -0.38), (0.92, 0.38), (-0.92, -0.38), (-0.92, 0.38)]
+RADII = (18.0, 30.0, 46.0, 64.0, 86.0, 112.0, 145.0, 185.0, 235.0, 300.0, 380.0, 480.0)
 
 
 @dataclass(frozen=True)
@@ -34,18 +66,171 @@ class MapPoint:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Area:
+    """A named place of the base map: a country's land, a territory (Gaza Strip, West Bank) or a sea (no rings:
+    the sea is what land leaves). ``anchors`` are (lon, lat) points well inside it, where its name may go."""
+
+    kind: str
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    anchors: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    bounds: tuple[float, float, float, float]
+    areas: tuple[Area, ...]
+    coast: tuple[tuple[tuple[float, float], ...], ...]
+    borders: tuple[tuple[tuple[float, float], ...], ...]
+    source: dict[str, Any]
+
+
+def _bounds(lines: Iterable[Sequence[tuple[float, float]]]) -> tuple[float, float, float, float]:
+    xs = [x for line in lines for x, _ in line]
+    ys = [y for line in lines for _, y in line]
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else (0.0, 0.0, 0.0, 0.0)
+
+
+def _lines(geometry: dict[str, Any] | None) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Every ring or line of a (Multi)Polygon or (Multi)LineString, as tuples of (lon, lat)."""
+    if not geometry:
+        return ()
+    coordinates = geometry["coordinates"]
+    kind = geometry["type"]
+    groups = {"Polygon": [coordinates], "MultiPolygon": coordinates, "LineString": [[coordinates]]}
+    groups["MultiLineString"] = [coordinates]
+    return tuple(tuple((float(x), float(y)) for x, y in line) for group in groups[kind] for line in group)
+
+
+@functools.cache
+def base_map() -> BaseMap:
+    """The base map, read once per process (about 70 kB)."""
+    document = json.loads(GEODATA.read_text(encoding="utf-8"))
+    areas, coast, borders = [], (), ()
+    for feature in document["features"]:
+        properties = feature["properties"]
+        lines = _lines(feature["geometry"])
+        if properties["kind"] == "coast":
+            coast = lines
+        elif properties["kind"] == "border":
+            borders = lines
+        else:
+            anchors = tuple((float(x), float(y)) for x, y in properties["anchors"])
+            areas.append(
+                Area(
+                    kind=properties["kind"],
+                    name=properties["name"],
+                    rings=lines,
+                    bounds=_bounds(lines or [anchors]),
+                    anchors=anchors,
+                )
+            )
+    west, south, east, north = document["bbox"]
+    return BaseMap(
+        bounds=(west, south, east, north),
+        areas=tuple(areas),
+        coast=coast,
+        borders=borders,
+        source=document["source"],
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """What the map frames, and how a (lat, lon) becomes a point of the drawing."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    k: float  # cosine of the middle latitude: how much shorter a degree of longitude is than one of latitude
+    scale: float  # pixels per degree of latitude
+    x0: float  # longitude * k at the left edge
+    y0: float  # latitude at the top edge
+
+    def project(self, lat: float, lon: float) -> tuple[float, float]:
+        return (lon * self.k - self.x0) * self.scale, (self.y0 - lat) * self.scale
+
+    def shows(self, bounds: tuple[float, float, float, float]) -> bool:
+        west, south, east, north = bounds
+        return west <= self.east and east >= self.west and south <= self.north and north >= self.south
+
+
+def map_extent(points: Sequence[MapPoint], areas: Sequence[Area] = ()) -> tuple[float, float, float, float]:
+    """West, south, east, north of what the map should frame: the crossings, and whole any territory one of them
+    lies on or next to (a crisis at Gaza's crossings shows the Gaza Strip)."""
+    if not points:
+        return (-1.0, -1.0, 1.0, 1.0)
+    lons = [p.longitude for p in points]
+    lats = [p.latitude for p in points]
+    west, south, east, north = min(lons), min(lats), max(lons), max(lats)
+    near = FOCUS_NEAR_DEGREES
+    for area in areas:
+        if area.kind != "territory":
+            continue
+        a_west, a_south, a_east, a_north = area.bounds
+        if any(
+            a_west - near <= p.longitude <= a_east + near and a_south - near <= p.latitude <= a_north + near
+            for p in points
+        ):
+            west, south, east, north = min(west, a_west), min(south, a_south), max(east, a_east), max(north, a_north)
+    return west, south, east, north
+
+
+def _view(extent: tuple[float, float, float, float]) -> View:
+    west, south, east, north = extent
+    k = max(math.cos(math.radians((south + north) / 2)), 0.05)
+    span_x = max((east - west) * k, MIN_SPAN_DEGREES * k)
+    span_y = max(north - south, MIN_SPAN_DEGREES)
+    span_x, span_y = span_x * (1 + 2 * MARGIN), span_y * (1 + 2 * MARGIN)
+    scale = min(WIDTH / span_x, MAP_HEIGHT / span_y)
+    cx, cy = (west + east) / 2 * k, (south + north) / 2
+    x0, y0 = cx - WIDTH / 2 / scale, cy + MAP_HEIGHT / 2 / scale
+    return View(
+        west=x0 / k,
+        east=(x0 + WIDTH / scale) / k,
+        north=y0,
+        south=y0 - MAP_HEIGHT / scale,
+        k=k,
+        scale=scale,
+        x0=x0,
+        y0=y0,
+    )
+
+
+def _path(view: View, lines: Iterable[Sequence[tuple[float, float]]], *, closed: bool) -> str:
+    """An SVG path ``d`` of the lines that the view shows (the drawing's clip hides what spills over its edge)."""
+    parts = []
+    for line in lines:
+        if not view.shows(_bounds([line])):
+            continue
+        points = []
+        last = ""
+        for lon, lat in line:
+            x, y = view.project(lat, lon)
+            point = f"{x:.1f},{y:.1f}"
+            if point != last:
+                points.append(point)
+                last = point
+        if len(points) > 1:
+            parts.append("M" + " ".join(points) + ("Z" if closed else ""))
+    return "".join(parts)
+
+
 def _nice(value: float, steps: Sequence[float]) -> float:
     return next((s for s in steps if s >= value), steps[-1])
 
 
-def _degrees(value: float, positive: str, negative: str) -> str:
-    return f"{abs(value):.2f}°{positive if value >= 0 else negative}"
+def _degrees(value: float, positive: str, negative: str, step: float) -> str:
+    digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
+    return f"{abs(value):.{digits}f}°{positive if value >= 0 else negative}"
 
 
-def _marker(status: str, x: float, y: float, prefix: str) -> str:
+def _marker(status: str, x: float, y: float, prefix: str, size: float = 11.0) -> str:
     _, ink = STATUS_COLOURS[status]
     fill = f"url(#{prefix}-{status})"
-    size = 11.0
     if status == "open":
         shape = tag("circle", cx=x, cy=y, r=size, fill=fill, stroke=ink, stroke_width=2)
     elif status == "restricted":
@@ -62,62 +247,142 @@ def _marker(status: str, x: float, y: float, prefix: str) -> str:
     return shape + symbol
 
 
-def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: str) -> SafeString:
-    """The map of ``points`` (crossings with coordinates), each marker showing its status for one kind of traffic."""
-    prefix = "map"
-    plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - LEGEND_HEIGHT - 2 * PAD
-    lat_mid = sum(p.latitude for p in points) / len(points) if points else 0.0
-    k = max(math.cos(math.radians(lat_mid)), 0.05)
-    xs = [p.longitude * k for p in points] or [0.0]
-    ys = [p.latitude for p in points] or [0.0]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), MIN_SPAN_DEGREES)
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    scale = min(plot_w, plot_h) / span  # pixels per degree of latitude
+def _label_spot(x: float, y: float, dx: float, dy: float, radius: float) -> tuple[float, float, str]:
+    """Where a label goes at ``radius`` from a marker at (x, y) in direction (dx, dy): its anchor point, baseline
+    and text-anchor, so the text's near side faces the marker."""
+    ax, ay = x + dx * radius, y + dy * radius
+    anchor = "start" if dx > 0.3 else "end" if dx < -0.3 else "middle"
+    if dy < -0.3:
+        baseline = ay - 0.26 * LABEL_SIZE
+    elif dy > 0.3:
+        baseline = ay + 0.82 * LABEL_SIZE
+    else:
+        baseline = ay + 0.3 * LABEL_SIZE
+    return ax, baseline, anchor
 
-    def project(lat: float, lon: float) -> tuple[float, float]:
-        return WIDTH / 2 + (lon * k - cx) * scale, PAD + plot_h / 2 - (lat - cy) * scale
 
-    west, east = (cx - (WIDTH / 2) / scale) / k, (cx + (WIDTH / 2) / scale) / k
-    north, south = cy + (PAD + plot_h / 2) / scale, cy - (HEIGHT - LEGEND_HEIGHT - PAD - plot_h / 2) / scale
-    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0)
-    step = _nice((north - south) / 5, steps)
-    body = [
-        f"<defs>{status_patterns(prefix)}</defs>",
-        tag("rect", x=0, y=0, width=WIDTH, height=HEIGHT - LEGEND_HEIGHT, class_="map-sea"),
+def _place_crossing_label(layout: Layout, x: float, y: float, label: str) -> tuple[float, float, str, Box, bool]:
+    """The first spot, nearest first, where the label fits; ``True`` when it is away from its marker (a leader
+    line then joins them). With no free spot at all (hundreds of crossings on one spot), it goes beside the
+    marker regardless, still inside the map."""
+    for radius in RADII:
+        for dx, dy in DIRECTIONS:
+            lx, ly, anchor = _label_spot(x, y, dx, dy, radius)
+            box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
+            if layout.claim(box):
+                return lx, ly, anchor, box, radius > RADII[0]
+    lx, ly, anchor = _label_spot(x, y, 1.0 if x < WIDTH / 2 else -1.0, 0.0, RADII[0])
+    box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
+    layout.reserve(box)
+    return lx, ly, anchor, box, False
+
+
+def _place_area_label(layout: Layout, view: View, area: Area, name: str, size: float, bold: bool) -> str:
+    """The area's name at the visible anchor nearest the middle of its visible anchors, if one is free."""
+    margin = 0.02
+    visible = [
+        (lon, lat)
+        for lon, lat in area.anchors
+        if view.west + margin < lon < view.east - margin and view.south + margin < lat < view.north - margin
     ]
-    lon = math.ceil(west / step) * step
-    while lon <= east:
-        x, _ = project(cy, lon)
-        body.append(tag("line", x1=x, x2=x, y1=0, y2=HEIGHT - LEGEND_HEIGHT, class_="map-graticule"))
-        body.append(tag("text", text(_degrees(lon, "E", "W")), x=x + 3, y=14, class_="map-grid-label"))
+    if not visible:
+        return ""
+    mid_lon = sum(lon for lon, _ in visible) / len(visible)
+    mid_lat = sum(lat for _, lat in visible) / len(visible)
+    visible.sort(key=lambda p: (p[0] - mid_lon) ** 2 + (p[1] - mid_lat) ** 2)
+    for lon, lat in visible:
+        x, y = view.project(lat, lon)
+        baseline = y + 0.3 * size
+        if layout.claim(text_box(x, baseline, name, font_size=size, anchor="middle", bold=bold)):
+            return tag(
+                "text",
+                text(name),
+                x=x,
+                y=baseline,
+                font_size=size,
+                class_=f"map-place map-place-{area.kind}",
+                text_anchor="middle",
+            )
+    return ""
+
+
+def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: str) -> SafeString:
+    """The map of ``points`` (crossings with coordinates), each marker showing its status for one kind of traffic,
+    over the base map, framed on the points."""
+    prefix = "map"
+    base = base_map()
+    view = _view(map_extent(points, base.areas))
+    layout = Layout(Box(2.0, 2.0, WIDTH - 2.0, MAP_HEIGHT - 2.0))
+    body = [
+        f"<defs>{status_patterns(prefix)}"
+        f'<clipPath id="map-frame">{tag("rect", x=0, y=0, width=WIDTH, height=MAP_HEIGHT)}</clipPath></defs>',
+        tag("rect", x=0, y=0, width=WIDTH, height=MAP_HEIGHT, class_="map-nodata"),
+    ]
+    # The base map, clipped to the frame: sea where the data reaches, land on it, then borders and coasts.
+    geography = []
+    b_west, b_south, b_east, b_north = base.bounds
+    if view.shows(base.bounds):
+        left, top = view.project(b_north, b_west)
+        right, bottom = view.project(b_south, b_east)
+        geography.append(tag("rect", x=left, y=top, width=right - left, height=bottom - top, class_="map-sea"))
+        for area in base.areas:
+            if area.rings and view.shows(area.bounds):
+                d = _path(view, area.rings, closed=True)
+                if d:
+                    geography.append(
+                        tag("path", d=d, class_=f"map-{area.kind}", fill_rule="evenodd", data_name=area.name)
+                    )
+        for kind, lines in (("border", base.borders), ("coast", base.coast)):
+            d = _path(view, lines, closed=False)
+            if d:
+                geography.append(tag("path", d=d, class_=f"map-{kind}"))
+    # Graticule lines (their labels are placed with the others, below).
+    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0)
+    step = _nice((view.north - view.south) / 5, steps)
+    grid_labels: list[tuple[float, float, str]] = []
+    lon = math.ceil(view.west / step) * step
+    while lon <= view.east:
+        x, _ = view.project(view.north, lon)
+        geography.append(tag("line", x1=x, x2=x, y1=0, y2=MAP_HEIGHT, class_="map-graticule"))
+        grid_labels.append((x + 3, 3 + GRID_SIZE, _degrees(lon, "E", "W", step)))
         lon += step
-    lat = math.ceil(south / step) * step
-    while lat <= north:
-        _, y = project(lat, east)
-        body.append(tag("line", x1=0, x2=WIDTH, y1=y, y2=y, class_="map-graticule"))
-        body.append(tag("text", text(_degrees(lat, "N", "S")), x=4, y=y - 4, class_="map-grid-label"))
+    lat = math.ceil(view.south / step) * step
+    while lat <= view.north:
+        _, y = view.project(lat, view.east)
+        geography.append(tag("line", x1=0, x2=WIDTH, y1=y, y2=y, class_="map-graticule"))
+        grid_labels.append((5, y - 4, _degrees(lat, "N", "S", step)))
         lat += step
-    # Scale bar (bottom left) and north arrow (top right).
-    km_per_px = KM_PER_DEGREE / scale
+    body.append('<g clip-path="url(#map-frame)">' + "".join(geography) + "</g>")
+
+    # Scale bar (bottom left) and north arrow (top right): their room is taken before any label is placed.
+    km_per_px = KM_PER_DEGREE / view.scale
     length_km = _nice(km_per_px * WIDTH / 5, (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000))
     bar_px = length_km / km_per_px
-    base_y = HEIGHT - LEGEND_HEIGHT - 16
+    base_y = MAP_HEIGHT - 14
+    scale_text = f"{length_km:g} km"
     body.append(tag("rect", x=16, y=base_y - 6, width=bar_px, height=6, class_="map-scale"))
-    body.append(tag("text", text(f"{length_km:g} km"), x=16, y=base_y - 10, class_="map-grid-label"))
-    body.append(tag("text", "N", x=WIDTH - 28, y=30, class_="map-north", text_anchor="middle"))
+    body.append(tag("text", text(scale_text), x=16, y=base_y - 10, font_size=GRID_SIZE, class_="map-grid-label"))
+    layout.reserve(Box(10, base_y - 10 - GRID_SIZE - 4, max(16 + bar_px, 16 + 60) + 6, base_y + 4))
+    body.append(tag("text", "N", x=WIDTH - 28, y=30, font_size=14, class_="map-north", text_anchor="middle"))
     body.append(tag("path", d=f"M{WIDTH - 28},36 l-7,18 l7,-5 l7,5 z", class_="map-north-arrow"))
-    # Markers, then labels placed top to bottom without overlapping, with a leader line when moved.
-    placed = sorted(((project(p.latitude, p.longitude), p) for p in points), key=lambda item: item[0][1])
-    last_label_y = -math.inf
-    for (x, y), point in placed:
+    layout.reserve(Box(WIDTH - 44, 12, WIDTH - 12, 58))
+
+    # Markers first (labels keep off every one of them), then crossing labels, grid labels and place names.
+    projected = [(view.project(p.latitude, p.longitude), p) for p in points]
+    for (x, y), _ in projected:
+        layout.reserve(Box(x - MARKER_RADIUS - 2, y - MARKER_RADIUS - 2, x + MARKER_RADIUS + 2, y + MARKER_RADIUS + 2))
+    crossings = []
+    # Top to bottom, then left to right: neighbours' labels settle in reading order.
+    for (x, y), point in sorted(projected, key=lambda item: (item[0][1], item[0][0])):
         label = f"{point.name}: {status_symbol(point.status)} {status_word(point.status)}"
-        label_y = max(y, last_label_y + LABEL_SPACING)
-        last_label_y = label_y
-        width = len(label) * CHAR_WIDTH
-        right_side = x + 18 + width < WIDTH - 4
-        label_x = x + 18 if right_side else x - 18
-        leader = tag("line", x1=x, y1=y, x2=label_x, y2=label_y, class_="map-leader") if abs(label_y - y) > 2 else ""
-        body.append(
+        lx, ly, anchor, box, moved = _place_crossing_label(layout, x, y, label)
+        leader = ""
+        if moved:
+            ex, ey = box.nearest(x, y)
+            distance = math.hypot(ex - x, ey - y) or 1.0
+            sx, sy = x + (ex - x) / distance * MARKER_RADIUS, y + (ey - y) / distance * MARKER_RADIUS
+            leader = tag("line", x1=sx, y1=sy, x2=ex, y2=ey, class_="map-leader")
+        crossings.append(
             f'<a href="{text(point.href)}" class="map-link">'
             + tag(
                 "title",
@@ -131,21 +396,38 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             + tag(
                 "text",
                 text(label),
-                x=label_x,
-                y=label_y + 5,
+                x=lx,
+                y=ly,
+                font_size=LABEL_SIZE,
                 class_="map-label",
-                text_anchor="start" if right_side else "end",
+                text_anchor=anchor,
             )
             + "</a>"
         )
-    legend_y = HEIGHT - LEGEND_HEIGHT + 10
+    labels = []
+    for x, y, value in grid_labels:
+        if layout.claim(text_box(x, y, value, font_size=GRID_SIZE, pad=2.0)):
+            labels.append(tag("text", text(value), x=x, y=y, font_size=GRID_SIZE, class_="map-grid-label"))
+    order = {"territory": 0, "land": 1, "sea": 2}
+    for area in sorted(base.areas, key=lambda a: (order.get(a.kind, 3), a.name)):
+        if area.kind == "land":
+            name, size, bold = area.name.upper(), PLACE_SIZE, False
+        else:
+            name, size, bold = area.name, PLACE_SIZE, area.kind == "territory"
+        labels.append(_place_area_label(layout, view, area, name, size, bold))
+    body.extend(labels)
+    body.extend(crossings)
+
+    legend_y = MAP_HEIGHT + 10
     legend_text = f"Status for {traffic_label.lower()}:"
-    body.append(tag("text", text(legend_text), x=16, y=legend_y + 14, class_="chart-legend"))
-    first_x = 16 + len(legend_text) * CHAR_WIDTH + 24
-    for index, status in enumerate(STATUS_ORDER):
-        x = first_x + index * 130
-        body.append(_marker(status, x, legend_y + 9, prefix))
-        body.append(tag("text", text(status_word(status)), x=x + 18, y=legend_y + 14, class_="chart-legend"))
+    body.append(tag("line", x1=0, x2=WIDTH, y1=MAP_HEIGHT, y2=MAP_HEIGHT, class_="map-frame-line"))
+    body.append(tag("text", text(legend_text), x=12, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
+    x = 12 + text_width(legend_text, font_size=LEGEND_SIZE) + 22
+    for status in STATUS_ORDER:
+        body.append(_marker(status, x, legend_y + 9, prefix, size=9.0))
+        word = status_word(status)
+        body.append(tag("text", text(word), x=x + 16, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
+        x += 16 + text_width(word, font_size=LEGEND_SIZE) + 26
     described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or "no crossing has coordinates"
     return svg_document(
         width=WIDTH,

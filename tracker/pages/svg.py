@@ -6,6 +6,7 @@ for colour-blind readers and in forced-colour modes. The colours are those of ``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.html import escape
@@ -98,3 +99,84 @@ def svg_document(
         f'<title id="{label_id}-title">{text(title)}</title><desc id="{label_id}-desc">{text(description)}</desc>'
         f"{body}</svg>"
     )
+
+
+# Text is measured on the server, where no font is at hand: widths in ems, a little wider than DejaVu Sans (the
+# widest of the fonts `system-ui` resolves to on the machines we know), so a box made from them holds the text.
+_NARROW = set("ijlt.,:;'|!()[] fIr-")
+_WIDE = set("mwMW@%")
+_EM_WIDTH = {"narrow": 0.38, "wide": 0.98, "upper": 0.76, "digit": 0.66, "lower": 0.64, "other": 0.9}
+
+
+def text_width(value: str, *, font_size: float, bold: bool = False) -> float:
+    """The width ``value`` takes at ``font_size`` pixels, on the generous side."""
+    ems = 0.0
+    for char in value:
+        if char in _NARROW:
+            ems += _EM_WIDTH["narrow"]
+        elif char in _WIDE:
+            ems += _EM_WIDTH["wide"]
+        elif char.isdigit():
+            ems += _EM_WIDTH["digit"]
+        elif char == " ":
+            ems += 0.34
+        elif char.isascii() and char.isupper():
+            ems += _EM_WIDTH["upper"]
+        elif char.isascii():
+            ems += _EM_WIDTH["lower"]
+        else:
+            ems += _EM_WIDTH["other"]  # symbols (✓ ◐ ✕ °) and other scripts
+    return ems * font_size * (1.08 if bold else 1.0)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in the drawing's coordinates (y grows downwards)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: Box) -> bool:
+        horizontal = self.left < other.right and other.left < self.right
+        return horizontal and self.top < other.bottom and other.top < self.bottom
+
+    def within(self, other: Box) -> bool:
+        horizontal = self.left >= other.left and self.right <= other.right
+        return horizontal and self.top >= other.top and self.bottom <= other.bottom
+
+    def nearest(self, x: float, y: float) -> tuple[float, float]:
+        """The point of the box nearest to (x, y): where a leader line from (x, y) meets it."""
+        return min(max(x, self.left), self.right), min(max(y, self.top), self.bottom)
+
+
+def text_box(
+    x: float, y: float, value: str, *, font_size: float, anchor: str = "start", bold: bool = False, pad: float = 3.0
+) -> Box:
+    """The box of a line of text drawn at (x, baseline y) with ``text-anchor`` ``anchor``, plus ``pad`` around it
+    (room for the white halo labels are drawn with)."""
+    width = text_width(value, font_size=font_size, bold=bold)
+    left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+    return Box(left - pad, y - 0.82 * font_size - pad, left + width + pad, y + 0.26 * font_size + pad)
+
+
+class Layout:
+    """The space a drawing's labels share: a label is placed only where it is inside ``bounds`` and clear of every
+    box already taken, so no two labels overlap and none is clipped."""
+
+    def __init__(self, bounds: Box) -> None:
+        self.bounds = bounds
+        self.taken: list[Box] = []
+
+    def reserve(self, box: Box) -> None:
+        self.taken.append(box)
+
+    def is_free(self, box: Box) -> bool:
+        return box.within(self.bounds) and not any(box.overlaps(other) for other in self.taken)
+
+    def claim(self, box: Box) -> bool:
+        if not self.is_free(box):
+            return False
+        self.taken.append(box)
+        return True
