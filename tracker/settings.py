@@ -497,6 +497,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
 # Attempts are logged without the password; the username and address are what an investigation needs.
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Its start-up line and each failed sign-in, logged; `make run` turns it off to keep its terminal quiet.
+AXES_VERBOSE = env_bool("AXES_VERBOSE", True)
 
 # --- performance (bench/, README "Benchmarks") -------------------------------------------------------------------
 
