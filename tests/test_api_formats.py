@@ -82,8 +82,10 @@ def test_crossings_csv_has_iso_codes_beside_names_and_status_per_traffic(partner
     assert rafah["status_commercial"] == "unknown"
     assert hashtags[header.index("crossing")] == "#loc+crossing+code"
     assert hashtags[header.index("status_aid")] == "#status+aid"
-    assert hashtags[header.index("side_a_iso3")] == "#country+code+side_a"
+    assert hashtags[header.index("side_a_iso3")] == "#country+code+v_iso3+side_a"
     assert "#crisis+code" in hashtags and any(tag.startswith("#date") for tag in hashtags)
+    assert rafah["crossing_name_ar_1"] and hashtags[header.index("crossing_name_ar_1")] == "#loc+name+crossing+i_ar"
+    assert rafah["crossing_name_he_1"] and hashtags[header.index("crossing_name_he_1")] == "#loc+name+crossing+i_he"
 
 
 def test_csv_is_the_whole_list_not_a_page(partner_client, settings):
@@ -104,10 +106,13 @@ def test_csv_names_the_evidence_a_status_cites(partner_client):
     body = b"".join(partner_client.get("/api/v1/crossings/?format=csv").streaming_content).decode()
     [header, _hxl, row] = list(csv.reader(io.StringIO(body)))
     line = dict(zip(header, row, strict=True))
-    assert line["status_aid_report"] == "https://example.org/flash"
+    assert line["status_aid_report"] == str(cited.uid)
+    assert line["status_aid_report_url"] == "https://example.org/flash"
     assert line["status_aid_report_title"] == "Flash update"
     assert line["status_aid_report_source"] == "ReliefWeb"
-    assert line["status_aid_report_organisations"] == "OCHA; WFP"
+    # One value per cell: the organisations side by side under one hashtag.
+    assert [line["status_aid_report_organisation_1"], line["status_aid_report_organisation_2"]] == ["OCHA", "WFP"]
+    assert "status_aid_report_organisation_3" not in line
 
 
 def test_errors_stay_json_when_csv_was_asked(partner_client):
@@ -128,7 +133,7 @@ def test_geojson_is_a_feature_collection_with_status(partner_client, demo):
     assert rafah["geometry"]["type"] == "Point"
     longitude, latitude = rafah["geometry"]["coordinates"]
     assert 34 < longitude < 35 and 31 < latitude < 32, "GeoJSON is [longitude, latitude]"
-    assert rafah["properties"]["status"]["aid"]["status"] == "closed"
+    assert rafah["properties"]["status_aid"] == "closed"
     assert "latitude" not in rafah["properties"]
     assert features["nowhere-in-particular"]["geometry"] is None
 

@@ -61,7 +61,10 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def csv_rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    return list(csv.DictReader(io.StringIO(body(response).lstrip("\ufeff"))))
+    """The data rows of a page CSV: under the header, the HXL hashtag row (every cell a hashtag) is skipped."""
+    rows = list(csv.DictReader(io.StringIO(body(response).lstrip("\ufeff"))))
+    assert rows and all(value.startswith("#") for value in rows[0].values()), "no HXL hashtag row"
+    return rows[1:]
 
 
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]

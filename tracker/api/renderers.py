@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
 from tracker.text import defuse_formula
+from tracker.timestamps import rfc3339
 
 
 def _default(value: Any) -> Any:
@@ -69,6 +71,50 @@ class CsvColumn:
     value: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class RepeatedColumns:
+    """A list spread over numbered columns sharing one hashtag, one value per cell (HXL's way: libhxl's
+    ``with_rows('#org+name=Egypt')`` tries every column the tag matches). ``parts`` are what each item gives, side by
+    side (``party_1``, ``party_1_iso3``, ``party_2``, ...); ``width`` is how many items the widest row has, asked of
+    the database once when the export starts, so that every row has the same columns (at least one set, so the
+    column exists when no row has any)."""
+
+    header: str
+    parts: tuple[tuple[str, str, Callable[[Any], Any]], ...]  # (header suffix, hashtag, value of one item)
+    items: Callable[[Any], Sequence[Any]]
+    width: Callable[[], int]
+
+    def expand(self) -> list[CsvColumn]:
+        count = max(1, self.width())
+        columns = []
+        for n in range(count):
+            last = n == count - 1
+            for suffix, hxl, value in self.parts:
+                columns.append(CsvColumn(f"{self.header}_{n + 1}{suffix}", hxl, _nth(self.items, n, value, last)))
+        return columns
+
+
+def _nth(items: Callable[[Any], Sequence[Any]], n: int, value: Callable[[Any], Any], last: bool) -> Callable:
+    def read(row: Any) -> Any:
+        found = list(items(row))
+        if n >= len(found):
+            return ""
+        if last and len(found) > n + 1:
+            # Written after the width was asked (a write during the export): kept, not dropped, in the last cell.
+            return "; ".join(str(_cell(value(item))) for item in found[n:])
+        return value(found[n])
+
+    return read
+
+
+def expand_columns(columns: Sequence[CsvColumn | RepeatedColumns]) -> list[CsvColumn]:
+    """The columns of one export, each repeated group spread to its width."""
+    flat: list[CsvColumn] = []
+    for column in columns:
+        flat.extend(column.expand() if isinstance(column, RepeatedColumns) else [column])
+    return flat
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -79,17 +125,20 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if hasattr(value, "isoformat"):
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return defuse_formula(value)
     return value
 
 
-def csv_lines(columns: Sequence[CsvColumn], rows: Iterable[Any]) -> Iterator[str]:
+def csv_lines(columns: Sequence[CsvColumn | RepeatedColumns], rows: Iterable[Any]) -> Iterator[str]:
     """Header, HXL hashtag row, then one line per row, produced as they are read (nothing held in memory)."""
     writer = csv.writer(_Echo())
-    yield writer.writerow([column.header for column in columns])
-    yield writer.writerow([column.hxl for column in columns])
+    flat = expand_columns(columns)
+    yield writer.writerow([column.header for column in flat])
+    yield writer.writerow([column.hxl for column in flat])
     for row in rows:
-        yield writer.writerow([_cell(column.value(row)) for column in columns])
+        yield writer.writerow([_cell(column.value(row)) for column in flat])

@@ -7,7 +7,7 @@ API shows ``null``. Output serializers read rows prepared by the views' selector
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -29,6 +29,7 @@ from tracker.models.accords import AgreementEligibilityGroup, AgreementPartyRole
 from tracker.models.changes import ChangeKind
 from tracker.models.crossings import CrossingKind
 from tracker.models.reference import ActorKind, CrisisState
+from tracker.timestamps import rfc3339
 
 from .pagination import encode_change_cursor
 
@@ -101,11 +102,8 @@ def _report_ref(report: Report | None) -> dict[str, Any] | None:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """A time as the API writes it everywhere (as DRF's DateTimeField does): ISO 8601 in UTC, with ``Z``."""
-    if moment is None:
-        return None
-    text = moment.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """A time as the API writes it everywhere (DRF's DateTimeField too, by DATETIME_FORMAT): ``tracker.timestamps``."""
+    return rfc3339(moment)
 
 
 def _ref(entity: Any) -> dict[str, str] | None:
@@ -233,6 +231,12 @@ class CrossingSerializer(serializers.Serializer):
     side_b = CountrySerializer(allow_null=True)
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
+    adm1_pcode = serializers.CharField(
+        allow_blank=True, help_text="OCHA P-code of its first-level admin area, e.g. PS02; blank when not verified"
+    )
+    adm2_pcode = serializers.CharField(
+        allow_blank=True, help_text="OCHA P-code of its second-level admin area; blank when not verified"
+    )
     crises = serializers.SerializerMethodField()
     aliases = AliasSerializer(many=True, source="aliases.all")
     description = serializers.CharField(allow_blank=True)
@@ -280,6 +284,8 @@ def crossing_data(crossing: Any, *, as_of_requested: datetime | None, as_of: dat
         "side_b": _country(crossing.side_b),
         "latitude": None if crossing.latitude is None else float(crossing.latitude),
         "longitude": None if crossing.longitude is None else float(crossing.longitude),
+        "adm1_pcode": crossing.adm1_pcode,
+        "adm2_pcode": crossing.adm2_pcode,
         "crises": crossing.crisis_slugs,
         "aliases": crossing.alias_list,
         "description": crossing.description,
@@ -336,6 +342,9 @@ class CrisisSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CrisisState.choices)
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
+    glide = serializers.CharField(
+        allow_blank=True, help_text="Its GLIDE number, e.g. CE-2023-000191-PSE; blank when none is verified"
+    )
     countries = CountrySerializer(many=True, source="countries.all")
 
 

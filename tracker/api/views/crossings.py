@@ -159,10 +159,7 @@ class CrossingViewSet(ListViewSet):
         ]
 
     def feature(self, crossing: Any) -> dict[str, Any]:
-        properties = out.crossing_data(crossing, as_of_requested=self.as_of_requested, as_of=self.as_of)
-        latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
-        geometry = None if latitude is None else {"type": "Point", "coordinates": [float(longitude), float(latitude)]}
-        return {"type": "Feature", "id": crossing.slug, "geometry": geometry, "properties": properties}
+        return exports.crossing_feature(crossing, as_of_requested=self.as_of_requested, as_of=self.as_of)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if self.wants("geojson"):
