@@ -420,6 +420,8 @@ class Reader:
                 if len(routes) > 1:
                     targets = routes
             for target in targets:
+                if _bound_elsewhere(tokens, clause, target):
+                    continue
                 for f in self._claims_for(
                     tokens,
                     clauses,
@@ -467,6 +469,8 @@ class Reader:
                     ends += [m.start, m.end]
             span = (min(ends), max(ends))
         notes: list[str] = []
+        if cue.kind == lx.STATUS and cue.status == "closed" and _access_blocked(tokens, clause, trigger):
+            return []
         negated = self._negated(tokens, clause, trigger)
         # Not a fact (yet), negated, or history: no claim. Traffic passing is told as a fact: a plan, a demand or
         # a purpose anywhere in its clause ("came to block the aid trucks") makes it none.
@@ -663,7 +667,8 @@ class Reader:
             scope.append(earlier)
         if position + 1 < len(clauses) and tokens[clauses[position + 1].start] in _BEFORE:
             return True  # "patients left through Rafah before Israel closed it": what came before is over
-        reported = any(word in _REPORTING for word in tokens[: trigger.start])
+        # "Said ... had passed", "had stopped people leaving ..., the spokesman told Ma'an": told at one remove.
+        reported = any(word in _REPORTING for word in tokens)
         for clause in scope:
             for m, c in clause.of(lx.PAST):
                 if c.form == "weak" or m.start >= trigger.end + 3:
@@ -702,12 +707,22 @@ class Reader:
                 pool = [earlier[-1].mentions[-1]]
                 how.append(("the crossing named in the clause before", 0.08))
             else:
-                # Only an opening aside: "Closed since May, Rafah ..."
-                later = [c for c in clauses[position + 1 :] if c.mentions and not c.opens_with]
-                nxt = clauses[position + 1] if position + 1 < len(clauses) else None
-                if not later or later[0] is not nxt or nxt.of(lx.STATUS) or nxt.of(lx.MOVEMENT) or clause.opens_with:
+                # Only an opening aside: "Closed since May, Rafah ...", or the crossings come after an aside of no
+                # status of its own: "70 trucks were brought in, most with food, through Zikim and Kerem Shalom".
+                nxt = next((c for c in clauses[position + 1 :] if c.mentions or c.of(lx.STATUS)), None)
+                rest = clauses[position + 1 : clauses.index(nxt)] if nxt is not None else []
+                if (
+                    nxt is None
+                    or not nxt.mentions
+                    or nxt.opens_with
+                    or nxt.of(lx.STATUS)
+                    or nxt.of(lx.MOVEMENT)
+                    or clause.opens_with
+                    or any(c.of(lx.MOVEMENT) for c in rest)
+                ):
                     return [], how
-                pool = [later[0].mentions[0]]
+                routes = [m for m in nxt.mentions if _routed(tokens, m)]
+                pool = routes if len(routes) > 1 else [nxt.mentions[0]]
                 how.append(("the crossing named in the clause after", 0.15))
         nearest = min(pool, key=lambda m: (_gap(m, trigger), m.start > trigger.start))
         gap = _gap(nearest, trigger)
@@ -716,6 +731,8 @@ class Reader:
         if gap > FAR and pool is clause.mentions:
             how.append(("far from the name", 0.3))
         group = _coordinated(tokens, clause.mentions, nearest) if pool is clause.mentions else [nearest]
+        if len(pool) > 1 and pool is not clause.mentions:
+            group = pool  # every route named after the aside
         if nearest.anaphor == "both":
             group = [m for m in pool if m.start == nearest.start]
             how.append(("“both”, the two crossings named before", 0.1))
@@ -814,6 +831,30 @@ def _time_phrase(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue
     if i >= clause.start and tokens[i] in ("the", "its"):
         i -= 1
     return i >= clause.start and tokens[i] in (*_SINCE, "after", "before", "until", "بعد", "قبل", "לאחר", "אחרי")
+
+
+_TOWARD = frozenset(("to", "towards", "toward", "الي", "نحو", "باتجاه", "متجهه", "متجهه", "אל", "לכיוון"))
+
+
+def _bound_elsewhere(tokens: list[str], clause: _Clause, target: _Mention) -> bool:
+    """Traffic leaving one tracked crossing for another ("trucks left Rafah heading to Kerem Shalom", "kept Rafah
+    open to send aid on to Kerem Shalom") enters Gaza at the other: it says nothing of the first."""
+    return any(
+        other.start > target.end
+        and other.crossing not in (target.crossing, UNTRACKED)
+        and not other.anaphor
+        and any(word in _TOWARD for word in tokens[max(clause.start, other.start - 2) : other.start])
+        for other in clause.mentions
+    )
+
+
+_ACCESS = frozenset(("access", "road", "roads", "entrance", "הגישה", "הכביש", "הכבישים", "الطريق", "الطرق"))
+
+
+def _access_blocked(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """Blocking the road or the access to a crossing ("activists blocked the access on Wednesday to Kerem Shalom")
+    is a protest at it, not its closure: how much passed is another matter."""
+    return any(word in _ACCESS for word in tokens[trigger.end : min(clause.end, trigger.end + 5)])
 
 
 def _only_planned(clause: _Clause) -> bool:
@@ -941,8 +982,9 @@ def _describes(tokens: list[str], clause: _Clause, m: Match[tuple[lx.Cue, ...]])
         if heads:
             head = before[heads[-1]]
             ahead = before[heads[-1] - 1] if heads[-1] else (tokens[m.start - 5] if m.start >= 5 else "")
-            if head not in ("crossing", "crossings", "terminal") or ahead in lx.DESCRIPTORS:
-                return True
+            as_role = "as" in tokens[max(0, m.start - 8) : m.start - 4 + heads[-1]]
+            if (head not in ("crossing", "crossings", "terminal") or ahead in lx.DESCRIPTORS) and not as_role:
+                return True  # (but "reopened Erez as a route for aid" says what it was opened for)
     if before and before[-1] in lx.DESCRIBE_HEADS_BEFORE:
         return True
     # Right after the name: "معبر كرم أبو سالم التجاري" (the commercial crossing), "מעבר ארז להולכי רגל".

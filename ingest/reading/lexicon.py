@@ -184,6 +184,9 @@ _MOVEMENT = _cues(
     "|נכנסו|נכנס|נכנסה|נכנסות|נכנסים|עברו|עוברות|עוברים|הוכנסו|הוכנס|הועברו|הועבר|הועברה|יצאו|יצא|יוצאים|חצו"
     "|הגיעו|פונו|הכנסת|העברת|כניסת|מעבר של",
 )
+# Hebrew "is allowed" (passage, exit): "מתאפשר המעבר רק לחולים". Whole words, so that "מתאפשר" is not read as
+# מ + "תאפשר" (will allow).
+_ALLOWED = _cues(MOVEMENT, "מתאפשר|מתאפשרת|מתאפשרים|מותר|מותרת")
 _USING = _cues(MOVEMENT, "still using|continue to use|continues to use|are using|is using", traffic="aid")
 _CARRIER = [
     *_cues(
@@ -459,6 +462,7 @@ CUES: list[tuple[str, Cue]] = [
     *_NOT_STATUS,
     *_MOVEMENT,
     *_USING,
+    *_ALLOWED,
     *_CARRIER,
     *_RESTRICT,
     *_EXCEPT,
