@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from itertools import combinations
 from pathlib import Path
+from xml.etree import ElementTree
 
-from tracker.pages.charts import flow_chart_svg, status_bands_svg, time_ticks
+import pytest
+from django.utils import timezone
+
+from tests.factories import CrossingFactory
+from tests.factories import status as record_status
+from tracker.models import CrossingStatus, Traffic
+from tracker.pages.charts import (
+    MIN_BAND_WIDTH,
+    MIN_NEWEST_WIDTH,
+    RIGHT,
+    WIDTH,
+    flow_chart_svg,
+    status_bands_svg,
+    time_ticks,
+)
+from tracker.pages.svg import text_box
 from tracker.selectors.dashboard import FlowSeries
 from tracker.selectors.standing import Band
 
 START = datetime(2023, 10, 1, tzinfo=UTC)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_ticks_are_round_moments_inside_the_window_and_few():
@@ -85,3 +103,92 @@ def test_status_colours_meet_wcag_aa_and_match_the_style_sheet():
         assert contrast(variables[text_colour], "#ffffff") >= 4.5, text_colour
         assert contrast(variables[text_colour], variables["wash"]) >= 4.5, text_colour
     assert contrast("#ffffff", variables["brand"]) >= 7
+
+
+# --- the status chart shows now ---------------------------------------------------------------------------------
+
+RAFAH_CLOSED = datetime(2023, 10, 15, tzinfo=UTC)
+
+
+def rafah_bands(end: datetime, opened_ago: timedelta) -> dict[str, list[Band]]:
+    """Rafah as in the issue: closed from 15 October 2023, open for people a moment ago."""
+    opened = end - opened_ago
+    return {
+        "people": [
+            Band(START, RAFAH_CLOSED, "unknown"),
+            Band(RAFAH_CLOSED, opened, "closed"),
+            Band(opened, end, "open"),
+        ],
+        "aid": [Band(START, RAFAH_CLOSED, "unknown"), Band(RAFAH_CLOSED, end, "closed")],
+        "commercial": [Band(START, end, "unknown")],
+        "fuel": [
+            Band(START, RAFAH_CLOSED, "unknown"),
+            Band(RAFAH_CLOSED, RAFAH_CLOSED + timedelta(minutes=1), "restricted"),
+            Band(RAFAH_CLOSED + timedelta(minutes=1), end, "closed"),
+        ],
+    }
+
+
+def band_rects(svg: str) -> list[ElementTree.Element]:
+    return [r for r in ElementTree.fromstring(svg).iter(f"{SVG}rect") if r.get("class") == "chart-band"]
+
+
+def newest_band(svg: str, kind: str) -> ElementTree.Element:
+    rects = [r for r in band_rects(svg) if r.get("data-kind") == kind]
+    return max(rects, key=lambda r: (r.get("data-start", ""), float(r.get("x", 0))))
+
+
+@pytest.mark.parametrize("opened_ago", [timedelta(seconds=10), timedelta(minutes=5), timedelta(hours=6)])
+def test_the_newest_change_is_drawn_at_least_the_minimum_width_beside_a_now_marker(opened_ago):
+    end = datetime(2025, 12, 3, 14, 0, tzinfo=UTC)
+    svg = str(status_bands_svg(rafah_bands(end, opened_ago), start=START, end=end, crossing_name="Rafah"))
+    newest = newest_band(svg, "people")
+    assert newest.get("data-status") == "open" and newest.get("data-newest") == "true"
+    assert float(newest.get("width", 0)) >= MIN_NEWEST_WIDTH
+    assert abs(float(newest.get("x", 0)) + float(newest.get("width", 0)) - (WIDTH - RIGHT)) < 0.2  # ends at now
+    root = ElementTree.fromstring(svg)
+    now_line = next(e for e in root.iter(f"{SVG}line") if e.get("class") == "chart-now")
+    assert abs(float(now_line.get("x1", 0)) - (WIDTH - RIGHT)) < 0.2
+    now_text = next(e for e in root.iter(f"{SVG}text") if e.get("class") == "chart-now-label")
+    assert now_text.text == "As of 3 Dec 2025 14:00"  # a moment in the past is named; the present says "Now"
+    # The axis breaks to show the recent stretch, and says so; every band shows, however short.
+    assert any(e.get("class") == "chart-break" for e in root.iter(f"{SVG}path"))
+    assert "drawn larger, after a break in the axis" in svg
+    assert all(float(r.get("width", 0)) >= MIN_BAND_WIDTH for r in band_rects(svg))
+    ticks = [e for e in root.iter(f"{SVG}text") if e.get("class") == "chart-tick" and e.get("text-anchor")]
+    boxes = [
+        text_box(float(t.get("x", 0)), float(t.get("y", 0)), t.text or "", font_size=12, anchor="middle") for t in ticks
+    ]
+    assert len(boxes) >= 3 and not any(a.overlaps(b) for a, b in combinations(boxes, 2))
+
+
+def test_a_chart_whose_newest_change_is_wide_enough_keeps_one_axis():
+    end = START + timedelta(days=9)
+    bands = {
+        "people": [Band(START, START + timedelta(days=5), "unknown"), Band(START + timedelta(days=5), end, "open")]
+    }
+    svg = str(status_bands_svg(bands, start=START, end=end, crossing_name="A"))
+    assert "chart-break" not in svg and "drawn larger" not in svg
+    assert float(newest_band(svg, "people").get("width", 0)) > 200
+    now_svg = str(status_bands_svg(bands, start=START, end=timezone.now(), crossing_name="A"))
+    assert ">Now</text>" in now_svg
+
+
+def test_ticks_of_a_few_minutes_are_round_minutes():
+    start = datetime(2026, 12, 3, 13, 52, 30, tzinfo=UTC)
+    ticks = time_ticks(start, start + timedelta(minutes=10), max_ticks=3)
+    assert [label for _, label in ticks] == ["13:55", "14:00"]
+
+
+@pytest.mark.django_db
+def test_after_rafah_is_recorded_open_for_people_the_page_chart_ends_with_an_open_band(analyst_client):
+    rafah = CrossingFactory(name="Rafah", slug="rafah")
+    record_status(rafah, CrossingStatus.Status.CLOSED, RAFAH_CLOSED)
+    record_status(rafah, CrossingStatus.Status.OPEN, timezone.now() - timedelta(minutes=3), Traffic.PEOPLE)
+    html = analyst_client.get("/crossings/rafah/").content.decode()
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 820') :]
+    svg = svg[: svg.index("</svg>") + 6]
+    newest = newest_band(svg, "people")
+    assert newest.get("data-status") == "open" and float(newest.get("width", 0)) >= MIN_NEWEST_WIDTH
+    assert newest_band(svg, "aid").get("data-status") == "closed"
+    assert ">Now</text>" in svg

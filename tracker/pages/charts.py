@@ -7,23 +7,44 @@ and the same figures stand in a table beside it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from ..models import Traffic
 from ..selectors.dashboard import FlowSeries
 from ..selectors.standing import Band
-from .svg import STATUS_COLOURS, STATUS_ORDER, status_patterns, status_symbol, status_word, svg_document, tag, text
+from .svg import (
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    Box,
+    Layout,
+    status_patterns,
+    status_symbol,
+    status_word,
+    svg_document,
+    tag,
+    text,
+    text_box,
+    text_width,
+)
 
 WIDTH = 820.0
 LABEL_WIDTH = 178.0
 RIGHT = 16.0
 ROW_HEIGHT = 34.0
 ROW_GAP = 10.0
-TOP = 12.0
+TOP = 26.0  # room above the rows for the "Now" marker's label
 AXIS_HEIGHT = 34.0
 LEGEND_HEIGHT = 34.0
+# The newest change is never drawn narrower than this: when the chosen range would, the axis breaks (time_axis).
+MIN_NEWEST_WIDTH = 64.0
+MIN_BAND_WIDTH = 3.0  # any other band: a change of a minute on a chart of ten years still shows
+RECENT_SHARE = 0.32  # of the plot, for the recent stretch after a break
+MIN_RECENT_SPAN = timedelta(minutes=3)
+BREAK_GAP = 10.0
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -36,6 +57,15 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple
     """Round moments between ``start`` and ``end`` for a time axis, each with its label."""
     span = end - start
     ticks: list[tuple[datetime, str]] = []
+    if span <= timedelta(hours=4):
+        step_minutes = next((m for m in (1, 2, 5, 10, 15, 30, 60) if span / timedelta(minutes=m) <= max_ticks), 60)
+        moment = start.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        while moment.minute % step_minutes:
+            moment += timedelta(minutes=1)
+        while moment < end:
+            ticks.append((moment, f"{moment:%H:%M}"))
+            moment += timedelta(minutes=step_minutes)
+        return ticks
     if span <= timedelta(days=3):
         step_hours = next((h for h in (1, 2, 3, 6, 12, 24) if span / timedelta(hours=h) <= max_ticks), 24)
         moment = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -85,24 +115,92 @@ def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH) -> str:
     return "".join(items)
 
 
-def status_bands_svg(bands: dict[str, list[Band]], *, start: datetime, end: datetime, crossing_name: str) -> SafeString:
-    """One row per kind of traffic, coloured and patterned by status over time, with a time axis and a legend."""
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the time axis drawn linearly between two x positions."""
+
+    start: datetime
+    end: datetime
+    left: float
+    right: float
+
+    def x_of(self, moment: datetime) -> float:
+        fraction = (moment - self.start).total_seconds() / max((self.end - self.start).total_seconds(), 1e-9)
+        return self.left + (self.right - self.left) * max(0.0, min(1.0, fraction))
+
+
+def newest_change(bands: dict[str, list[Band]], *, start: datetime) -> datetime | None:
+    """When the latest band inside the window began (a band that begins at ``start`` began before it)."""
+    return max((b.start for runs in bands.values() for b in runs if b.start > start), default=None)
+
+
+def time_axis(bands: dict[str, list[Band]], *, start: datetime, end: datetime) -> list[Segment]:
+    """One linear segment from ``start`` to ``end``; or, when the newest change would be drawn narrower than
+    ``MIN_NEWEST_WIDTH`` (a change minutes old on a chart of years), two: the history, then, after a visible break,
+    the recent stretch around the newest change, at a scale that shows it legibly."""
+    plot = Segment(start, end, LABEL_WIDTH, WIDTH - RIGHT)
+    newest = newest_change(bands, start=start)
+    if newest is None or plot.x_of(end) - plot.x_of(newest) >= MIN_NEWEST_WIDTH:
+        return [plot]
+    recent = max((end - newest) * 2, MIN_RECENT_SPAN)
+    split = max(end - recent, start + (end - start) / 2)
+    recent_left = WIDTH - RIGHT - (WIDTH - RIGHT - LABEL_WIDTH) * RECENT_SHARE
+    return [
+        Segment(start, split, LABEL_WIDTH, recent_left - BREAK_GAP),
+        Segment(split, end, recent_left, WIDTH - RIGHT),
+    ]
+
+
+def _now_label(end: datetime) -> str:
+    if end >= timezone.now() - timedelta(minutes=5):
+        return "Now"
+    return f"As of {end.day} {MONTHS[end.month - 1]} {end.year} {end:%H:%M}"
+
+
+def status_bands_svg(
+    bands: dict[str, list[Band]], *, start: datetime, end: datetime, crossing_name: str, now_label: str | None = None
+) -> SafeString:
+    """One row per kind of traffic, coloured and patterned by status over time, with a time axis, a marker at the
+    moment shown ("Now") and a legend. The newest change is always visible: the axis breaks to show it (see
+    ``time_axis``), and no band is drawn narrower than ``MIN_BAND_WIDTH``."""
     prefix = "band"
-    plot_width = WIDTH - LABEL_WIDTH - RIGHT
-    seconds = (end - start).total_seconds()
-
-    def x_of(moment: datetime) -> float:
-        return LABEL_WIDTH + plot_width * max(0.0, min(1.0, (moment - start).total_seconds() / seconds))
-
+    segments = time_axis(bands, start=start, end=end)
     kinds = [str(kind) for kind in Traffic.specific()]
     rows_height = len(kinds) * (ROW_HEIGHT + ROW_GAP)
     height = TOP + rows_height + AXIS_HEIGHT + LEGEND_HEIGHT
     body = [f"<defs>{status_patterns(prefix)}</defs>"]
     axis_y = TOP + rows_height
-    for tick, label in time_ticks(start, end):
-        x = x_of(tick)
-        body.append(tag("line", x1=x, x2=x, y1=TOP - 4, y2=axis_y, class_="chart-grid"))
-        body.append(tag("text", text(label), x=x, y=axis_y + 16, class_="chart-tick", text_anchor="middle"))
+    newest = newest_change(bands, start=start)
+    # Ticks: each segment its own, spread by its width; a label that would run into another is left out.
+    ticks = Layout(Box(0, axis_y, WIDTH, axis_y + AXIS_HEIGHT))
+    now_x = segments[-1].x_of(end)
+    label = now_label or _now_label(end)
+    now_box = text_box(now_x, TOP - 9, label, font_size=12, anchor="end", bold=True)
+    if len(segments) > 1:
+        recent = segments[-1]
+        body.append(
+            tag(
+                "rect",
+                x=recent.left,
+                y=TOP - 4,
+                width=recent.right - recent.left,
+                height=rows_height + 2,
+                class_="chart-recent",
+            )
+        )
+        zoom_text = f"Last {_duration(recent.end - recent.start)}"
+        zoom_box = text_box(recent.left + 2, TOP - 9, zoom_text, font_size=12)
+        if not zoom_box.overlaps(now_box):
+            body.append(tag("text", text(zoom_text), x=recent.left + 2, y=TOP - 9, class_="chart-tick"))
+    for segment in segments:
+        share = (segment.right - segment.left) / (WIDTH - RIGHT - LABEL_WIDTH)
+        for tick, tick_label in time_ticks(segment.start, segment.end, max_ticks=max(2, round(8 * share))):
+            x = segment.x_of(tick)
+            if ticks.claim(text_box(x, axis_y + 16, tick_label, font_size=12, anchor="middle")):
+                body.append(tag("line", x1=x, x2=x, y1=TOP - 4, y2=axis_y, class_="chart-grid"))
+                body.append(
+                    tag("text", text(tick_label), x=x, y=axis_y + 16, class_="chart-tick", text_anchor="middle")
+                )
     for index, kind in enumerate(kinds):
         y = TOP + index * (ROW_HEIGHT + ROW_GAP)
         body.append(
@@ -115,59 +213,104 @@ def status_bands_svg(bands: dict[str, list[Band]], *, start: datetime, end: date
                 text_anchor="end",
             )
         )
-        for band in bands.get(kind, []):
-            x1, x2 = x_of(band.start), x_of(band.end)
+        runs = bands.get(kind, [])
+        for band_index, band in enumerate(runs):
             _, ink = STATUS_COLOURS[band.status]
             word = status_word(band.status)
             hover = (
                 f"{Traffic(kind).label}: {word.lower()} from {band.start:%Y-%m-%d %H:%M} "
                 f"to {band.end:%Y-%m-%d %H:%M} UTC"
             )
-            body.append(
-                "<g>"
-                + tag("title", text(hover))
-                + tag(
-                    "rect",
-                    x=x1,
-                    y=y,
-                    width=max(x2 - x1, 1.0),
-                    height=ROW_HEIGHT,
-                    fill=f"url(#{prefix}-{band.status})",
-                    stroke=ink,
-                    stroke_width=1,
+            is_last = band_index == len(runs) - 1
+            pieces = []
+            for segment in segments:
+                if band.end <= segment.start or band.start >= segment.end:
+                    continue
+                x1, x2 = segment.x_of(max(band.start, segment.start)), segment.x_of(min(band.end, segment.end))
+                pieces.append((x1, x2))
+            if not pieces:
+                continue
+            if is_last and band.start == newest:
+                x1, x2 = pieces[-1]
+                pieces[-1] = (min(x1, x2 - MIN_NEWEST_WIDTH), x2)  # a change seconds old
+            widest = max(pieces, key=lambda p: p[1] - p[0])
+            group = ["<g>", tag("title", text(hover))]
+            for x1, x2 in pieces:
+                width = max(x2 - x1, MIN_BAND_WIDTH)
+                x1 = min(x1, segments[-1].right - width)  # a sliver at the very end still ends at the end
+                group.append(
+                    tag(
+                        "rect",
+                        x=x1,
+                        y=y,
+                        width=width,
+                        height=ROW_HEIGHT,
+                        fill=f"url(#{prefix}-{band.status})",
+                        stroke=ink,
+                        stroke_width=1,
+                        class_="chart-band",
+                        data_kind=kind,
+                        data_status=band.status,
+                        data_start=f"{band.start:%Y-%m-%dT%H:%M:%SZ}",
+                        data_newest="true" if band.start == newest else None,
+                    )
                 )
-                + (
+            band_text = f"{status_symbol(band.status)} {word}"
+            if widest[1] - widest[0] > text_width(band_text, font_size=13, bold=True) + 12:
+                group.append(
                     tag(
                         "text",
-                        text(f"{status_symbol(band.status)} {word}"),
-                        x=x1 + 6,
+                        text(band_text),
+                        x=widest[0] + 6,
                         y=y + ROW_HEIGHT / 2 + 5,
                         class_="chart-band-label",
                         fill=ink,
                     )
-                    if x2 - x1 > 90
-                    else ""
                 )
-                + "</g>"
+            group.append("</g>")
+            body.append("".join(group))
+    if len(segments) > 1:
+        # The break: a gap in the rows and two slanted strokes on the axis.
+        gap_x = segments[0].right + BREAK_GAP / 2
+        body.append(
+            tag(
+                "path",
+                d=f"M{gap_x - 5:.1f},{axis_y + 5:.1f} l4,-10 M{gap_x + 1:.1f},{axis_y + 5:.1f} l4,-10",
+                class_="chart-break",
             )
-    end_x = x_of(end)
-    body.append(tag("line", x1=end_x, x2=end_x, y1=TOP - 6, y2=axis_y + 4, class_="chart-now"))
-    body.append(tag("line", x1=LABEL_WIDTH, x2=WIDTH - RIGHT, y1=axis_y, y2=axis_y, class_="chart-axis"))
+        )
+    body.append(tag("line", x1=now_x, x2=now_x, y1=TOP - 6, y2=axis_y + 4, class_="chart-now"))
+    body.append(tag("text", text(label), x=now_x, y=TOP - 9, class_="chart-now-label", text_anchor="end"))
+    for segment in segments:
+        body.append(tag("line", x1=segment.left, x2=segment.right, y1=axis_y, y2=axis_y, class_="chart-axis"))
     body.append(_legend(axis_y + AXIS_HEIGHT, prefix))
     description = "; ".join(
         f"{Traffic(kind).label}: "
-        + ", ".join(f"{status_word(b.status).lower()} from {b.start:%Y-%m-%d}" for b in bands.get(kind, []))
+        + ", ".join(f"{status_word(b.status).lower()} from {b.start:%Y-%m-%d %H:%M}" for b in bands.get(kind, []))
         for kind in kinds
     )
+    zoom_note = "."
+    if len(segments) > 1:
+        zoom_note = f". The last {_duration(end - segments[-1].start)} are drawn larger, after a break in the axis."
     return svg_document(
         width=WIDTH,
         height=height,
         title=f"Status of {crossing_name} from {start:%Y-%m-%d} to {end:%Y-%m-%d %H:%M} UTC, by kind of traffic",
-        description=description,
+        description=description + zoom_note,
         body="".join(body),
         label_id="bands",
         css_class="chart chart-bands",
     )
+
+
+def _duration(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    if hours < 72:
+        return f"{hours} hours"
+    return f"{round(hours / 24)} days"
 
 
 # Bars of different sources side by side: each source a fill pattern of its own, not only a colour.
