@@ -368,7 +368,14 @@ class Reader:
             for m, cue in clause.of(lx.TRAFFIC)
             if not _describes(tokens, clause, m) and not _beneficiary(tokens, clause, m, cue)
         ]
-        moving = [(m, c) for m, c in movements if c.traffic or carriers or traffic_words]
+        # "Access" and "entry" are humanitarian access where nothing more particular is named.
+        if any(cue.form != "weak" for _, cue in traffic_words):
+            traffic_words = [(m, cue) for m, cue in traffic_words if cue.form != "weak"]
+        moving = [
+            (m, c)
+            for m, c in movements
+            if (c.traffic or carriers or traffic_words) and (c.form != "across" or carriers)
+        ]
         if statuses:
             triggers = statuses
         elif moving and clause.opens_form != "relative":
@@ -456,7 +463,7 @@ class Reader:
         clause = clauses[position]
         if cue.kind == lx.STATUS:
             rule = "status (noun)" if cue.form == "noun" else "status"
-            confidence = {"state": 0.9, "event": 0.88, "noun": 0.72}.get(cue.form, 0.85)
+            confidence = {"state": 0.9, "event": 0.88, "noun": 0.72, "held": 0.7}.get(cue.form, 0.85)
             if cue.needs_object:
                 confidence = 0.8
             status = cue.status
@@ -552,8 +559,9 @@ class Reader:
                     status, confidence, rule = "restricted", min(confidence, 0.65), "contrast"
                     if not main_kinds and companion.of(lx.CARRIER):
                         main_kinds = ["aid"]
-        if not main_kinds and any(tokens[i] in _THEM for i in range(clause.start, clause.end)):
-            # "closed to them", "لم يسمح لأي منها": the traffic of the clause before, which the pronoun stands for.
+        if not main_kinds and (cue.form == "held" or any(tokens[i] in _THEM for i in range(clause.start, clause.end))):
+            # "closed to them", "لم يسمح لأي منها", "trucks carrying fuel ..., waiting to be let through": the
+            # traffic of the clause before, which the pronoun stands for or which is held.
             main_kinds = _earlier_kinds(tokens, clauses, position)
             if main_kinds:
                 confidence -= 0.05

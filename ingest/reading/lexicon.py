@@ -33,7 +33,8 @@ class Cue:
     kind: str
     status: str = ""  # STATUS: open / restricted / closed
     traffic: str = ""  # STATUS, TRAFFIC, CARRIER: the traffic it fixes, or ""
-    form: str = ""  # STATUS: "state", "event", "noun" (nouns are more often planned or demanded than facts);
+    form: str = ""  # STATUS: "state", "event", "noun" (nouns are more often planned or demanded than facts), "held"
+    # (traffic held at the crossing); MOVEMENT: "across" (on the far side: only of trucks and goods);
     # MODAL: "future", "hedge", "demand", "condition", "plan", "purpose"; RESTRICT: "partial" (also narrows closed)
     needs_object: bool = False  # STATUS: only when a crossing follows at once (Arabic "فتح" is also Fatah)
     text: str = ""
@@ -90,6 +91,21 @@ _STATUS = [
     ),
     *_cues(STATUS, "opening|resumption|reopening|reopenings", status="open", form="noun"),
     *_cues(STATUS, "restricted|restricts|partially open|partly open", status="restricted", form="state"),
+    *_cues(
+        STATUS,
+        "was limited|were limited|remains limited|remained limited|has been limited"
+        "|have been limited|was curtailed|is curtailed|were curtailed",
+        status="restricted",
+        form="state",
+    ),
+    # Traffic held at a crossing has not passed: "trucks stuck at Kerem Shalom", "waiting to be let through".
+    *_cues(
+        STATUS,
+        "stuck|stranded|waiting to be let through|waiting to be let in|waiting to enter|waiting to cross"
+        "|waiting to be allowed|عالقه|عالقة|عالقين|العالقه|תקועות|תקועים",
+        status="closed",
+        form="held",
+    ),
     *_cues(
         STATUS, "partially opened|partially reopened|partly reopened|partly opened", status="restricted", form="event"
     ),
@@ -187,6 +203,16 @@ _MOVEMENT = _cues(
 # Hebrew "is allowed" (passage, exit): "מתאפשר המעבר רק לחולים". Whole words, so that "מתאפשר" is not read as
 # מ + "תאפשר" (will allow).
 _ALLOWED = _cues(MOVEMENT, "מתאפשר|מתאפשרת|מתאפשרים|מותר|מותרת")
+# Having reached the Gaza side of a crossing is having crossed it: "trucks collected from the Palestinian side of
+# Kerem Shalom".
+_ACROSS = _cues(
+    MOVEMENT,
+    "the gaza side|the palestinian side|gaza s side|הצד הפלסטיני|הצד העזתי|الجانب الفلسطيني من معبر"
+    "|الجانب الفلسطيني لمعبر",
+    form="across",
+)
+# Nouns of traffic passing: "the movement of people and aid through Rafah".
+_MOVEMENT_NOUNS = _cues(MOVEMENT, "movement of|movements of|passage of")
 _USING = _cues(MOVEMENT, "still using|continue to use|continues to use|are using|is using", traffic="aid")
 _CARRIER = [
     *_cues(
@@ -455,6 +481,9 @@ _SAID_THAT = _cues(
     "|أكدت على أن|اكدت على ان|مؤكدا على ان|مؤكدا على أن|مؤكدة على أن",
 )
 _TRAFFIC = [(text, Cue(TRAFFIC, traffic=kind, text=text)) for kind, texts in TRAFFIC_WORDS.items() for text in texts]
+# What reports on aid mean by "access" and "entry" at a crossing when they name nothing else: "access at Kerem Shalom
+# was limited". Any other traffic word in the clause says more, and these then say nothing.
+_WEAK_TRAFFIC = _cues(TRAFFIC, "access|entry|humanitarian access|delivery|deliveries", traffic="aid", form="weak")
 
 # Every cue, in one table: several kinds may share words (“only” restricts, and is no status).
 CUES: list[tuple[str, Cue]] = [
@@ -462,6 +491,8 @@ CUES: list[tuple[str, Cue]] = [
     *_NOT_STATUS,
     *_MOVEMENT,
     *_USING,
+    *_ACROSS,
+    *_MOVEMENT_NOUNS,
     *_ALLOWED,
     *_CARRIER,
     *_RESTRICT,
@@ -480,6 +511,7 @@ CUES: list[tuple[str, Cue]] = [
     *_UNTRACKED,
     *_TRAFFIC,
     *_NOT_TRAFFIC,
+    *_WEAK_TRAFFIC,
     *_SAID_THAT,
 ]
 # Kinds of short function words that must not be read inside longer words ("امل", hope, in "كامل", complete).
