@@ -102,6 +102,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -122,10 +123,13 @@ INSTALLED_APPS = [
     "ingest",
     "tracker",
     "tracker.api",
+    "alerts",  # Atom feeds and e-mail alerts of status changes
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer by itself (errors below, CommonMiddleware), so those answers carry CORS too.
+    "tracker.api.cors.ReadOnlyCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # A database that cannot be reached: 503 with Retry-After, not a 500 (tests/test_faults_postgres_restart.py).
@@ -283,6 +287,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ROUTES = {
     "tracker.api.tasks.webhook_deliver": {"queue": "webhooks"},
     "tracker.api.tasks.webhooks_sweep": {"queue": "webhooks"},
+    # E-mail alerts stay on the default queue, with ingestion: SMTP has a time-out (EMAIL_TIMEOUT), a partner's
+    # receiver is what the webhooks worker is kept apart from.
+    "alerts.tasks.*": {"queue": "celery"},
 }
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
@@ -457,6 +464,37 @@ DEMO_FEED_URL = env_str("DEMO_FEED_URL") or (
     f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}/static/demo/rafah-kerem-shalom-feed.xml"
 )
 
+# --- e-mail and alerts (alerts/) -------------------------------------------------------------------------------
+
+# Alerts are mailed through Django's e-mail. Default: SMTP at EMAIL_HOST. `make run`'s .env sets the file backend,
+# which writes each message under var/outbox/ (shown at /admin/outbox/); nothing leaves the machine.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "outbox")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+# Seconds before an SMTP server that does not answer fails the attempt (retried later), instead of holding a worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1, maximum=300)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Situation tracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address links in e-mails start with (messages are written away from any request).
+ALERTS_SITE_URL = env_str("ALERTS_SITE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}"
+if urlsplit(ALERTS_SITE_URL).scheme not in {"http", "https"} or not urlsplit(ALERTS_SITE_URL).hostname:
+    raise ImproperlyConfigured(f"ALERTS_SITE_URL must be an http(s) address, got {ALERTS_SITE_URL!r}")
+# Daily digests go out at this hour (UTC).
+ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", 7, minimum=0, maximum=23)
+# How long a sender holds a message it claimed; after that (its worker died) another sends it.
+ALERTS_CLAIM_SECONDS = env_int("ALERTS_CLAIM_SECONDS", 300, minimum=30)
+# A message the mail server refused this many times in a row is given up (shown in the admin); the pause between
+# attempts starts at ALERTS_RETRY_BASE_SECONDS and doubles.
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 8, minimum=1, maximum=100)
+ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", 60, minimum=1)
+
 # --- security hardening (SECURITY.md): CSP, sign-in lockout, client address -------------------------------------
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline script or
@@ -485,6 +523,28 @@ CONTENT_SECURITY_POLICY = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if SECURE_PROXY_SSL_HEADER else 0, minimum=0, maximum=5)
 # The API's throttle reads the address by the same rule (tracker.security.client_ip); DRF is told the same count.
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
+# CORS (django-cors-headers, tracker/api/cors.py): browser tools on these origins (comma-separated, e.g.
+# "https://tools.example.org") may GET and HEAD the API and its schema. None by default. No credentials: a browser
+# sends the partner's bearer token itself; session cookies never go cross-origin.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "if-none-match", "if-modified-since")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Location",
+    "RateLimit",
+    "RateLimit-Policy",
+    "Retry-After",
+    "Deprecation",
+    "Sunset",
+    "Content-Disposition",
+)
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # Sign-in lockout (django-axes), on /admin/login/ and /accounts/login/ alike: after LOGIN_FAILURE_LIMIT failures
 # for one username, or from one address, further attempts are refused (HTTP 429, the lockout page) for
