@@ -136,9 +136,13 @@ class RecordStatusInline(admin.StackedInline):
 class CrossingAdmin(VersionedAdmin):
     list_display = ("name", "kind", "sides", "status_people", "status_aid", "status_commercial", "status_fuel")
     list_filter = ("kind", "crises")
-    search_fields = ("name", "slug", "aliases__name")
+    search_fields = ("name", "slug", "aliases__name", "adm1_pcode", "adm2_pcode")
     autocomplete_fields = ("side_a", "side_b", "crises")
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "side_a", "side_b", "crises", "description"]}),
+        ("Where", {"fields": ["latitude", "longitude", "adm1_pcode", "adm2_pcode"]}),
+    ]
     inlines = [AliasInline, StatusHistoryInline, RecordStatusInline]
     # History shows the status rows recorded and retracted beside the edits to the crossing's own fields.
     object_history_template = "admin/tracker/crossing/object_history.html"

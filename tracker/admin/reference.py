@@ -40,9 +40,12 @@ class ActorAdmin(VersionedAdmin):
 
 @admin.register(Crisis)
 class CrisisAdmin(VersionedAdmin):
-    list_display = ("name", "state", "started_on", "ended_on")
+    list_display = ("name", "state", "started_on", "ended_on", "glide")
     list_filter = ("state",)
-    search_fields = ("name", "summary", "slug")
+    search_fields = ("name", "summary", "slug", "glide")
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "glide", "state", "started_on", "ended_on", "countries", "summary"]})
+    ]
     autocomplete_fields = ("countries",)
     prepopulated_fields = {"slug": ("name",)}
     date_hierarchy = "started_on"

@@ -1,0 +1,241 @@
+"""Every CSV read as partners read it (issue 15, findings 1 to 3): libhxl parses it, its built-in schema and ours
+(tests/data/hxl/schema.csv: types, required columns, allowed values) find no error, its date filters count right,
+one value per cell lets a tag filter find a value, and pandas reads every time column with no format hints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import hxl
+import pandas as pd
+import pytest
+import time_machine
+
+from tests.factories import CrossingFactory, SourceFactory, agreement, status
+from tests.test_pages_support import body
+from tracker import services
+from tracker.demo import load_demo
+from tracker.models import (
+    AgreementEligibility,
+    AgreementParty,
+    Crisis,
+    Crossing,
+    CrossingStatus,
+    FlowCount,
+    Report,
+)
+from tracker.models.accords import (
+    AgreementEligibilityGroup,
+    AgreementPartyRole,
+    AidDisputeState,
+    EvacuationAgreementState,
+)
+from tracker.models.crossings import CrossingKind, FlowCountMetric
+from tracker.models.reference import CrisisState
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = Path(__file__).parent / "data" / "hxl" / "schema.csv"
+
+API_CSVS = {
+    "crises": "/api/v1/crises/",
+    "actors": "/api/v1/actors/",
+    "crossings": "/api/v1/crossings/",
+    "history": "/api/v1/crossings/rafah/history/",
+    "disputes": "/api/v1/aid-disputes/",
+    "agreements": "/api/v1/evacuation-agreements/",
+    "timeline": "/api/v1/timeline/",
+    "flows": "/api/v1/flows/",
+    "reports": "/api/v1/reports/",
+    "changes": "/api/v1/changes/",
+    "webhooks": "/api/v1/webhooks/",
+}
+
+
+@pytest.fixture
+def situation():
+    """The demo, plus what makes every column speak: a reviewed report with several organisations cited by a
+    status, a flow count, P-codes, a GLIDE number, an agreement with parties in each role and eligible groups."""
+    load_demo()
+    cited = Report.objects.get()
+    services.report_review(report=cited, state=Report.ReviewState.RELEVANT, reviewed_by=None)
+    Report.objects.filter(pk=cited.pk).update(organisations=["OCHA", "Egypt", "WFP"], country_codes=["EGY", "PSE"])
+    rafah = Crossing.objects.get(slug="rafah")
+    Crossing.objects.filter(pk=rafah.pk).update(adm1_pcode="PS02", adm2_pcode="PS0205")
+    Crisis.objects.filter(pk=rafah.crises.get().pk).update(glide="CE-2023-000191-PSE")
+    status(rafah, "closed", datetime(2023, 10, 20, 9, 30, 15, 123456, tzinfo=UTC), "aid", report=cited)
+    services.flow_count_record(
+        crossing=rafah,
+        day=date(2023, 10, 21),
+        metric=FlowCount.Metric.AID_TRUCKS,
+        value=20,
+        source=SourceFactory(),
+        recorded_by=None,
+    )
+    return rafah
+
+
+def fetch(client, url: str) -> str:
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == 200, getattr(response, "content", b"")
+    return body(response).lstrip("\ufeff")
+
+
+def as_hxl(text: str, tmp_path: Path) -> hxl.model.Dataset:
+    """Through a file, as a partner's download would be read (libhxl sniffs the header and hashtag rows)."""
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    return hxl.data(str(path), hxl.InputOptions(allow_local=True)).cache()  # read once, filtered many times
+
+
+def our_schema(dataset: str | None) -> hxl.validation.Schema:
+    with SCHEMA.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, tags, *rules = rows
+    which = tags.index("#meta+dataset")
+    picked = [rule for rule in rules if dataset is None or rule[which] == "*" or dataset in rule[which].split("|")]
+    return rows_schema([header, tags, *picked])
+
+
+def rows_schema(rows: list[list[str]]) -> hxl.validation.Schema:
+    return hxl.schema(hxl.data(rows))
+
+
+def problems(schema: hxl.validation.Schema, data: hxl.model.Dataset, severities: set[str]) -> list[str]:
+    found: list[str] = []
+
+    def collect(error: hxl.validation.HXLValidationException) -> None:
+        if error.rule.severity in severities:
+            found.append(f"{error.rule.tag_pattern} {error.message} {error.value!r}")
+
+    schema.callback = collect
+    schema.validate(data)
+    return found
+
+
+@pytest.mark.parametrize("dataset", list(API_CSVS))
+def test_every_api_csv_is_hxl_that_both_schemas_accept(partner_client, situation, tmp_path, dataset):
+    text = fetch(partner_client, API_CSVS[dataset])
+    data = as_hxl(text, tmp_path)
+    header, hashtags = list(csv.reader(io.StringIO(text)))[:2]
+    assert [column.display_tag for column in data.columns] == hashtags and len(header) == len(hashtags)
+    assert list(data) is not None  # reads every row
+    assert problems(hxl.schema(), data, {"error"}) == []
+    assert problems(our_schema(dataset), data, {"error", "warning", "info"}) == []
+
+
+def test_our_schema_finds_what_the_old_exports_got_wrong(tmp_path):
+    """The schema is not a rubber stamp: the forms of issue 15 fail it."""
+    bad = [
+        ["recorded_at", "traffic", "eligible", "report", "status"],
+        ["#date+recorded", "#meta+traffic", "#group+eligible+code", "#meta+id", "#status"],
+        ["2025-11-03T09:46:04.840723+00:00", "aid; people", "dual_nationals; un_staff", "https://x.org/", "shut"],
+    ]
+    path = tmp_path / "bad.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(bad)
+    data = hxl.data(str(path), hxl.InputOptions(allow_local=True))
+    found = problems(our_schema(None), data, {"error"})
+    for tag in ("#date", "#meta+traffic", "#group+eligible+code", "#meta+id", "#status"):
+        pattern = str(hxl.model.TagPattern.parse(tag))  # as libhxl names a rule: attributes sorted
+        assert any(problem.startswith(pattern + " ") for problem in found), (tag, found)
+
+
+def test_the_schema_allows_exactly_the_models_choices():
+    """Allowed values in tests/data/hxl/schema.csv follow the models: a new choice must be added there too."""
+    with SCHEMA.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))[2:]
+    lists = {(row[0], row[1]): set(row[5].split("|")) for row in rows if row[5]}
+    assert lists[("#status", "crossings|history|page-status|page-history|page-map")] == set(CrossingStatus.Status)
+    assert lists[("#status", "crises")] == set(CrisisState)
+    assert lists[("#status", "disputes")] == set(AidDisputeState)
+    assert lists[("#status", "agreements")] == set(EvacuationAgreementState)
+    assert lists[("#group+eligible+code", "agreements")] == set(AgreementEligibilityGroup)
+    assert lists[("#indicator+code", "flows")] == set(FlowCountMetric)
+    assert lists[("#loc+type+code", "crossings")] == set(CrossingKind)
+
+
+def test_date_filters_count_right(partner_client, tmp_path):
+    """Finding 1: with full timestamps in #date, libhxl read 2025-11-03 as 11 March and counted it before June."""
+    crossing = CrossingFactory(name="Rafah")
+    with time_machine.travel(datetime(2025, 3, 1, 8, tzinfo=UTC), tick=False):
+        for day in (1, 2, 3):
+            status(crossing, "closed", datetime(2025, 2, day, tzinfo=UTC))
+    with time_machine.travel(datetime(2025, 11, 3, 9, 46, 4, 840723, tzinfo=UTC), tick=False):
+        for day in (4, 5):
+            status(crossing, "open", datetime(2025, 10, day, tzinfo=UTC))
+    data = as_hxl(fetch(partner_client, "/api/v1/crossings/rafah/history/"), tmp_path)
+    assert len(list(data.with_rows("#date+recorded<2025-06-01"))) == 3
+    assert len(list(data.with_rows("#date+recorded>2025-06-01"))) == 2
+    changes = as_hxl(fetch(partner_client, "/api/v1/changes/"), tmp_path)
+    assert len(list(changes.with_rows("#date+recorded<2025-06-01"))) == 3
+    rows = list(csv.DictReader(io.StringIO(fetch(partner_client, "/api/v1/changes/"))))[1:]
+    assert {row["recorded_at"] for row in rows} == {"2025-03-01T08:00:00Z", "2025-11-03T09:46:04Z"}
+    assert {row["recorded_at_date"] for row in rows} == {"2025-03-01", "2025-11-03"}
+
+
+def test_one_value_per_cell_lets_a_tag_filter_find_a_value(partner_client, situation, tmp_path):
+    """Finding 3: "OCHA; Egypt; WFP" in one cell hid Egypt from with_rows('#org+name=Egypt')."""
+    reports = as_hxl(fetch(partner_client, "/api/v1/reports/"), tmp_path)
+    assert len(list(reports.with_rows("#org+name=Egypt"))) == 1
+    assert len(list(reports.with_rows("#country+code=PSE"))) == 1
+    crossings = as_hxl(fetch(partner_client, "/api/v1/crossings/"), tmp_path)
+    assert [row.get("#loc+crossing+code") for row in crossings.with_rows("#org+name+originating+aid=WFP")] == ["rafah"]
+    text = fetch(partner_client, "/api/v1/crossings/")
+    for line in list(csv.reader(io.StringIO(text)))[2:]:
+        assert not any("; " in value for value in line), line
+
+
+def test_agreements_spread_parties_by_role_and_eligible_groups(partner_client, situation, tmp_path):
+    entity = agreement(situation.crises.get())
+    AgreementParty.objects.create(agreement=entity, actor=situation_actor("egypt"), role=AgreementPartyRole.PARTY)
+    AgreementParty.objects.create(agreement=entity, actor=situation_actor("qatar"), role=AgreementPartyRole.MEDIATOR)
+    for group in (AgreementEligibilityGroup.DUAL_NATIONALS, AgreementEligibilityGroup.WOUNDED_AND_SICK):
+        AgreementEligibility.objects.create(agreement=entity, group=group)
+    data = as_hxl(fetch(partner_client, "/api/v1/evacuation-agreements/"), tmp_path)
+    assert any(row.get("#event+agreement+code") == entity.slug for row in data.with_rows("#org+mediator=Qatar"))
+    found = list(data.with_rows("#group+eligible=wounded_and_sick"))
+    assert entity.slug in [row.get("#event+agreement+code") for row in found]
+    assert problems(our_schema("agreements"), data, {"error"}) == []
+
+
+def situation_actor(slug: str):
+    from tracker.models import Actor
+
+    return Actor.objects.get(slug=slug)
+
+
+def test_names_in_arabic_and_hebrew_pcodes_and_glide(partner_client, situation, tmp_path):
+    crossings = as_hxl(fetch(partner_client, "/api/v1/crossings/"), tmp_path)
+    rafah = next(iter(crossings.with_rows("#loc+crossing+code=rafah")))
+    assert "معبر رفح" in rafah.get_all("#loc+name+i_ar") and "מעבר רפיח" in rafah.get_all("#loc+name+i_he")
+    assert rafah.get("#adm1+code") == "PS02" and rafah.get("#adm2+code") == "PS0205"
+    crises = as_hxl(fetch(partner_client, "/api/v1/crises/"), tmp_path)
+    assert [row.get("#crisis+code+glide") for row in crises] == ["CE-2023-000191-PSE"]
+
+
+@pytest.mark.parametrize("dataset", ["crossings", "history", "reports", "changes", "webhooks"])
+def test_pandas_reads_every_time_column_without_format_hints(partner_client, situation, dataset, api_webhook):
+    frame = pd.read_csv(io.StringIO(fetch(partner_client, API_CSVS[dataset])), skiprows=[1], dtype=str)
+    hashtags = next(csv.reader(io.StringIO(fetch(partner_client, API_CSVS[dataset]))))
+    times = [c for c in frame.columns if c.endswith(("_at", "_since", "status_as_of"))]
+    assert times, hashtags
+    for column in times:
+        values = frame[column].dropna()
+        if values.empty:
+            continue
+        parsed = pd.to_datetime(values)  # no format=: one form in every cell
+        assert str(parsed.dt.tz) == "UTC", column
+    for column in [c for c in frame.columns if c.endswith("_date")]:
+        pd.to_datetime(frame[column].dropna())
+
+
+@pytest.fixture
+def api_webhook(partner_token):
+    """A webhook of the partner's, written directly: registering one through the API would resolve its host."""
+    from tracker.api.models import Webhook
+
+    Webhook.objects.create(token=partner_token.token, url="https://example.org/hook", secret="s" * 40)
