@@ -170,6 +170,7 @@ class _Found:
     main: bool  # False where the clause is an "after ..." one
     contrast: bool = False  # the clause begins with "but", "while" ...
     borrowed: bool = False  # the crossing is the one named in the clause before: the clause names none
+    aside: bool = False  # the status word stands set off right after the name: "Rafah, shut for months, ..."
 
 
 class Reader:
@@ -184,6 +185,7 @@ class Reader:
         self.named: set[int] = set()
         self._modal_starts: list[int] = []
         self._notice = False
+        self._breaks: list[bool] = []
 
     # --- one sentence ---------------------------------------------------------------------------------------
 
@@ -191,6 +193,7 @@ class Reader:
         tokens, breaks = tokenize(sentence)
         if not tokens:
             return
+        self._breaks = breaks
         names = longest_first(self.snapshot.name_index.find(tokens))
         # Most sentences of a long report name no crossing: they matter only where they say "the crossing" (or
         # name one the tracker does not follow) after one was named, which a small index sees cheaply.
@@ -429,6 +432,8 @@ class Reader:
             for target in targets:
                 if _bound_elsewhere(tokens, clause, target):
                     continue
+                if cue.form == "arrive" and not _routed(tokens, target) and not _a_side_of(tokens, target):
+                    continue  # "trucks arrived at Rafah": at it, not through it (but "on its Egyptian side": across)
                 for f in self._claims_for(
                     tokens,
                     clauses,
@@ -442,6 +447,7 @@ class Reader:
                     companion,
                 ):
                     f.borrowed = any(note == "the crossing named in the clause before" for note, _ in how)
+                    f.aside = self._breaks[trigger.start] and any(m.end == trigger.start for m in clause.mentions)
                     key = (f.crossing, f.traffic)
                     if key not in best or f.confidence > best[key].confidence:
                         best[key] = f
@@ -789,9 +795,11 @@ def _settle(found: list[_Found]) -> list[_Found]:
                 )  # fmt: skip
         if len({f.status for f in claims}) > 1:
             winner = max(claims, key=lambda f: (f.confidence, f.position))
-            if all(f.borrowed for f in claims):
-                # "Rafah, closed for nine months, reopened on Saturday": after the asides, the last says what holds.
-                winner = max(claims, key=lambda f: (f.position, f.confidence))
+            last = max(claims, key=lambda f: (f.position, f.confidence))
+            if last.borrowed and all(f.borrowed or f.aside for f in claims if f is not last):
+                # "Rafah, closed for nine months, reopened on Saturday": the aside tells what was; the clause that
+                # goes on after it says what holds now.
+                winner = last
             claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
         kept.extend(claims)
     return kept
@@ -930,6 +938,13 @@ def _routed(tokens: list[str], mention: _Mention) -> bool:
         return True
     first = tokens[mention.start]
     return "\u0590" <= first[0] <= "\u05ff" and first[0] in "מב" and first[1:2] in ("מ", "ר", "כ", "א")
+
+
+def _a_side_of(tokens: list[str], mention: _Mention) -> bool:
+    """A side of the crossing named: "the Egyptian side of the Rafah crossing", "الجانب المصري من معبر رفح"."""
+    return any(
+        word in ("side", "الجانب", "جانب", "הצד", "בצד") for word in tokens[max(0, mention.start - 4) : mention.start]
+    )
 
 
 def _datish(word: str) -> bool:

@@ -34,7 +34,8 @@ class Cue:
     status: str = ""  # STATUS: open / restricted / closed
     traffic: str = ""  # STATUS, TRAFFIC, CARRIER: the traffic it fixes, or ""
     form: str = ""  # STATUS: "state", "event", "noun" (nouns are more often planned or demanded than facts), "held"
-    # (traffic held at the crossing); MOVEMENT: "across" (on the far side: only of trucks and goods);
+    # (traffic held at the crossing); MOVEMENT: "across" (on the far side: only of trucks and goods), "arrive"
+    # (passage only "through" the crossing);
     # MODAL: "future", "hedge", "demand", "condition", "plan", "purpose"; RESTRICT: "partial" (also narrows closed)
     needs_object: bool = False  # STATUS: only when a crossing follows at once (Arabic "فتح" is also Fatah)
     text: str = ""
@@ -188,18 +189,20 @@ _NOT_STATUS = _cues(
 
 _MOVEMENT = _cues(
     MOVEMENT,
-    "entered|enter|enters|entering|crossed|crosses|passed|passes|passing|arrived|arrives|arriving|transferred"
+    "entered|enter|enters|entering|crossed|crosses|passed|passes|passing|transferred"
     "|delivered|exited|exits|departed|departs|left|evacuated|made it through|went through|moved through|came through"
     "|brought in|were let in|were allowed in|allowed in|allowed through|let through|let in|rolled in|rolled through"
     "|flowed|flowing|trickled|trickling|being transferred|been transferred|were transferred|was transferred"
-    "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through|reached"
+    "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through"
     "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
-    "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|وصلت|وصل|وصول|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
+    "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
     "|ادخلت|أدخلت|ادخال|إدخال|تم ادخال|تم إدخال|نقلت|نقل|تم نقل|سافر|سافرت|سفر|عاد|عادت|عودة|اجلاء|إجلاء|تم اجلاء"
     "|letting|allowing|enabling|permitting|מתאפשר מעבר|התאפשר מעבר|התאפשרה יציאה|מתאפשרת יציאה|יציאה|יציאת"
     "|נכנסו|נכנס|נכנסה|נכנסות|נכנסים|עברו|עוברות|עוברים|הוכנסו|הוכנס|הועברו|הועבר|הועברה|יצאו|יצא|יוצאים|חצו"
-    "|הגיעו|פונו|הכנסת|העברת|כניסת|מעבר של",
+    "|פונו|הכנסת|העברת|כניסת|מעבר של",
 )
+# Arriving is passing only by way of the crossing ("reached Gaza through Erez"): trucks that "arrived at Rafah" wait.
+_ARRIVAL = _cues(MOVEMENT, "arrived|arrives|arriving|reached|وصلت|وصل|وصول|הגיעו", form="arrive")
 # Hebrew "is allowed" (passage, exit): "מתאפשר המעבר רק לחולים". Whole words, so that "מתאפשר" is not read as
 # מ + "תאפשר" (will allow).
 _ALLOWED = _cues(MOVEMENT, "מתאפשר|מתאפשרת|מתאפשרים|מותר|מותרת")
@@ -491,6 +494,7 @@ CUES: list[tuple[str, Cue]] = [
     *_NOT_STATUS,
     *_MOVEMENT,
     *_USING,
+    *_ARRIVAL,
     *_ACROSS,
     *_MOVEMENT_NOUNS,
     *_ALLOWED,
