@@ -110,3 +110,13 @@ def crossing_status_history(*, crossing: Crossing) -> QuerySet[CrossingStatus]:
         .defer(*EVIDENCE_UNREAD)
         .order_by(*STATUS_PRECEDENCE)
     )
+
+
+def status_history_all() -> QuerySet[CrossingStatus]:
+    """Every row of every crossing, retracted ones included, by crossing then newest effect first: the open-data
+    history file. A row's evidence is still shown only as readers may see it (the CSV writers' rule)."""
+    return (
+        CrossingStatus.objects.select_related("crossing", "report__source", "stated_by", "recorded_by", "retraction")
+        .defer(*EVIDENCE_UNREAD)
+        .order_by("crossing__name", "crossing_id", *STATUS_PRECEDENCE)
+    )
