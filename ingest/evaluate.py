@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .link import Phrase, Snapshot, Suggestion, read
+from .link import UNSURE, Phrase, Snapshot, Suggestion, read
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "suggestions"
 LANGUAGES = ("en", "ar", "he")
 STATUSES = ("open", "restricted", "closed")
+# Confidence bands, (label, lowest, highest): the line at 0.6 is the tracker's LOW_CONFIDENCE (ingest.link.UNSURE).
+BANDS = (("< 0.5", 0.0, 0.5), ("0.5-0.6", 0.5, 0.6), ("0.6-0.8", 0.6, 0.8), (">= 0.8", 0.8, 1.01))
 Key = tuple[str, str, str]
 
 
@@ -126,7 +128,8 @@ class Score:
 
 
 def scores(outcomes: list[Outcome]) -> dict[str, dict[str, Score]]:
-    """{"strict"/"lenient": {"all", "en", "ar", "he", "open", "restricted", "closed", "sure", "unsure": Score}}."""
+    """{"strict"/"lenient": {"all", "en", "ar", "he", "open", "restricted", "closed", "sure", "unsure",
+    "band < 0.5" ...: Score}}. Sure and unsure (and the bands) count suggestions, strictly right or not."""
     table: dict[str, dict[str, Score]] = {"strict": defaultdict(Score), "lenient": defaultdict(Score)}
     for outcome in outcomes:
         want, got = outcome.item.claims, outcome.got
@@ -142,9 +145,11 @@ def scores(outcomes: list[Outcome]) -> dict[str, dict[str, Score]]:
             )
         for suggestion in outcome.suggestions:
             slug_key = next(k for k in got if k[1] == suggestion.status and k[2] == suggestion.traffic)
-            band = "sure" if suggestion.confidence >= 0.6 else "unsure"
-            table["strict"][band].true += int(slug_key in want)
-            table["strict"][band].proposed += 1
+            band = "sure" if suggestion.confidence >= UNSURE else "unsure"
+            fine = next(label for label, low, high in BANDS if low <= suggestion.confidence < high)
+            for name in (band, f"band {fine}"):
+                table["strict"][name].true += int(slug_key in want)
+                table["strict"][name].proposed += 1
     return table
 
 
@@ -165,9 +170,13 @@ def report(outcomes: list[Outcome], *, show_mismatches: bool = True) -> str:
     sure, unsure = table["strict"]["sure"], table["strict"]["unsure"]
     lines.append("")
     lines.append(
-        f"confidence >= 0.6: {sure.proposed} proposed, precision {sure.precision:.2f}; "
-        f"< 0.6: {unsure.proposed} proposed, precision {unsure.precision:.2f}"
+        f"confidence >= {UNSURE}: {sure.proposed} proposed, precision {sure.precision:.2f}; "
+        f"< {UNSURE}: {unsure.proposed} proposed, precision {unsure.precision:.2f}"
     )
+    lines.append(f"{'confidence':<12}{'proposed':>10}{'precision':>11}")
+    for label, _, _ in BANDS:
+        band = table["strict"][f"band {label}"]
+        lines.append(f"{label:<12}{band.proposed:>10}{band.precision:>11.2f}")
     if show_mismatches:
         lines.append("\nMismatches (strict):")
         for outcome in outcomes:

@@ -744,7 +744,9 @@ class Reader:
         gap = _gap(nearest, trigger)
         if gap > NEAR:
             return [], how
-        if gap > FAR and pool is clause.mentions:
+        moving = any(c.kind == lx.MOVEMENT for c in trigger.payload)
+        # Traffic that passed "through Rafah" is told of Rafah however long the sentence is before it says so.
+        if gap > FAR and pool is clause.mentions and not (moving and _routed(tokens, nearest)):
             how.append(("far from the name", 0.3))
         group = _coordinated(tokens, clause.mentions, nearest) if pool is clause.mentions else [nearest]
         if len(pool) > 1 and pool is not clause.mentions:
