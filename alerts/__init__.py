@@ -1,0 +1,1 @@
+"""Alerts for people who don't program: Atom feeds of status changes and e-mail to subscribers."""

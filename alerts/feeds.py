@@ -1,0 +1,108 @@
+"""Atom feeds of status changes (all, one crossing, one crisis), opened by a per-user key in the URL.
+
+Feed readers cannot sign in, so the key stands for the account: a wrong or revoked key, or an account that may no
+longer read the pages, is a 404 like any unknown address (nothing says the key once existed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from tracker.models import Crisis, Crossing
+
+from . import services
+from .selectors import AlertEntry, entries_from_changes, feed_changes
+
+
+class StatusChangesFeed(Feed):  # type: ignore[type-arg]
+    feed_type = Atom1Feed
+    description_template = "alerts/feed_entry.html"
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # The URL carries a personal key: no shared cache may keep the answer.
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+
+    def get_object(self, request: HttpRequest, key: str, slug: str | None = None) -> Any:
+        if services.feed_token_user(key=key) is None:
+            raise Http404("No such feed.")
+        return self.scope(slug)
+
+    def scope(self, slug: str | None) -> Any:
+        return None
+
+    def items(self, obj: Any) -> list[AlertEntry]:
+        return entries_from_changes(self.changes(obj), as_of=timezone.now())
+
+    def changes(self, obj: Any) -> Any:
+        return feed_changes()
+
+    def title(self, obj: Any) -> str:
+        return "Situation tracker: every crossing's status changes"
+
+    def link(self, obj: Any) -> str:
+        return reverse("pages:dashboard")
+
+    def subtitle(self, obj: Any) -> str:
+        return "Statuses recorded by the tracker's editors (never an undecided suggestion), newest first."
+
+    def item_title(self, item: AlertEntry) -> str:
+        return item.title
+
+    def item_link(self, item: AlertEntry) -> str:
+        return reverse("pages:crossing", args=[item.crossing.slug])
+
+    def item_guid(self, item: AlertEntry) -> str:
+        return f"urn:situation-tracker:change:{item.change_id}"
+
+    def item_guid_is_permalink(self, item: AlertEntry) -> bool:
+        return False
+
+    def item_pubdate(self, item: AlertEntry) -> Any:
+        # When the tracker published it: a back-dated status recorded today is news today.
+        return item.recorded_at
+
+    def item_updateddate(self, item: AlertEntry) -> Any:
+        return item.recorded_at
+
+    def item_author_name(self, item: AlertEntry) -> str:
+        return item.stated_by or "Situation tracker"
+
+    def item_categories(self, item: AlertEntry) -> list[str]:
+        return [item.crossing.name, item.traffic_label, item.status_label]
+
+
+class CrossingFeed(StatusChangesFeed):
+    def scope(self, slug: str | None) -> Crossing:
+        return get_object_or_404(Crossing, slug=slug)
+
+    def changes(self, obj: Crossing) -> Any:
+        return feed_changes(crossing=obj)
+
+    def title(self, obj: Crossing) -> str:
+        return f"Situation tracker: {obj.name} status changes"
+
+    def link(self, obj: Crossing) -> str:
+        return reverse("pages:crossing", args=[obj.slug])
+
+
+class CrisisFeed(StatusChangesFeed):
+    def scope(self, slug: str | None) -> Crisis:
+        return get_object_or_404(Crisis, slug=slug)
+
+    def changes(self, obj: Crisis) -> Any:
+        return feed_changes(crisis=obj)
+
+    def title(self, obj: Crisis) -> str:
+        return f"Situation tracker: {obj.name}, status changes of its crossings"
+
+    def link(self, obj: Crisis) -> str:
+        return reverse("pages:crisis", args=[obj.slug])

@@ -1,0 +1,37 @@
+"""The alerts page's forms: follow a crossing by e-mail, and name a new feed key."""
+
+from __future__ import annotations
+
+from django import forms
+
+from tracker.models import Crossing
+
+from .models import AlertSubscription
+
+
+class SubscriptionForm(forms.Form):
+    crossing = forms.ModelChoiceField(
+        queryset=Crossing.objects.order_by("name"),
+        label="Crossing",
+        empty_label="Choose a crossing",
+        error_messages={"invalid_choice": "There is no such crossing; pick one from the list."},
+    )
+    traffic = forms.MultipleChoiceField(
+        choices=AlertSubscription.Traffic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kinds of traffic",
+        initial=[AlertSubscription.Traffic.ALL],
+        error_messages={"required": "Choose at least one kind of traffic."},
+    )
+    delivery = forms.ChoiceField(
+        choices=AlertSubscription.Delivery.choices,
+        widget=forms.RadioSelect,
+        label="How",
+        initial=AlertSubscription.Delivery.IMMEDIATE,
+    )
+
+
+class FeedTokenForm(forms.Form):
+    label = forms.CharField(
+        max_length=100, required=False, label="Name it (optional)", help_text="Which feed reader will use it"
+    )
