@@ -354,15 +354,27 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
         lat += step
     body.append('<g clip-path="url(#map-frame)">' + "".join(geography) + "</g>")
 
-    # Scale bar (bottom left) and north arrow (top right): their room is taken before any label is placed.
+    # Scale bar (bottom right, where the sea of a coast running south-west to north-east is least likely to need
+    # the room for a name) and north arrow (top right): their room is taken before any label is placed.
     km_per_px = KM_PER_DEGREE / view.scale
     length_km = _nice(km_per_px * WIDTH / 5, (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000))
     bar_px = length_km / km_per_px
     base_y = MAP_HEIGHT - 14
+    bar_left = WIDTH - 16 - bar_px
     scale_text = f"{length_km:g} km"
-    body.append(tag("rect", x=16, y=base_y - 6, width=bar_px, height=6, class_="map-scale"))
-    body.append(tag("text", text(scale_text), x=16, y=base_y - 10, font_size=GRID_SIZE, class_="map-grid-label"))
-    layout.reserve(Box(10, base_y - 10 - GRID_SIZE - 4, max(16 + bar_px, 16 + 60) + 6, base_y + 4))
+    body.append(tag("rect", x=bar_left, y=base_y - 6, width=bar_px, height=6, class_="map-scale"))
+    body.append(
+        tag(
+            "text",
+            text(scale_text),
+            x=WIDTH - 16,
+            y=base_y - 10,
+            font_size=GRID_SIZE,
+            class_="map-grid-label",
+            text_anchor="end",
+        )
+    )
+    layout.reserve(Box(bar_left - 6, base_y - 10 - GRID_SIZE - 4, WIDTH - 10, base_y + 4))
     body.append(tag("text", "N", x=WIDTH - 28, y=30, font_size=14, class_="map-north", text_anchor="middle"))
     body.append(tag("path", d=f"M{WIDTH - 28},36 l-7,18 l7,-5 l7,5 z", class_="map-north-arrow"))
     layout.reserve(Box(WIDTH - 44, 12, WIDTH - 12, 58))
