@@ -117,10 +117,15 @@ def main() -> None:
     parser.add_argument("--memory-feeds", type=int, default=10)
     parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--corpus-feeds", type=int, default=0, help="the first N corpus feeds only (0: all)")
+    parser.add_argument(
+        "--reader-only", action="store_true", help="link.read's cost per item alone (no database; seconds to run)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # the memory run's worker: source ids, comma-separated
     options = parser.parse_args()
     if options.worker:
         return _worker([int(i) for i in options.worker.split(",")])
+    if options.reader_only:
+        return _reader_only(options.corpus_feeds)
 
     ensure_database(os.environ["DATABASE_URL"])
     import django
@@ -392,6 +397,67 @@ def _stages(corpus: list[bytes]) -> None:
         "ingest.link.read (crossing names, status phrases)",
         *timed(lambda: len([read(e.title, e.text, snapshot) for e in cleaned])),
     )
+    _reader_cost(snapshot, [(e.title, e.text) for e in cleaned])
+
+
+def _corpus_entries(corpus: list[bytes]) -> list[tuple[object, str]]:
+    from ingest.parse import ParseError, parse_document
+
+    entries = []
+    for data in corpus:
+        try:
+            document = parse_document(data)
+        except ParseError:
+            continue
+        entries.extend((entry, document.link) for entry in document.entries)
+    return entries
+
+
+def _reader_cost(snapshot: object, corpus_texts: list[tuple[str, str]], repeat: int = 5) -> None:
+    """``link.read`` per item, in ms (best of ``repeat``): the corpus's entries, none naming a tracked crossing (the
+    whole-text check spares them any reading), beside the labelled development items (tests/data/suggestions/),
+    each naming one, every sentence read: what the reader itself costs."""
+    from ingest.evaluate import DEFAULT_SET, load
+    from ingest.link import read
+
+    dev = [("", f"{item.context}\n{item.text}" if item.context else item.text) for item in load(DEFAULT_SET)]
+    for label, texts in (
+        ("link.read per corpus entry (names no tracked crossing)", corpus_texts),
+        ("link.read per labelled dev item (names a crossing)", dev),
+    ):
+        if not texts:
+            continue
+        count, seconds = timed(lambda texts=texts: len([read(t, x, snapshot) for t, x in texts]), repeat)
+        print(f"  {label:<58} {count:>7,} items {seconds * 1000 / count:>8.3f} ms per item", flush=True)
+
+
+def _reader_only(corpus_feeds: int) -> None:
+    """The reader's cost alone, with the snapshot ``make eval`` reads with (the demo's crossings, the seeded
+    phrases): no database, a few seconds."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from ingest.clean import Rejected, clean_entry
+    from ingest.evaluate import fixed_snapshot
+
+    corpus_dir = Path(settings.SHARED_FIXTURES_DIR) / "real" / "feeds-corpus"
+    corpus = (
+        [p.read_bytes() for p in sorted(corpus_dir.iterdir()) if p.suffix in {".xml", ".json"}]
+        if corpus_dir.is_dir()
+        else []
+    )
+    if corpus_feeds:
+        corpus = corpus[:corpus_feeds]
+    texts = []
+    for entry, base_url in _corpus_entries(corpus):
+        with contextlib.suppress(Rejected):
+            cleaned = clean_entry(entry, base_url=base_url, max_bytes=settings.INGEST_MAX_ENTRY_BYTES)
+            texts.append((cleaned.title, cleaned.text))
+    snapshot, _ = fixed_snapshot()
+    print(f"The reader alone ({len(corpus)} corpus feeds; load average {_load()}):")
+    _reader_cost(snapshot, texts)
 
 
 def _load() -> str:
