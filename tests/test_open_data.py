@@ -368,3 +368,13 @@ def test_queries_do_not_grow_with_the_data(client, url):
     assert large == small, f"{url}: {small} queries for 1 of each, {large} for 5"
     # The whole package asks each dataset's watermark and list widths: a fixed number, however much data.
     assert small <= (24 if url == "/data/datapackage.json" else 16)
+
+
+def test_files_are_public_for_caches_and_any_web_page(client):
+    build(1)
+    for url in FILES:
+        response = client.get(url, HTTP_ORIGIN="https://tools.example.org")
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" in response["Access-Control-Expose-Headers"]
+        assert "public" in response["Cache-Control"] and "private" not in response["Cache-Control"]
+        assert "Cookie" not in response.get("Vary", "")

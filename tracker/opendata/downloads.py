@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.cache import patch_cache_control
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
@@ -27,6 +28,8 @@ from tracker.api.renderers import CSVRenderer, GeoJSONRenderer
 from tracker.api.throttling import PartnerRateThrottle
 from tracker.models import CrossingStatus
 from tracker.selectors.status import status_history_all
+
+EXPOSED_HEADERS = ("ETag", "Last-Modified", "Retry-After", "RateLimit", "RateLimit-Policy", "Content-Disposition")
 
 
 class OpenDataThrottle(PartnerRateThrottle):
@@ -68,6 +71,17 @@ class OpenDataFile:
         if not settings.OPEN_DATA:
             raise Http404("Open data is off on this server.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        # The same file for everyone (nobody is authenticated here), so shared caches may keep it and check back
+        # with the ETag, and any web page may read it: no cookie or token is ever read, so nothing is exposed.
+        if "Vary" in response:
+            del response["Vary"]
+        patch_cache_control(response, public=True, no_cache=True)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+        return response
 
     def is_list(self) -> bool:
         return True

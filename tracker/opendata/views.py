@@ -20,7 +20,6 @@ from . import package
 from .datasets import BY_SLUG, DATASETS, Dataset
 
 HXL_PROXY = "https://proxy.hxlstandard.org/data?url="
-QUICK_CHARTS = "https://tools.humdata.org/quickcharts/#/?url="
 
 
 def _open(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -78,7 +77,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opendata/index.html",
-        {"rows": rows, "license": package.LICENSE, "update_frequency": package.UPDATE_FREQUENCY_NOTE},
+        {
+            "rows": rows,
+            "license": package.LICENSE,
+            "update_frequency": package.UPDATE_FREQUENCY_NOTE,
+            "update_frequency_short": package.UPDATE_FREQUENCY,
+        },
     )
 
 
@@ -99,11 +103,11 @@ def dataset_page(request: HttpRequest, slug: str) -> HttpResponse:
         "geojson_url": geojson_url,
         "package_url": request.build_absolute_uri(reverse("opendata:dataset-package", args=[slug])),
         "hxl_proxy_url": HXL_PROXY + quote(csv_url, safe=""),
-        "quick_charts_url": QUICK_CHARTS + quote(csv_url, safe=""),
         "columns": columns,
         "license": package.LICENSE,
         "license_note": package.LICENSE_NOTE,
         "update_frequency": package.UPDATE_FREQUENCY_NOTE,
+        "update_frequency_short": package.UPDATE_FREQUENCY,
         "sources": package.cited_sources(),
         "publisher": settings.OPEN_DATA_PUBLISHER,
         "throttle_rate": settings.OPEN_DATA_THROTTLE_RATE,
