@@ -21,8 +21,18 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	PORT=$(PORT) bin/run-embedded
 
+# After the suite, the tests marked both_databases run again on SQLite with FTS5, as `make run` has it (pytest-django
+# builds their database in memory; the URL names a file under var/ that is never written). Skipped when ARGS picks
+# tests, unless SQLITE=1; SQLITE=0 skips it always.
+SQLITE ?= $(if $(ARGS),0,1)
+SQLITE_TESTS ?= tests/test_search_both_databases.py
 test: setup browser
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+ifeq ($(SQLITE),1)
+	@echo "make: the both_databases tests again, on SQLite (FTS5)"
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test-both-databases.sqlite3 \
+		$(PY) -m pytest -q -m both_databases $(SQLITE_TESTS)
+endif
 
 lint: setup
 	$(VENV)/bin/ruff check .

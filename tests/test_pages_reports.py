@@ -47,7 +47,7 @@ def test_analysts_see_only_relevant_reports_editors_also_unreviewed_ones_marked(
     services.report_review(report=not_relevant, state="not_relevant", reviewed_by=None)
     assert listed(analyst_client, q="rafah") == ["Rafah reviewed"]
     html = signed_in(editor).get("/reports/", {"q": "rafah"}).content.decode()
-    assert "Rafah unreviewed" in html and "Rafah rejected" not in html
+    assert "<mark>Rafah</mark> unreviewed" in html and "rejected" not in html  # matched words marked in titles
     assert '<span class="unreviewed">Unreviewed</span>' in html
     assert f'href="/admin/tracker/report/{unreviewed.pk}/change/">Review in admin' in html
 

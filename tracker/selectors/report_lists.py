@@ -23,8 +23,9 @@ def reports_listing(
     ranked: bool = True,
 ) -> QuerySet[Report]:
     """Reports published by ``as_of`` that the reader may see, matching ``text`` and the filters; ``since`` /
-    ``until`` are days of publication. With ``text``, each has ``rank`` and ``snippet``: ``ranked``, the most recent
-    matches best first (see ``reports_search``); otherwise every match, newest first. Newest first without text."""
+    ``until`` are days of publication. With ``text``, each has ``rank`` and ``snippet`` (and ``title_marked`` when
+    ranked): ``ranked``, the most recent matches best first (see ``reports_search``); otherwise every match, newest
+    first. Newest first without text."""
     reports = reports_visible(include_unreviewed=include_unreviewed).filter(published_at__lte=as_of)
     if source is not None:
         reports = reports.filter(source=source)
@@ -36,7 +37,8 @@ def reports_listing(
         reports = reports.filter(published_at__gte=datetime.combine(since, time.min, tzinfo=UTC))
     if until is not None:
         reports = reports.filter(published_at__lt=datetime.combine(until, time.min, tzinfo=UTC) + timedelta(days=1))
-    found = reports_search(reports, text, ranked=ranked)
+    # Titles are marked on a page of results, not in a download of every match.
+    found = reports_search(reports, text, ranked=ranked, mark_titles=ranked)
     if not (text or "").strip() or not ranked:
         found = found.order_by("-published_at", "-id")
     return found.select_related("source").prefetch_related("crises", "crossings")
