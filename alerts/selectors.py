@@ -32,6 +32,10 @@ class Transition:
     before: str
     after: str
 
+    @property
+    def summary(self) -> str:
+        return f"still {self.after}" if self.before == self.after else f"{self.before} → {self.after}"
+
 
 @dataclass(frozen=True)
 class AlertEntry:
@@ -60,8 +64,8 @@ class AlertEntry:
         """ "closed → open", or per kind when a status for all traffic ended different statuses."""
         befores = {t.before for t in self.transitions}
         if len(befores) == 1:
-            return f"{self.transitions[0].before} → {self.transitions[0].after}"
-        return "; ".join(f"{t.traffic_label.lower()}: {t.before} → {t.after}" for t in self.transitions)
+            return self.transitions[0].summary
+        return "; ".join(f"{t.traffic_label.lower()}: {t.summary}" for t in self.transitions)
 
     @property
     def title(self) -> str:

@@ -100,8 +100,8 @@ def test_a_status_for_all_traffic_shows_each_kind_it_changes_when_they_differ(cl
     feed = _read(client, reverse("alerts:feed_crossing", args=[key, "rafah"]))
 
     assert feed.entries[0].title == (
-        "Rafah, all traffic: people: open → closed; humanitarian aid: closed → closed; "
-        "commercial goods: closed → closed; fuel: closed → closed"
+        "Rafah, all traffic: people: open → closed; humanitarian aid: still closed; "
+        "commercial goods: still closed; fuel: still closed"
     )
 
 
