@@ -108,7 +108,9 @@ def _lines(geometry: dict[str, Any] | None) -> tuple[tuple[tuple[float, float], 
 def base_map() -> BaseMap:
     """The base map, read once per process (about 70 kB)."""
     document = json.loads(GEODATA.read_text(encoding="utf-8"))
-    areas, coast, borders = [], (), ()
+    areas: list[Area] = []
+    coast: tuple[tuple[tuple[float, float], ...], ...] = ()
+    borders: tuple[tuple[tuple[float, float], ...], ...] = ()
     for feature in document["features"]:
         properties = feature["properties"]
         lines = _lines(feature["geometry"])
