@@ -1,7 +1,12 @@
 """ETag and Last-Modified on every successful read, and 304 for a conditional request that matches.
 
-The ETag is a hash of the body, so it is exact. Last-Modified comes from a watermark: the latest write to any
-table the resource is read from (django-simple-history records every edit, the change feed every history append).
+The ETag of a rendered answer (JSON, GeoJSON) is a hash of the body, so it is exact. A CSV export is streamed, so
+its body does not exist yet when the headers go out: its ETag is a weak one (``W/"..."``) hashed from what the export
+is made from, read before any row is (``version_etag``): the URL, the format, the record's version and the
+watermark below, and for "now" answers the moments that change them with nothing written.
+
+Last-Modified comes from a watermark: the latest write to any table the resource is read from (django-simple-history
+records every edit, the change feed every history append).
 A watermark from the last few minutes is not sent: a write that is still committing, or a status that takes effect
 a few minutes after it was recorded, could otherwise hide behind it, and a wrong 304 means a stale status.
 """
@@ -10,13 +15,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -66,9 +72,28 @@ def body_etag(content: bytes, content_type: str) -> str:
     return f'"{digest}"'
 
 
-def conditional(request: HttpRequest, response: HttpResponse, last_modified: datetime | None) -> HttpResponse:
-    """Add the validators to a rendered 200 response; answer 304 when the request's validators still match."""
-    etag = body_etag(response.content, response.get("Content-Type", ""))
+def version_etag(parts: Sequence[Any]) -> str:
+    """A weak validator from what an answer is made from (not from its bytes): equal parts, equal data."""
+    digest = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+# The request headers an API answer depends on: the format (Accept), who asks (a token, or a staff session).
+VARY = ("Accept", "Authorization", "Cookie")
+
+
+def conditional(
+    request: HttpRequest,
+    response: HttpResponse | StreamingHttpResponse,
+    last_modified: datetime | None,
+    *,
+    etag: str | None = None,
+) -> HttpResponse | StreamingHttpResponse:
+    """Add the validators to a 200 response; answer 304 when the request's validators still match. A rendered
+    response's ETag is its body's hash; a streamed one's must be given (``version_etag``)."""
+    if etag is None:
+        assert isinstance(response, HttpResponse)
+        etag = body_etag(response.content, response.get("Content-Type", ""))
     response["ETag"] = etag
     timestamp = None
     if last_modified is not None:
@@ -76,5 +101,10 @@ def conditional(request: HttpRequest, response: HttpResponse, last_modified: dat
         response["Last-Modified"] = http_date(timestamp)
     # Partners' answers depend on who asks; caches must check with us before reusing one.
     patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Authorization", "Cookie"])
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response) or response
+    patch_vary_headers(response, VARY)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+    if not_modified is None or not_modified is response:
+        return response
+    if isinstance(response, StreamingHttpResponse):
+        response.close()  # the export's rows were never read
+    return not_modified

@@ -1,4 +1,5 @@
-"""Paging: page numbers for the small lists; opaque cursors on indexed keys for reports and the change feed.
+"""Paging: opaque cursors on every list (keyset on each list's own order; on indexed keys for reports and the change
+feed). Page numbers (``page``) still work for one release, marked with a ``Deprecation`` header.
 
 A cursor is base64url of a small JSON object. Partners must treat it as opaque; we may change what is inside.
 """
@@ -8,13 +9,17 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import Q
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
@@ -79,10 +84,14 @@ class PageNumbers(PageNumberPagination):
             raise ValidationError({self.page_query_param: ["Give a page number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)
-        except NotFound:
-            raise
-        except InvalidPage as exc:  # pragma: no cover - DRF turns these into NotFound
-            raise NotFound("No such page.") from exc
+        except (NotFound, InvalidPage):
+            # Said plainly: a bare 404 reads as "this list is gone". One more count, on this error only.
+            size = self.get_page_size(request)
+            pages = self.django_paginator_class(queryset, size).num_pages
+            raise NotFound(
+                f"There is no page {int(raw)}: this list has {pages} page{'s' if pages != 1 else ''} of {size}. "
+                "Page numbers are deprecated; follow `next` (a cursor) from the first page instead."
+            ) from None
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None
@@ -206,6 +215,193 @@ class ReportCursors(BasePagination):
                 "description": "Results per page (default 50; at most 500, larger values are capped).",
                 "schema": {"type": "integer", "minimum": 1},
                 "example": 100,
+            },
+        ]
+
+
+# When page numbers were deprecated (RFC 9745 ``Deprecation: @<unix time>``): they go in the release after.
+PAGE_NUMBERS_DEPRECATED = datetime(2026, 12, 1, tzinfo=UTC)
+DEPRECATION_DOC = "/api/docs/"
+
+
+def _field(model: type[Model], path: str) -> Any:
+    """The model field at the end of ``a__b__c``."""
+    parts = path.split("__")
+    field: Any = None
+    for position, part in enumerate(parts):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if position < len(parts) - 1:
+            model = field.related_model
+    return field
+
+
+def _value(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("__"):
+        value = None if value is None else getattr(value, "pk" if part == "pk" else part)
+    return value.pk if isinstance(value, Model) else value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class Cursors(BasePagination):
+    """Keyset paging on any list, in the list's own order (its ``ordering`` or default order, then the primary key,
+    so that the order is total): the cursor holds the last row's values of those fields, and the next page is the
+    rows after them. Unlike page numbers, a row written between two pages never shifts one in or out of view twice,
+    and there is no "page past the end": the last page has ``next: null``. NULLs sort last in either direction.
+
+    ``count`` (rows matching the filters) stays in the answer: clients read it, and the count query was there
+    before. ``page`` (the old page numbers) still works for one release, with a ``Deprecation`` header."""
+
+    cursor_query_param = "cursor"
+    page_query_param = "page"
+
+    def __init__(self) -> None:
+        self.legacy: PageNumbers | None = None
+        self.next_cursor: str | None = None
+        self.base_url = ""
+        self.count = 0
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        if self.page_query_param in request.query_params:
+            if self.cursor_query_param in request.query_params:
+                raise ValidationError({self.page_query_param: ["Give `cursor` or `page`, not both."]})
+            self.legacy = PageNumbers()
+            return list(self.legacy.paginate_queryset(queryset, request, view) or [])
+        size = positive_int(request, "page_size", default=settings.API_PAGE_SIZE, maximum=settings.API_MAX_PAGE_SIZE)
+        self.base_url = remove_query_param(request.build_absolute_uri(), self.cursor_query_param)
+        order = self._order(queryset)
+        signature = ",".join(f"-{name}" if desc else name for name, desc in order)
+        self.count = queryset.count()
+        queryset = queryset.order_by(
+            *(F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True) for name, desc in order)
+        )
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw:
+            queryset = queryset.filter(self._after(queryset.model, order, signature, raw))
+        rows = list(queryset[: size + 1])
+        if len(rows) > size:
+            last = rows[size - 1]
+            self.next_cursor = encode_cursor({"o": signature, "k": [_plain(_value(last, n)) for n, _ in order]})
+        return rows[:size]
+
+    @staticmethod
+    def _order(queryset: QuerySet[Any]) -> list[tuple[str, bool]]:
+        """The list's order as (field path, descending), ending with the primary key."""
+        terms = list(queryset.query.order_by) or list(queryset.model._meta.ordering or ())
+        order: list[tuple[str, bool]] = []
+        for term in terms:
+            if isinstance(term, OrderBy) and isinstance(term.expression, F):
+                order.append((term.expression.name, term.descending))
+            elif isinstance(term, str) and term != "?":
+                order.append((term.lstrip("-"), term.startswith("-")))
+            else:  # pragma: no cover - no list orders by an expression today
+                raise TypeError(f"cursor paging needs plain field names, not {term!r}")
+        pk_names = {"pk", queryset.model._meta.pk.name, queryset.model._meta.pk.attname}
+        if not any(name in pk_names for name, _ in order):
+            order.append(("pk", bool(order and order[-1][1])))
+        return order
+
+    def _after(self, model: type[Model], order: list[tuple[str, bool]], signature: str, raw: str) -> Q:
+        """Rows after the cursor's position: for some field, the earlier ones equal and this one later."""
+        cursor = decode_cursor(raw, param=self.cursor_query_param)
+        if cursor.get("o") != signature:
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        "This cursor was made for another order of this list: keep `ordering` as it was when you "
+                        "got it, or start again without `cursor`."
+                    ]
+                }
+            )
+        keys = cursor.get("k")
+        if not isinstance(keys, list) or len(keys) != len(order):
+            raise ValidationError({self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]})
+        values = []
+        for (name, _), key in zip(order, keys, strict=True):
+            try:
+                values.append(None if key is None else _field(model, name).to_python(key))
+            except (DjangoValidationError, FieldDoesNotExist, TypeError, ValueError):
+                raise ValidationError(
+                    {self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]}
+                ) from None
+        after = Q(pk__in=[])
+        equal = Q()
+        for (name, desc), value in zip(order, values, strict=True):
+            if value is not None:  # nothing sorts after a NULL in its own field: NULLs are last
+                later = Q(**{f"{name}__lt" if desc else f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+                after |= equal & later
+            equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+        return after
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.legacy is not None:
+            response = self.legacy.get_paginated_response(data)
+            response["Deprecation"] = f"@{int(PAGE_NUMBERS_DEPRECATED.timestamp())}"
+            response["Link"] = f'<{DEPRECATION_DOC}>; rel="deprecation"'
+            return response
+        next_url = (
+            replace_query_param(self.base_url, self.cursor_query_param, self.next_cursor) if self.next_cursor else None
+        )
+        response = Response(
+            OrderedDict(
+                [("count", self.count), ("next", next_url), ("next_cursor", self.next_cursor), ("results", data)]
+            )
+        )
+        if next_url:
+            response["Link"] = f'<{next_url}>; rel="next"'
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "next", "next_cursor", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123, "description": "Rows matching the filters, all pages"},
+                "next": {"type": "string", "nullable": True, "format": "uri", "description": "The next page"},
+                "next_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Pass as `cursor` for the next page; null on the last page",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a previous page's `next_cursor`; omit for the first page. "
+                "Keep `ordering` and the filters as they were.",
+                "schema": {"type": "string"},
+                "example": encode_cursor({"o": "name,pk", "k": ["Rafah", 7]}),
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": "Results per page (default 50; at most 500, larger values are capped).",
+                "schema": {"type": "integer", "minimum": 1},
+                "example": 100,
+            },
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "deprecated": True,
+                "description": "Deprecated (answers carry a `Deprecation` header); removed in the next release. "
+                "A page number from 1; the answer then has `count`, `next` and `previous` page links.",
+                "schema": {"type": "integer", "minimum": 1},
+                "example": 2,
             },
         ]
 

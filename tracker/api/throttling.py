@@ -6,19 +6,48 @@ period that open at a caller's first request: ``cache.add`` opens the window's c
 of times, appends and writes it back, so requests arriving together (in one process or several) all read the same
 list and all pass: six of five went through in a burst of fifteen. A window admits at most the rate; a client that
 bursts at the end of one window and the start of the next can get twice the rate over that edge, never more.
+
+Every throttled answer says where the caller stands, in the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers
+-09/-10, structured fields): ``RateLimit-Policy: "partner";q=600;w=60`` (the quota: q requests per w seconds) and
+``RateLimit: "partner";r=599;t=42`` (r requests left, t seconds until the window resets); a 429 adds ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from ..security import client_ip
 from .models import ApiToken
+
+
+@dataclass(frozen=True)
+class RateState:
+    """Where a caller stands in its quota after this request."""
+
+    policy: str
+    limit: int
+    window: int
+    remaining: int
+    reset: int
+
+
+STATE_ATTRIBUTE = "rate_limit_state"
+
+
+def rate_limit_headers(request: HttpRequest, response: HttpResponseBase) -> None:
+    """``RateLimit-Policy`` and ``RateLimit`` on an answer to a request the throttle counted."""
+    state: RateState | None = getattr(request, STATE_ATTRIBUTE, None)
+    if state is None:
+        return
+    response["RateLimit-Policy"] = f'"{state.policy}";q={state.limit};w={state.window}'
+    response["RateLimit"] = f'"{state.policy}";r={state.remaining};t={state.reset}'
 
 
 class PartnerRateThrottle(SimpleRateThrottle):
@@ -55,7 +84,22 @@ class PartnerRateThrottle(SimpleRateThrottle):
             return True
         self.now = self.timer()
         self.key = key
-        return self._count(key) <= self.num_requests
+        count = self._count(key)
+        self.reset = self._reset(key, count)
+        state = RateState(
+            policy=self.scope,
+            limit=self.num_requests,
+            window=int(self.duration),
+            remaining=max(0, self.num_requests - count),
+            reset=self.reset,
+        )
+        setattr(request._request, STATE_ATTRIBUTE, state)
+        return count <= self.num_requests
+
+    def _reset(self, key: str, count: int) -> int:
+        """Seconds until this caller's window closes (at least 1: a window closing now is replaced by the next)."""
+        opened = self.now if count == 1 else self.cache.get(f"{key}:opened", self.now)
+        return max(1, math.ceil(opened + (self.duration or 0) - self.now))
 
     def _count(self, key: str) -> int:
         """This request's number in its window: 1 opens the window, later ones count up atomically."""
@@ -70,6 +114,7 @@ class PartnerRateThrottle(SimpleRateThrottle):
                 continue
         return int(self.cache.incr(key))
 
+    reset: int = 1
+
     def wait(self) -> float | None:
-        opened = self.cache.get(f"{self.key}:opened", self.now)
-        return max(1, math.ceil(opened + (self.duration or 0) - self.now))
+        return self.reset

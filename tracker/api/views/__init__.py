@@ -6,7 +6,7 @@ from tracker import selectors as selectors
 from .accords import AidDisputeViewSet, EvacuationAgreementViewSet
 from .changes import ChangeFeedView
 from .common import ApiMixin, ListViewSet, parse_as_of
-from .crossings import CrossingHistoryView, CrossingViewSet, _attach_names
+from .crossings import CrossingHistoryRowView, CrossingHistoryView, CrossingViewSet, _attach_names
 from .records import FlowViewSet, TimelineViewSet
 from .reference import ActorViewSet, CrisisViewSet
 from .reports import ReportViewSet
@@ -18,6 +18,7 @@ __all__ = [
     "ApiMixin",
     "ChangeFeedView",
     "CrisisViewSet",
+    "CrossingHistoryRowView",
     "CrossingHistoryView",
     "CrossingViewSet",
     "EvacuationAgreementViewSet",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
@@ -24,9 +25,10 @@ from rest_framework.viewsets import GenericViewSet
 from tracker import caching, moments
 
 from .. import filters
-from ..conditional import conditional, data_watermark, settled
-from ..pagination import PageNumbers, ReportCursors
+from ..conditional import VARY, conditional, data_watermark, settled, version_etag
+from ..pagination import Cursors, PageNumbers, ReportCursors
 from ..renderers import CsvColumn, CSVRenderer, ORJSONRenderer, csv_lines
+from ..throttling import rate_limit_headers
 
 FORMAT_PARAM = "format"
 
@@ -82,6 +84,8 @@ class ApiMixin(GenericAPIView):
                 names |= {"page", "page_size"}
             elif paginator is ReportCursors:
                 names |= {"cursor", "page_size"}
+            elif paginator is Cursors:
+                names |= {"cursor", "page", "page_size"}
             if getattr(self, "ordering_fields", None):
                 names.add("ordering")
         return names
@@ -121,20 +125,46 @@ class ApiMixin(GenericAPIView):
             request.accepted_renderer = ORJSONRenderer()
             request.accepted_media_type = ORJSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
+        # Every answer may differ by format and by caller, errors included (406, 401): caches must key on both.
+        patch_vary_headers(response, VARY)
         if request.method in {"GET", "HEAD"} and response.status_code == 200:
-            if isinstance(response, Response):
-                response.render()
-                last_modified = self.last_modified()
-                if self.answer_key is not None:
-                    # The watermark is part of the answer: it only moves when the record does.
-                    answer = (response["Content-Type"], response.content, self.watermark)
-                    caching.answer_put(self.answer_key, answer, valid_until=self.answer_valid_until())
-                return conditional(request, response, last_modified)
-            if isinstance(response, CachedAnswer):
-                return conditional(request, response, settled(self.watermark))
+            response = self.with_validators(request, response)
+        rate_limit_headers(request._request, response)  # on the 304 too
+        return response
+
+    def with_validators(self, request: Request, response: Any) -> Any:
+        """ETag and Last-Modified on a 200 of any format; the 304 instead when the request's validators match."""
+        if isinstance(response, StreamingHttpResponse):
+            version = self.export_version()
+            if version is None:
+                return response
+            parts, moment = version
+            etag = version_etag((type(self).__name__, request.build_absolute_uri(), response["Content-Type"], *parts))
+            return conditional(request, response, settled(moment), etag=etag)
+        if isinstance(response, Response):
+            response.render()
+            last_modified = self.last_modified()
+            if self.answer_key is not None:
+                # The watermark is part of the answer: it only moves when the record does.
+                answer = (response["Content-Type"], response.content, self.watermark)
+                caching.answer_put(self.answer_key, answer, valid_until=self.answer_valid_until())
+            return conditional(request, response, last_modified)
+        if isinstance(response, CachedAnswer):
+            return conditional(request, response, settled(self.watermark))
         return response
 
     watermark: datetime | None = None
+
+    def export_version(self) -> tuple[tuple[Any, ...], datetime | None] | None:
+        """What a streamed export is made from, read before its first row: (parts for its ETag, its last change).
+
+        The record's version (``caching.record_version``: moves with every committed write, where it can be read)
+        and the watermark of the tables read (all there is on SQLite and inside a transaction). None: no
+        validators (an endpoint whose tables keep no history)."""
+        if not self.watermark_models:
+            return None
+        watermark = data_watermark(self.watermark_models)
+        return (caching.record_version(), watermark), watermark
 
     def last_modified(self) -> datetime | None:
         if not self.watermark_models:
@@ -159,7 +189,6 @@ class ApiMixin(GenericAPIView):
         response = StreamingHttpResponse(csv_lines(self.csv_columns(), rows), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}-{stamp}.csv"'
-        response["Vary"] = "Accept, Authorization, Cookie"
         return response
 
     def prepare(self, rows: list[Any]) -> list[Any]:
@@ -183,7 +212,7 @@ class ApiMixin(GenericAPIView):
 
 
 class ListViewSet(ApiMixin, GenericViewSet):
-    pagination_class: type[BasePagination] | None = PageNumbers
+    pagination_class: type[BasePagination] | None = Cursors
     filter_backends = [DjangoFilterBackend, filters.StrictOrderingFilter]
 
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -32,7 +33,7 @@ from tracker.selectors.standing import stale_after
 from .. import exports, filters
 from .. import serializers as out
 from ..conditional import settled
-from ..pagination import PageNumbers
+from ..pagination import Cursors
 from ..permissions import MayRecordStatus, ReadAccess
 from ..renderers import CsvColumn, CSVRenderer, GeoJSONRenderer, ORJSONRenderer
 from .common import ApiMixin, ListViewSet, _list_schema, parse_as_of
@@ -126,6 +127,23 @@ class CrossingViewSet(ListViewSet):
                 return settled(self.watermark)
         return settled_watermark
 
+    def export_version(self) -> tuple[tuple[Any, ...], datetime | None] | None:
+        """Answering for now, the export also changes with nothing written: when a row takes effect, and when a
+        status shown goes stale. The latest row to have taken effect, and the latest to have gone stale, move at
+        each such moment (rows take effect, and go stale, in the order of their effect), so both are in the
+        version; one query."""
+        version = super().export_version()
+        if version is None or self.as_of_requested is not None:
+            return version
+        parts, moment = version
+        after = stale_after()
+        latest = CrossingStatus.objects.aggregate(
+            effective=Max("effective_at", filter=Q(effective_at__lte=self.as_of)),
+            stale=Max("effective_at", filter=Q(effective_at__lte=self.as_of - after)),
+        )
+        moments = [m for m in (moment, latest["effective"], latest["stale"] and latest["stale"] + after) if m]
+        return (*parts, latest["effective"], latest["stale"]), max(moments, default=None)
+
     def prepare(self, rows: list[Any]) -> list[Any]:
         rows = _attach_names(selectors.attach_statuses(rows))
         # "Since" as the pages say it: the start of the run of equal statuses, not the latest row (one query).
@@ -212,7 +230,7 @@ class CrossingHistoryView(ApiMixin):
 
     permission_classes: Sequence[type[BasePermission]] = [ReadAccess, MayRecordStatus]
     serializer_class = out.HistoryRowSerializer
-    pagination_class = PageNumbers
+    pagination_class = Cursors
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.HistoryFilter
     watermark_models = (Crossing, Report, Actor)
@@ -239,7 +257,7 @@ class CrossingHistoryView(ApiMixin):
         "retraction). Corrections are rows of their own; nothing is ever overwritten.",
         responses=out.HistoryRowSerializer(many=True),
     )
-    def get(self, request: Request, slug: str) -> Any:
+    def get(self, request: Request, slug: str, format: str | None = None) -> Any:  # format: from `history.csv`
         return self.list(request)
 
     @extend_schema(
@@ -270,5 +288,26 @@ class CrossingHistoryView(ApiMixin):
         row = services.crossing_record_status(crossing=crossing, recorded_by=request.user, **payload.validated_data)
         saved = selectors.crossing_status_history(crossing=crossing).get(pk=row.pk)
         response = Response(out.HistoryRowSerializer(out.history_row_data(saved)).data, status=201)
-        response["Location"] = request.build_absolute_uri()
+        location = reverse("v1:crossing-history-row", kwargs={"slug": crossing.slug, "uid": saved.uid})
+        response["Location"] = request.build_absolute_uri(location)
         return response
+
+
+class CrossingHistoryRowView(ApiMixin):
+    """``crossings/<slug>/history/<uid>/``: one status row, the address a recorded status's 201 points at."""
+
+    path_example = "rafah"
+    serializer_class = out.HistoryRowSerializer
+    watermark_models = (Crossing, Report, Actor)
+
+    def get_object(self) -> CrossingStatus:
+        crossing = get_object_or_404(Crossing, slug=self.kwargs["slug"])
+        return get_object_or_404(selectors.crossing_status_history(crossing=crossing), uid=self.kwargs["uid"])
+
+    @extend_schema(
+        summary="One row of a crossing's status history",
+        description="A status row by its `uid`, with its retraction if it was retracted.",
+        responses=out.HistoryRowSerializer,
+    )
+    def get(self, request: Request, slug: str, uid: Any) -> Response:
+        return Response(out.history_row_data(self.get_object()))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status as http_status
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from .. import exports
 from .. import serializers as out
 from .. import services as api_services
 from ..models import ApiToken, Webhook
-from ..pagination import PageNumbers
+from ..pagination import Cursors
 from ..permissions import TokenHolder
 from ..renderers import CsvColumn
 from .common import ApiMixin
@@ -63,7 +64,7 @@ class WebhookViewSet(ApiMixin, GenericViewSet):
     permission_classes: Sequence[type[BasePermission]] = [TokenHolder]
     cache_answers = False  # each token sees its own
     serializer_class = out.WebhookSerializer
-    pagination_class = PageNumbers
+    pagination_class = Cursors
     lookup_field = "uid"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     csv_filename = "webhooks"
@@ -85,8 +86,11 @@ class WebhookViewSet(ApiMixin, GenericViewSet):
             token=self.token(), url=payload.validated_data["url"], description=payload.validated_data["description"]
         )
         data = {**out.WebhookSerializer(created.webhook).data, "secret": created.secret}
+        location = request.build_absolute_uri(reverse("v1:webhook-detail", kwargs={"uid": created.webhook.uid}))
         # The secret is in this answer only: no cache, no proxy, no browser history may keep it.
-        return Response(data, status=http_status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+        return Response(
+            data, status=http_status.HTTP_201_CREATED, headers={"Cache-Control": "no-store", "Location": location}
+        )
 
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
