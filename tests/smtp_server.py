@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -42,15 +42,26 @@ class Received:
 
 @dataclass
 class Mailbox:
-    """What the server accepted. ``hold`` makes it wait before answering DATA (a slow server)."""
+    """What the server accepted. ``hold`` makes it wait before answering DATA (a slow server); ``hold_rcpt``
+    before accepting a recipient, the first time it is named (``holding`` is set then): a sender caught mid-way."""
 
     received: list[Received] = field(default_factory=list)
     hold: float = 0.0
+    hold_rcpt: dict[str, float] = field(default_factory=dict)
+    holding: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        pause = self.hold_rcpt.pop(address, 0.0)
+        if pause:
+            self.holding.set()
+            await asyncio.sleep(pause)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.hold:
-            time.sleep(self.hold)
+            await asyncio.sleep(self.hold)
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
