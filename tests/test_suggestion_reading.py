@@ -497,3 +497,63 @@ def test_access_is_aid_unless_the_sentence_names_more(text, expected):
 )
 def test_arriving_at_a_crossing_is_not_passing_it(text, expected):
     assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("No fuel has entered Gaza through Kerem Shalom for a week.", {("kerem-shalom", "closed", "fuel")}),
+        ("Patients have been unable to leave through Rafah since the spring.", {("rafah", "closed", "people")}),
+        ("لم تدخل أي شاحنة وقود عبر معبر كرم أبو سالم منذ أسبوع.", {("kerem-shalom", "closed", "fuel")}),
+        # Nothing more is not nothing; nor is not reaching the crossing itself.
+        ("No more trucks entered Gaza through Kerem Shalom after noon.", set()),
+        ("لم تصل الشاحنات إلى معبر رفح بعد.", set()),
+    ],
+)
+def test_traffic_said_not_to_pass_through_a_crossing_is_closed_for_it_and_unsure(text, expected):
+    assert claims(text) == expected
+    assert all(s.confidence < UNSURE for s in read("", text, SNAPSHOT).suggestions)
+
+
+def test_open_for_one_kind_and_closed_for_another_are_both_kept():
+    assert claims("Kerem Shalom is open for fuel, but closed to commercial goods.") == {
+        ("kerem-shalom", "open", "fuel"),
+        ("kerem-shalom", "closed", "commercial"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Egypt says the Rafah crossing is open on its side.", set()),
+        (
+            "Israel reopened Kerem Shalom to receive aid trucks from the Egyptian side of Rafah.",
+            {("kerem-shalom", "open", "aid")},
+        ),
+    ],
+)
+def test_open_on_one_side_only_is_no_claim(text, expected):
+    assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The Erez crossing has not operated since the attack.", {("erez", "closed", "all")}),
+        ("Kerem Shalom was closed for most of the day on Monday.", {("kerem-shalom", "restricted", "all")}),
+        ("Israel allowed 50 fuel trucks through Kerem Shalom on Thursday.", {("kerem-shalom", "open", "fuel")}),
+    ],
+)
+def test_more_ways_of_saying_a_status(text, expected):
+    assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not all the aid trucks got through Kerem Shalom on Monday.",
+        "لم يسمح حتى الآن بدخول كل الشاحنات عبر معبر كرم أبو سالم.",
+    ],
+)
+def test_not_all_let_through_is_restricted(text):
+    assert claims(text) == {("kerem-shalom", "restricted", "aid")}

@@ -43,7 +43,19 @@ _TO_SKIPS = frozenset(("be", "been", "fully", "partially", "partly", "gradually"
 _TO_STILL = frozenset(("continues", "continue", "continued", "continuing", "remains", "remain", "remained", "used"))
 # "were cleared to enter", "managed to get through": done, not meant.
 _TO_DONE = frozenset(
-    ("allowed", "cleared", "able", "managed", "permitted", "began", "begun", "started", "beginning", "starting")
+    (
+        "allowed",
+        "cleared",
+        "able",
+        "unable",
+        "managed",
+        "permitted",
+        "began",
+        "begun",
+        "started",
+        "beginning",
+        "starting",
+    )
 )
 _REPORTING = frozenset(
     ("said", "says", "told", "reported", "announced", "stated", "added", "adding", "according", "confirmed", "noted")
@@ -485,6 +497,8 @@ class Reader:
         notes: list[str] = []
         if cue.kind == lx.STATUS and cue.status == "closed" and _access_blocked(tokens, clause, trigger):
             return []
+        if cue.kind == lx.STATUS and cue.status == "open" and _one_side_only(clause, trigger):
+            return []  # "Egypt says Rafah is open on its side": one side open lets nothing through (the labels)
         negated = self._negated(tokens, clause, trigger)
         # Not a fact (yet), negated, or history: no claim. Traffic passing is told as a fact: a plan, a demand or
         # a purpose anywhere in its clause ("came to block the aid trucks") makes it none.
@@ -511,7 +525,13 @@ class Reader:
             or (companion is not None and companion.opens_with == lx.EXCEPT)
         )
         if negated and not only:
-            return []
+            if cue.kind != lx.MOVEMENT or not _routed(tokens, target) or not _nothing_passed(tokens, clause, trigger):
+                return []
+            # "No fuel has entered Gaza through Kerem Shalom for ten days", "unable to leave through Rafah": nothing
+            # of that kind passes by way of the crossing; read, not said.
+            status, rule = "closed", "no traffic passing"
+            confidence = min(confidence, 0.58)
+            notes.append("read from traffic said not to pass")
         if self._historical(tokens, clauses, position, trigger):
             return []
         if any(c.form == "weak" and m.start < trigger.start for m, c in clause.of(lx.PAST)):
@@ -574,11 +594,14 @@ class Reader:
             if main_kinds:
                 confidence -= 0.05
                 notes.append("the traffic named in the clause before")
+        if cue.kind == lx.STATUS and cue.text.split()[0] in lx.NEGATIONS and _all_follows(tokens, clause, trigger):
+            # "لم يسمح بدخول كل الشاحنات": not all were let through, so some were.
+            status, rule, confidence = "restricted", "not all let through", min(confidence, 0.7)
         # "Opened to only 20 trucks a day": what is let through is trucks, of aid when no other kind is named.
         if (
             not main_kinds
             and cue.kind == lx.STATUS
-            and cue.status == "open"
+            and (cue.status == "open" or rule == "not all let through")
             and any(m.start > trigger.start and not c.traffic for m, c in clause.of(lx.CARRIER))
         ):
             main_kinds = ["aid"]
@@ -591,7 +614,7 @@ class Reader:
                 main_kinds = ["aid"]
                 confidence -= 0.2
                 notes.append("trucks of no stated kind read as aid")
-            if (restricting or only) and status == "open":
+            if (restricting or only) and status == "open" and rule != "no traffic passing":
                 status, confidence, rule = "restricted", min(confidence, 0.5), "movement, few"
         elif only:
             status, rule, confidence = "restricted", "restriction (nothing but)", min(confidence, 0.75)
@@ -616,6 +639,8 @@ class Reader:
                 _Found(target.crossing, "restricted", k, confidence, rule, span, notes, position, True)
                 for k in (main_kinds or ["all"])
             ]
+        if rule == "no traffic passing":
+            confidence = min(confidence, 0.58)
         main = clause.opens_form != "after"
         contrast = clause.opens_with == lx.CONTRAST
         return [
@@ -802,7 +827,13 @@ def _settle(found: list[_Found]) -> list[_Found]:
                 # "Rafah, closed for nine months, reopened on Saturday": the aside tells what was; the clause that
                 # goes on after it says what holds now.
                 winner = last
-            claims = [f for f in claims if f.position == winner.position or f.status == winner.status]
+            claims = [
+                f
+                for f in claims
+                if f.position == winner.position
+                or f.status == winner.status
+                or ("all" not in (f.traffic, winner.traffic) and f.traffic != winner.traffic)
+            ]  # "open for patients, but closed to goods": different traffic, no conflict
         kept.extend(claims)
     return kept
 
@@ -875,6 +906,26 @@ def _access_blocked(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.
     """Blocking the road or the access to a crossing ("activists blocked the access on Wednesday to Kerem Shalom")
     is a protest at it, not its closure: how much passed is another matter."""
     return any(word in _ACCESS for word in tokens[trigger.end : min(clause.end, trigger.end + 5)])
+
+
+def _nothing_passed(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """A denial of passage that is not a mere "not all" or "no other": "no fuel has entered", "were unable to
+    leave", "لم تدخل أي شاحنات", "לא נכנסו משאיות"."""
+    window = tokens[max(clause.start, trigger.start - 4) : trigger.end + 3]
+    return not any(word in ("all", "other", "more", "كل", "כל", "עוד", "سوى", "الا") for word in window)
+
+
+def _one_side_only(clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """ "Open on its side", "فتحت مصر المعبر من جانبها": said of one side only. Not "the Egyptian side of Rafah",
+    which names where something else happened."""
+    return any(
+        m.start > trigger.start and not any(0 <= mention.start - m.end <= 2 for mention in clause.mentions)
+        for m, _ in clause.of(lx.ONE_SIDE)
+    )
+
+
+def _all_follows(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    return any(word in ("all", "every", "كل", "כל") for word in tokens[trigger.end : min(clause.end, trigger.end + 4)])
 
 
 def _only_planned(clause: _Clause) -> bool:

@@ -26,6 +26,7 @@ NEGATION = "negation"
 ANAPHOR = "anaphor"  # "the crossing", "المعبر", "המעבר": the crossing last named
 UNTRACKED = "untracked"  # a crossing the tracker does not follow (Karni, Zikim ...): takes statuses, lends none
 TRAFFIC = "traffic"
+ONE_SIDE = "one_side"  # "open on its side", "من الجانب المصري": one side of a crossing only
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,8 @@ _STATUS = [
         STATUS,
         "closes|close|closing|shuts|shutting|seals|halted|halts|suspended|suspends|stopped|stops|blocked|blocks"
         "|barred|bars|paused|froze|frozen|ceased operations|stopped operating|stopped working|out of service"
-        "|out of operation|not operating|non operational|inoperable|inoperative",
+        "|out of operation|not operating|non operational|inoperable|inoperative|has not operated|have not operated"
+        "|not functioned|has not functioned|stopped functioning|not been operating|not been functioning",
         status="closed",
         form="event",
     ),
@@ -193,7 +195,8 @@ _MOVEMENT = _cues(
     "|delivered|exited|exits|departed|departs|left|evacuated|made it through|went through|moved through|came through"
     "|brought in|were let in|were allowed in|allowed in|allowed through|let through|let in|rolled in|rolled through"
     "|flowed|flowing|trickled|trickling|being transferred|been transferred|were transferred|was transferred"
-    "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through"
+    "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through|moving through"
+    "|moving into|allowed|permitted"
     "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
     "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
     "|ادخلت|أدخلت|ادخال|إدخال|تم ادخال|تم إدخال|نقلت|نقل|تم نقل|سافر|سافرت|سفر|عاد|عادت|عودة|اجلاء|إجلاء|تم اجلاء"
@@ -236,7 +239,8 @@ _RESTRICT = [
         "partially|partly|partial|largely|mostly|almost completely|nearly completely|virtually|ברובו|ברובה"
         "|في معظمه|شبه تام|شبه كامل|بشكل شبه تام|בעיקרו"
         "|most of the time|for the most part|on specific occasions"
-        "|occasionally|جزئيا|جزئي|جزئية|جزئيه|بشكل جزئي|معظم الوقت|חלקית|חלקי|באופן חלקי|רוב הזמן",
+        "|occasionally|جزئيا|جزئي|جزئية|جزئيه|بشكل جزئي|معظم الوقت|חלקית|חלקי|באופן חלקי|רוב הזמן"
+        "|most of the day|much of the day|part of the day|معظم اليوم|רוב היום|not all|not every|ليس كل|לא כל",
         form="partial",
     ),
     *_cues(
@@ -385,7 +389,8 @@ _STILL = _cues(
 )
 _NEGATION = _cues(
     NEGATION,
-    "not|no|never|nor|t|cannot|without|neither|لم|لن|لا|ليس|ليست|عدم|غير|دون|بدون|لا يتم|לא|אין|טרם|בלי|ללא|מבלי",
+    "not|no|never|nor|t|cannot|unable|without|neither|لم|لن|لا|ليس|ليست|عدم|غير|دون|بدون|لا يتم"
+    "|לא|אין|טרם|בלי|ללא|מבלי",
 )
 _ANAPHOR = _cues(
     ANAPHOR,
@@ -400,6 +405,11 @@ _BOTH = _cues(
     "both are|both were|both have been|both had been|both of them|both crossings|كلاهما|كلا المعبرين|المعبرين"
     "|שניהם|שני המעברים",
     form="both",
+)
+_ONE_SIDE = _cues(
+    ONE_SIDE,
+    "on its side|from its side|on the egyptian side|from the egyptian side|on our side|from our side|on their side"
+    "|من جانبها|من جانبه|من الجانب المصري|على الجانب المصري|في الجانب المصري|בצד המצרי|מהצד המצרי|מצדה|מצדם",
 )
 _UNTRACKED = _cues(
     UNTRACKED,
@@ -512,6 +522,7 @@ CUES: list[tuple[str, Cue]] = [
     *_NEGATION,
     *_ANAPHOR,
     *_BOTH,
+    *_ONE_SIDE,
     *_UNTRACKED,
     *_TRAFFIC,
     *_NOT_TRAFFIC,
