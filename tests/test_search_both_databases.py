@@ -238,3 +238,10 @@ def test_reports_page_queries_stay_bounded(analyst_client, corpus):
         relevant(f"Rafah more {n}", "Rafah closed again", day=10 + n, crossings=[rafah])
     assert count_queries(analyst_client, url) == small
     assert small <= 12, small
+
+
+def test_a_title_is_shown_whole_even_where_marking_would_cut_it(analyst_client):
+    relevant("<img src=x onerror=alert(1)> Rafah closed", "Rafah closed.")
+    html = analyst_client.get("/reports/", {"q": "rafah"}).content.decode()
+    title = html.split('<p class="report-title">')[1].split("</p>")[0]
+    assert "&lt;img src=x onerror=alert(1)&gt; " in title and "<img" not in title

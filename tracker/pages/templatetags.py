@@ -90,6 +90,14 @@ def snippet(value: str) -> SafeString:
 
 
 @register.filter
+def marked_title(report: Any) -> SafeString:
+    """A report's title as escaped HTML, the search's matches in ``<mark>`` where the search marked it."""
+    from ..selectors.reports import title_html
+
+    return title_html(report.title, getattr(report, "title_marked", None))
+
+
+@register.filter
 def visible_to(report: Any, viewer_is_editor: bool) -> bool:
     """Whether a report may be named to this reader: relevant ones to all, new ones to editors only."""
     return report is not None and report.review_state in shown_states(include_unreviewed=bool(viewer_is_editor))

@@ -266,6 +266,14 @@ def snippet_html(snippet: str) -> SafeString:
     return mark_safe(escaped.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>"))
 
 
+def title_html(title: str, marked: str | None) -> SafeString:
+    """A title as escaped HTML with its matches in ``<mark>``; unmarked where marking lost any of it (PostgreSQL's
+    ts_headline drops whatever looks like an HTML tag, and a title must be shown whole)."""
+    if marked and snippet_plain(marked) == title:
+        return snippet_html(marked)
+    return escape(title)
+
+
 def snippet_plain(snippet: str) -> str:
     """A search snippet with the match markers removed (for CSV and JSON)."""
     return (snippet or "").replace(_MARK_START, "").replace(_MARK_STOP, "")
