@@ -151,6 +151,17 @@ def test_one_crossing_alone_still_makes_a_map_and_crowded_labels_do_not_overlap(
     assert all(f"Point {n}: ✓ Open" in labels for n in range(12))
     # Labels that had to move away from their marker are joined to it by a leader line.
     assert svg.count('class="map-leader"') >= 8
+    # A crowd with no room left: the labels that do not fit are left out (never drawn over another), and the map
+    # says how many; every marker is still drawn, and linked.
+    crowd = [
+        MapPoint(f"Crossing number {n}", latitude=31.25 + n * 0.0001, longitude=34.25, status="open", href=f"/c/{n}/")
+        for n in range(80)
+    ]
+    crowded = str(crossings_map_svg(crowd, title="t", traffic_label="Fuel"))
+    shown = assert_labels_clear(crowded)
+    note = next(e for e in parse(crowded).iter(f"{SVG}text") if e.get("class") == "map-note")
+    assert int(note.get("data-left-out", 0)) == 80 - sum(1 for s in shown if s.startswith("Crossing number"))
+    assert 0 < int(note.get("data-left-out", 0)) < 80 and crowded.count('class="map-link"') == 80
     single = str(crossings_map_svg(points[:1], title="t", traffic_label="Fuel"))
     assert "Point 0: ✓ Open" in single and "km</text>" in single
 

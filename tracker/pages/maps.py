@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,20 +263,26 @@ def _label_spot(x: float, y: float, dx: float, dy: float, radius: float) -> tupl
     return ax, baseline, anchor
 
 
-def _place_crossing_label(layout: Layout, x: float, y: float, label: str) -> tuple[float, float, str, Box, bool]:
-    """The first spot, nearest first, where the label fits; ``True`` when it is away from its marker (a leader
-    line then joins them). With no free spot at all (hundreds of crossings on one spot), it goes beside the
-    marker regardless, still inside the map."""
+def _crossing_label_spots(x: float, y: float) -> Iterator[tuple[float, float, str, bool]]:
+    """Where a crossing's label may go, nearest first: around its marker at growing distances, then stacked down
+    either edge of the map (a crowd of crossings on one spot). The flag says it is away from the marker."""
     for radius in RADII:
         for dx, dy in DIRECTIONS:
-            lx, ly, anchor = _label_spot(x, y, dx, dy, radius)
-            box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
-            if layout.claim(box):
-                return lx, ly, anchor, box, radius > RADII[0]
-    lx, ly, anchor = _label_spot(x, y, 1.0 if x < WIDTH / 2 else -1.0, 0.0, RADII[0])
-    box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
-    layout.reserve(box)
-    return lx, ly, anchor, box, False
+            yield (*_label_spot(x, y, dx, dy, radius), radius > RADII[0])
+    edges = [(8.0, row, "start") for row in range(20, int(MAP_HEIGHT) - 4, 19)]
+    edges += [(WIDTH - 8.0, row, "end") for row in range(20, int(MAP_HEIGHT) - 4, 19)]
+    for lx, ly, anchor in sorted(edges, key=lambda e: math.hypot(e[0] - x, e[1] - y)):
+        yield lx, float(ly), anchor, True
+
+
+def _place_crossing_label(layout: Layout, x: float, y: float, label: str) -> tuple[float, float, str, Box, bool] | None:
+    """The first free spot for the label, or ``None`` when there is none (the crossing keeps its marker, its link
+    and its tooltip, and the map says how many labels it left out: an overlap would make two unreadable)."""
+    for lx, ly, anchor, moved in _crossing_label_spots(x, y):
+        box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
+        if layout.claim(box):
+            return lx, ly, anchor, box, moved
+    return None
 
 
 def _place_area_label(layout: Layout, view: View, area: Area, name: str, size: float, bold: bool) -> str:
@@ -385,17 +391,27 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     projected = [(view.project(p.latitude, p.longitude), p) for p in points]
     for (x, y), _ in projected:
         layout.reserve(Box(x - MARKER_RADIUS - 2, y - MARKER_RADIUS - 2, x + MARKER_RADIUS + 2, y + MARKER_RADIUS + 2))
-    crossings = []
+    crossings: list[str] = []
+    leaders: list[str] = []
+    left_out = 0
     # Top to bottom, then left to right: neighbours' labels settle in reading order.
     for (x, y), point in sorted(projected, key=lambda item: (item[0][1], item[0][0])):
         label = f"{point.name}: {status_symbol(point.status)} {status_word(point.status)}"
-        lx, ly, anchor, box, moved = _place_crossing_label(layout, x, y, label)
-        leader = ""
-        if moved:
-            ex, ey = box.nearest(x, y)
-            distance = math.hypot(ex - x, ey - y) or 1.0
-            sx, sy = x + (ex - x) / distance * MARKER_RADIUS, y + (ey - y) / distance * MARKER_RADIUS
-            leader = tag("line", x1=sx, y1=sy, x2=ex, y2=ey, class_="map-leader")
+        placed = _place_crossing_label(layout, x, y, label)
+        label_text = ""
+        if placed is None:
+            left_out += 1
+        else:
+            lx, ly, anchor, box, moved = placed
+            if moved:
+                ex, ey = box.nearest(x, y)
+                distance = math.hypot(ex - x, ey - y) or 1.0
+                sx, sy = x + (ex - x) / distance * MARKER_RADIUS, y + (ey - y) / distance * MARKER_RADIUS
+                # Drawn before every marker and label: a line never crosses over a label's text.
+                leaders.append(tag("line", x1=sx, y1=sy, x2=ex, y2=ey, class_="map-leader"))
+            label_text = tag(
+                "text", text(label), x=lx, y=ly, font_size=LABEL_SIZE, class_="map-label", text_anchor=anchor
+            )
         crossings.append(
             f'<a href="{text(point.href)}" class="map-link">'
             + tag(
@@ -405,17 +421,8 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
                     + (f". {point.detail}" if point.detail else "")
                 ),
             )
-            + leader
             + _marker(point.status, x, y, prefix)
-            + tag(
-                "text",
-                text(label),
-                x=lx,
-                y=ly,
-                font_size=LABEL_SIZE,
-                class_="map-label",
-                text_anchor=anchor,
-            )
+            + label_text
             + "</a>"
         )
     labels = []
@@ -429,6 +436,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
         else:
             name, size, bold = area.name, PLACE_SIZE, area.kind == "territory"
         labels.append(_place_area_label(layout, view, area, name, size, bold))
+    body.extend(leaders)
     body.extend(labels)
     body.extend(crossings)
 
@@ -442,10 +450,20 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
         word = status_word(status)
         body.append(tag("text", text(word), x=x + 16, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
         x += 16 + text_width(word, font_size=LEGEND_SIZE) + 26
+    height = HEIGHT
+    if left_out:
+        # A line of its own under the legend: a crowd of crossings on one spot is the case where it matters most.
+        note = f"{left_out} crossing{'s' if left_out > 1 else ''} here too crowded to label: every one is in the table"
+        body.append(
+            tag(
+                "text", text(note), x=12, y=HEIGHT + 8, font_size=LEGEND_SIZE, class_="map-note", data_left_out=left_out
+            )
+        )
+        height += 18
     described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or "no crossing has coordinates"
     return svg_document(
         width=WIDTH,
-        height=HEIGHT,
+        height=height,
         title=title,
         description=f"Status for {traffic_label.lower()}: {described}.",
         body="".join(body),
