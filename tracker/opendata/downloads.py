@@ -10,20 +10,21 @@ a session sent along is ignored, so every caller counts by address), anyone may 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.cache import patch_cache_control
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
 from tracker.api import views as api
-from tracker.api.pagination import PageNumbers
 from tracker.api.renderers import CSVRenderer, GeoJSONRenderer
 from tracker.api.throttling import PartnerRateThrottle
 from tracker.models import CrossingStatus
@@ -57,23 +58,23 @@ class FileFormat(BaseContentNegotiation):
         return renderer, str(renderer.media_type)
 
 
-class OpenDataFile:
-    """Mixed in before an API list view: public, per-address throttled, one format, 404 while OPEN_DATA is off."""
+class OpenDataFile(api.ApiMixin):
+    """Put before an API list view: public, per-address throttled, one format, 404 while OPEN_DATA is off."""
 
-    authentication_classes: tuple[type, ...] = ()
-    permission_classes = (AllowAny,)
-    throttle_classes = (OpenDataThrottle,)
-    content_negotiation_class = FileFormat
-    http_method_names = ["get", "head", "options"]
+    authentication_classes: Sequence[type[BaseAuthentication]] = ()
+    permission_classes: Sequence[type[BasePermission]] = (AllowAny,)
+    throttle_classes: Sequence[type[BaseThrottle]] = (OpenDataThrottle,)
+    content_negotiation_class: type[BaseContentNegotiation] = FileFormat
+    http_method_names: list[str] = ["get", "head", "options"]
     file_renderer: type[BaseRenderer] = CSVRenderer
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not settings.OPEN_DATA:
             raise Http404("Open data is off on this server.")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         # The same file for everyone (nobody is authenticated here), so shared caches may keep it and check back
         # with the ETag, and any web page may read it: no cookie or token is ever read, so nothing is exposed.
         if "Vary" in response:
@@ -102,7 +103,6 @@ class StatusHistoryCsv(OpenDataFile, api.CrossingHistoryView):
     """Every crossing's history in one file (the API pages it per crossing)."""
 
     csv_filename = "status-history"
-    pagination_class = PageNumbers
 
     def get_queryset(self) -> QuerySet[CrossingStatus]:
         return status_history_all()
