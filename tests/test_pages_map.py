@@ -159,11 +159,20 @@ def test_one_crossing_alone_still_makes_a_map_and_crowded_labels_do_not_overlap(
     ]
     crowded = str(crossings_map_svg(crowd, title="t", traffic_label="Fuel"))
     shown = assert_labels_clear(crowded)
-    note = next(e for e in parse(crowded).iter(f"{SVG}text") if e.get("class") == "map-note")
+    note = next(e for e in parse(crowded).iter(f"{SVG}text") if e.get("data-left-out"))
     assert int(note.get("data-left-out", 0)) == 80 - sum(1 for s in shown if s.startswith("Crossing number"))
     assert 0 < int(note.get("data-left-out", 0)) < 80 and crowded.count('class="map-link"') == 80
     single = str(crossings_map_svg(points[:1], title="t", traffic_label="Fuel"))
     assert "Point 0: ✓ Open" in single and "km</text>" in single
+
+
+def test_a_map_reaching_past_the_base_map_says_where_it_ends():
+    inside = str(crossings_map_svg([RAFAH, EREZ], title="t", traffic_label="Fuel"))
+    assert 'class="map-note"' not in inside
+    far = MapPoint(name="Elsewhere", latitude=10.0, longitude=10.0, status="closed", href="/e/")
+    beyond = str(crossings_map_svg([RAFAH, far], title="t", traffic_label="Fuel"))
+    assert "The base map covers 28.8–33.6°N, 31–37.2°E; grey beyond it is no data, not land" in beyond
+    assert_labels_clear(beyond)
 
 
 def test_the_demo_crossings_sit_on_a_base_map_with_gaza_coast_and_borders():

@@ -450,14 +450,18 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
         word = status_word(status)
         body.append(tag("text", text(word), x=x + 16, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
         x += 16 + text_width(word, font_size=LEGEND_SIZE) + 26
-    height = HEIGHT
+    notes: list[tuple[str, int | None]] = []
     if left_out:
-        # A line of its own under the legend: a crowd of crossings on one spot is the case where it matters most.
-        note = f"{left_out} crossing{'s' if left_out > 1 else ''} here too crowded to label: every one is in the table"
+        # A crowd of crossings on one spot is the case where a reader most needs to know what is not written.
+        plural = "s" if left_out > 1 else ""
+        notes.append((f"{left_out} crossing{plural} here too crowded to label: every one is in the table", left_out))
+    if view.west < b_west or view.east > b_east or view.south < b_south or view.north > b_north:
+        covered = f"{b_south:g}–{b_north:g}°N, {b_west:g}–{b_east:g}°E"
+        notes.append((f"The base map covers {covered}; grey beyond it is no data, not land", None))
+    height = HEIGHT
+    for note, count in notes:
         body.append(
-            tag(
-                "text", text(note), x=12, y=HEIGHT + 8, font_size=LEGEND_SIZE, class_="map-note", data_left_out=left_out
-            )
+            tag("text", text(note), x=12, y=height + 8, font_size=LEGEND_SIZE, class_="map-note", data_left_out=count)
         )
         height += 18
     described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or "no crossing has coordinates"
