@@ -96,7 +96,7 @@ def test_timeline_csv_has_every_matching_entry(analyst_client):
     assert {row["category"] for row in rows} == {"event", "status", "dispute", "agreement"}
     statement = next(row for row in rows if row["title"] == f"Statement {situation.crisis.pk}-1")
     assert statement["date"] == "2023-10-04" and statement["time"] == ""
-    assert statement["reports"] == situation.reports[1].title and statement["link"].startswith("/crises/")
+    assert statement["report_1"] == situation.reports[1].title and statement["link"].startswith("/crises/")
     assert rows == sorted(rows, key=lambda row: row["time"] or row["date"] + "T00:00:00Z", reverse=True)
 
 
