@@ -174,7 +174,7 @@ def test_the_page_shows_a_new_key_once_and_rotating_replaces_it(analyst_client, 
     key = response.context["new_key"]
     assert key and key in response.content.decode()
     assert f"/alerts/feeds/{key}/crossings/" not in response.content.decode()  # follows nothing yet
-    assert f"http://testserver/alerts/feeds/{key}/all.atom" in response.content.decode()
+    assert f'value="http://testserver/alerts/feeds/{key}/all.atom"' in response.content.decode()
     assert key not in analyst_client.get(reverse("alerts:manage")).content.decode()
 
     token = FeedToken.objects.get(user=analyst)
