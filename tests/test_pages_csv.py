@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 
+import hxl
 import pytest
 
 from tests.test_pages_support import build_situation, csv_rows, signed_in
+from tracker.models import Report
 from tracker.pages.csv_export import cell
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +67,52 @@ def test_crossing_csv_reads_the_history_only(analyst_client, django_assert_max_n
         response = analyst_client.get(f"/crossings/{situation.crossings[0].slug}/", {"format": "csv"})
     assert len(csv_rows(response)) == 3
     assert analyst_client.get("/crossings/no-such-crossing/", {"format": "csv"}).status_code == 404
+
+
+# --- HXL on every page CSV (issue 15) ---------------------------------------------------------------------------
+
+PAGE_CSVS = {
+    "page-status": lambda s: "/",
+    "page-history": lambda s: f"/crossings/{s.crossings[0].slug}/",
+    "page-accord": lambda s: f"/disputes/{s.crossings[0].disputes.get().slug}/",
+    "page-timeline": lambda s: "/timeline/",
+    "page-reports": lambda s: "/reports/",
+    "page-map": lambda s: "/map/",
+}
+
+
+@pytest.mark.parametrize("dataset", list(PAGE_CSVS))
+def test_every_page_csv_is_hxl_that_both_schemas_accept(analyst_client, tmp_path, dataset):
+    from tests.test_hxl_exports import as_hxl, our_schema, problems
+
+    situation = build_situation(2)
+    response = analyst_client.get(PAGE_CSVS[dataset](situation), {"format": "csv"})
+    text = b"".join(response.streaming_content).decode()
+    data = as_hxl(text.lstrip("\ufeff"), tmp_path)
+    assert len(list(data)) == len(csv_rows(analyst_client.get(PAGE_CSVS[dataset](situation), {"format": "csv"})))
+    assert problems(hxl.schema(), data, {"error"}) == []
+    assert problems(our_schema(dataset), data, {"error", "warning", "info"}) == []
+
+
+def test_page_moments_are_a_day_column_and_a_time_column(analyst_client):
+    situation = build_situation(1)
+    response = analyst_client.get("/", {"format": "csv", "as_of": "2023-10-20"})
+    header, hashtags = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))[:2]
+    tag = dict(zip(header, hashtags, strict=True))
+    assert (tag["since_date"], tag["since"]) == ("#date+since", "#meta+datetime+since")
+    assert (tag["last_stated_at_date"], tag["last_stated_at"]) == ("#date+stated", "#meta+datetime+stated")
+    rows = csv_rows(analyst_client.get("/", {"format": "csv", "as_of": "2023-10-20"}))
+    aid = next(r for r in rows if r["crossing"] == situation.crossings[0].name and r["traffic"] == "aid")
+    assert (aid["since_date"], aid["since"]) == ("2023-10-04", "2023-10-04T00:00:00Z")
+
+
+def test_page_lists_are_one_value_per_cell(analyst_client):
+    situation = build_situation(1)
+    Report.objects.filter(title__startswith="Crossing").update(organisations=["OCHA", "Egypt"])
+    rows = csv_rows(analyst_client.get("/", {"format": "csv", "as_of": "2023-10-20"}))
+    aid = next(r for r in rows if r["crossing"] == situation.crossings[0].name and r["traffic"] == "aid")
+    assert (aid["report_organisation_1"], aid["report_organisation_2"]) == ("OCHA", "Egypt")
+    assert "report_organisations" not in aid
+    listed = csv_rows(analyst_client.get("/reports/", {"format": "csv"}))
+    assert all("; " not in value for row in listed for value in row.values())
+    assert any(row["crossing_1"] == situation.crossings[0].name for row in listed)

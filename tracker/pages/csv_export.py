@@ -79,7 +79,7 @@ HASHTAGS = {
     "detail": "#description",
     "actors": "#org+name",
     "reports": "#meta+title+report",
-    "link": "#meta+url",
+    "link": "#meta+path",  # the page's path on this site, not a full URL
     "source": "#meta+source",
     "url": "#meta+url",
     "review_state": "#status+review",
