@@ -95,10 +95,19 @@ def _before(sequence: dict[str, list[Any]], kind: str, moment: datetime) -> str:
     return held
 
 
+def status_row_of(change: Change) -> CrossingStatus:
+    """The status row a status change is about: the row stated, or the row withdrawn."""
+    if change.crossing_status is not None:
+        return change.crossing_status
+    if change.retraction is None:
+        raise ValueError(f"change #{change.pk} is not about a crossing's status")
+    return change.retraction.status_row
+
+
 def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[AlertEntry]:
     """Turn change-feed rows into entries; one holding-sequence query per crossing named."""
     changes = list(changes)
-    rows = [(c, c.crossing_status or c.retraction.status_row) for c in changes if c.kind in STATUS_KINDS]
+    rows = [(c, status_row_of(c)) for c in changes if c.kind in STATUS_KINDS]
     sequences: dict[int, dict[str, list[Any]]] = {}
     for _, row in rows:
         if row.crossing_id not in sequences:

@@ -28,13 +28,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import Change, Crossing
+from tracker.models import Crossing
 from tracker.pages.access import may_read
 from tracker.selectors import changes_feed
 
 from . import mail
 from .models import AlertCursor, AlertDelivery, AlertDigest, AlertSubscription, FeedToken
-from .selectors import STATUS_KINDS, changes_by_id, entries_from_changes
+from .selectors import STATUS_KINDS, changes_by_id, entries_from_changes, status_row_of
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +148,6 @@ def unsubscribe_all(*, user_id: int) -> int:
 # --- matching changes to subscribers ----------------------------------------------------------------------------
 
 
-def _status_row(change: Change) -> Any:
-    return change.crossing_status or change.retraction.status_row
-
-
 def alerts_queue_new_changes(*, now: datetime | None = None) -> list[int]:
     """Turn status changes after the cursor into deliveries; returns the ids of new immediate ones.
 
@@ -170,7 +166,7 @@ def alerts_queue_new_changes(*, now: datetime | None = None) -> list[int]:
         changes = list(queryset[:SWEEP_BATCH])
         if not changes:
             return []
-        rows = {change.pk: _status_row(change) for change in changes}
+        rows = {change.pk: status_row_of(change) for change in changes}
         subscriptions = list(
             AlertSubscription.objects.filter(
                 crossing_id__in={row.crossing_id for row in rows.values()}, user__is_active=True

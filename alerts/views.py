@@ -71,7 +71,7 @@ def _page(request: HttpRequest, form: SubscriptionForm | None = None, status: in
         "feed_urls": _feed_urls(request, new_key, crossings) if new_key else [],
         "key_placeholder": "YOUR-FEED-KEY",
         "example_feed": reverse("alerts:feed_all", args=["YOUR-FEED-KEY"]),
-        "has_email": bool(request.user.email),
+        "has_email": bool(getattr(request.user, "email", "")),
     }
     return render(request, "alerts/manage.html", context, status=status)
 
