@@ -387,6 +387,17 @@ def page_rows() -> Iterator[Row]:
     yield Row("map/", "/map/", readers)
 
 
+def open_data_rows() -> Iterator[Row]:
+    """Off unless OPEN_DATA=1; tests/test_open_data.py asks every /data/ URL with it on (200 for anyone, tokens
+    ignored)."""
+    yield Row("data/", "/data/", each(404))
+    yield Row("data/datapackage.json", "/data/datapackage.json", each(404))
+    yield Row("data/<slug:slug>.csv", "/data/crossings.csv", each(404))
+    yield Row("data/<slug:slug>.geojson", "/data/crossings.geojson", each(404))
+    yield Row("data/<slug:slug>/", "/data/crossings/", each(404))
+    yield Row("data/<slug:slug>/datapackage.json", "/data/crossings/datapackage.json", each(404))
+
+
 def operator_rows() -> Iterator[Row]:
     yield Row("healthz", "/healthz", each(200))
     yield Row("readyz", "/readyz", each(200))
@@ -480,7 +491,7 @@ def all_rows() -> list[Row]:
     rows: list[Row] = []
     for spec in ADMIN_MODELS:
         rows.extend(admin_model_rows(spec))
-    for group in (report_rows, admin_site_rows, account_rows, page_rows, operator_rows, api_rows):
+    for group in (report_rows, admin_site_rows, account_rows, page_rows, operator_rows, api_rows, open_data_rows):
         rows.extend(group())
     return rows
 
