@@ -557,3 +557,22 @@ def test_more_ways_of_saying_a_status(text, expected):
 )
 def test_not_all_let_through_is_restricted(text):
     assert claims(text) == {("kerem-shalom", "restricted", "aid")}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Reopening Kerem Shalom is a priority, the minister told reporters.", set()),
+        ("تجري مفاوضات بشأن إعادة فتح معبر رفح.", set()),
+        ("ישראל ומצרים דנות בפתיחת מעבר רפיח.", set()),
+        ("COGAT announced the reopening of Kerem Shalom on Tuesday.", {("kerem-shalom", "open", "all")}),
+        ("أعلنت السلطات المصرية إعادة فتح معبر رفح اليوم.", {("rafah", "open", "all")}),
+        ("وقال البيان إن فتح معبر رفح جاء بعد اتصالات مكثفة.", {("rafah", "open", "all")}),
+    ],
+)
+def test_an_opening_noun_is_a_fact_only_when_told_as_done(text, expected):
+    assert claims(text) == expected
+
+
+def test_arabic_she_reopened_is_an_opening():
+    assert claims("أعادت إسرائيل فتح معبر كرم أبو سالم صباح اليوم.") == {("kerem-shalom", "open", "all")}

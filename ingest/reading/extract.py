@@ -510,6 +510,15 @@ class Reader:
             notes.append("read from an opening said not to happen")
         elif self._modal(tokens, clause, trigger, cue):
             return []
+        elif (
+            cue.kind == lx.STATUS
+            and cue.status == "open"
+            and cue.form == "noun"
+            and not cue.needs_object  # bare "فتح" before a crossing is as often the verb "فُتح" (was opened)
+            and not _said_done(tokens, clause, trigger)
+            and not _time_phrase(tokens, clause, trigger)
+        ):
+            return []  # "talks on the reopening of Rafah", "Reopening Kerem Shalom is a priority": not done
         if cue.kind == lx.MOVEMENT and any(
             c.form in ("plan", "demand", "purpose", "hedge", "future")
             and not (c.text == "may" and _a_date(tokens, m.start))
@@ -668,7 +677,11 @@ class Reader:
                 return True
             if trigger_cue.form == "noun":
                 return True  # "the opening of Rafah ... in the coming days"
-        if trigger_cue.form == "noun" and any(start > trigger.start for start in self._modal_starts):
+        if (
+            trigger_cue.form == "noun"
+            and any(start > trigger.start for start in self._modal_starts)
+            and not _said_done(tokens, clause, trigger)
+        ):
             return True  # "reopening Erez, which connects Israel and Gaza, would be considered"
             if cue.form in ("hedge", "plan") and 0 <= m.start - trigger.end < MODAL_AFTER:
                 return True
@@ -926,6 +939,30 @@ def _one_side_only(clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
 
 def _all_follows(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
     return any(word in ("all", "every", "كل", "כל") for word in tokens[trigger.end : min(clause.end, trigger.end + 4)])
+
+
+# Words that tell an opening noun as done: "announced the reopening of Kerem Shalom", "تم فتح", "أعلن إعادة فتح".
+_DONE = frozenset(
+    fold(w)
+    for w in (
+        "announced", "announces", "announcing", "confirmed", "welcomed", "welcomes", "began", "begun", "saw",
+        "witnessed", "completed", "marked", "followed", "after", "since", "with", "welcome", "أعلن", "أعلنت", "اعلن",
+        "اعلنت", "جرى", "جرت", "أعادت", "اعادت", "أعاد", "اعاد",
+        "يعلن", "تعلن", "تم", "بدأ", "بدأت", "شهد", "شهدت", "أكد", "أكدت", "رحب", "رحبت", "أفاد", "أفادت", "منذ", "بعد",
+        "עם", "מאז", "לאחר", "הודיע", "הודיעה", "הודיעו", "בירך", "בירכה", "החלה", "הושלמה",
+    )
+)  # fmt: skip
+
+
+_CAME = frozenset(("came", "took", "happened", "جاء", "جاءت", "تم", "جرى", "جرت", "באה", "התרחשה"))
+
+
+def _said_done(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, ...]]) -> bool:
+    """An opening noun told as done: a word of announcing, welcoming or beginning just before it, or the noun the
+    subject of "came" or "took place" ("فتح المعبر جاء عقب ...": the opening came after ...)."""
+    before = tokens[max(clause.start, trigger.start - 8) : trigger.start]
+    after = tokens[trigger.end : min(clause.end, trigger.end + 4)]
+    return any(v in _DONE for word in before for v in variants(word)) or any(word in _CAME for word in after)
 
 
 def _only_planned(clause: _Clause) -> bool:
