@@ -426,6 +426,22 @@ API_READS: dict[str, Path] = {
     "api/v1/^reports/$": "/api/v1/reports/",
     "api/v1/changes/": "/api/v1/changes/",
 }
+# The exports under a file name (one OpenAPI operation per format): the same answers as the lists they name; a
+# file is read only, so any other method is a 405 whoever asks.
+API_FILES: dict[str, Path] = {
+    "api/v1/crises.csv": "/api/v1/crises.csv",
+    "api/v1/actors.csv": "/api/v1/actors.csv",
+    "api/v1/crossings.csv": "/api/v1/crossings.csv",
+    "api/v1/crossings.geojson": "/api/v1/crossings.geojson",
+    "api/v1/crossings/<slug:slug>.geojson": "/api/v1/crossings/rafah.geojson",
+    "api/v1/crossings/<slug:slug>/history.csv": "/api/v1/crossings/rafah/history.csv",
+    "api/v1/aid-disputes.csv": "/api/v1/aid-disputes.csv",
+    "api/v1/evacuation-agreements.csv": "/api/v1/evacuation-agreements.csv",
+    "api/v1/timeline.csv": "/api/v1/timeline.csv",
+    "api/v1/flows.csv": "/api/v1/flows.csv",
+    "api/v1/reports.csv": "/api/v1/reports.csv",
+    "api/v1/changes.csv": "/api/v1/changes.csv",
+}
 
 
 def api_rows() -> Iterator[Row]:
@@ -435,6 +451,9 @@ def api_rows() -> Iterator[Row]:
             # Everything but a crossing's history is read only, for everyone.
             method = "post" if pattern.endswith(("$", "changes/")) and "(?P" not in pattern else "delete"
             yield Row(pattern, path, api(405, 405), method=method)
+    for pattern, path in API_FILES.items():
+        yield Row(pattern, path, api(), hidden=dict.fromkeys(CALLERS, "Unreviewed"))
+        yield Row(pattern, path, each(405), method="delete")
     yield Row(
         "api/v1/^timeline/(?P<uid>[0-9a-fA-F-]{36})/$",
         lambda w: "/api/v1/timeline/{}/".format(w.objects["tracker.timelineevent"].uid),
@@ -561,16 +580,13 @@ def test_each_caller_gets_the_expected_answer_at_every_url(world, editor, analys
                 kwargs = {"data": json.dumps(row.body), "content_type": "application/json"}
             response = getattr(client, row.method)(path, **kwargs)
             got, expected = outcome(response), row.expect[caller]
+            body = b"".join(response.streaming_content) if response.streaming else response.content  # CSV streams
             label = f"{row.method.upper()} {path} as {caller}"
             if got != expected:
                 wrong.append(f"{label}: expected {expected}, got {got}")
                 continue
-            if (
-                got == 200
-                and caller in row.saves
-                and row.saves[caller] != ('name="_save"' in response.content.decode())
-            ):
+            if got == 200 and caller in row.saves and row.saves[caller] != ('name="_save"' in body.decode()):
                 wrong.append(f"{label}: a Save button {'missing' if row.saves[caller] else 'offered'}")
-            if caller in row.hidden and row.hidden[caller] in response.content.decode(errors="replace"):
+            if caller in row.hidden and row.hidden[caller] in body.decode(errors="replace"):
                 wrong.append(f"{label}: shows {row.hidden[caller]!r}")
     assert wrong == [], "\n".join(wrong)

@@ -29,6 +29,7 @@ from tracker.demo import load_demo
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = [
+    "/api/v1/",
     "/api/v1/crises/",
     "/api/v1/crises/{slug}/",
     "/api/v1/actors/",
@@ -36,6 +37,7 @@ ENDPOINTS = [
     "/api/v1/crossings/",
     "/api/v1/crossings/{slug}/",
     "/api/v1/crossings/{slug}/history/",
+    "/api/v1/crossings/{slug}/history/{uid}/",
     "/api/v1/aid-disputes/",
     "/api/v1/aid-disputes/{slug}/",
     "/api/v1/evacuation-agreements/",
@@ -50,6 +52,19 @@ ENDPOINTS = [
     "/api/v1/webhooks/",
     "/api/v1/webhooks/{uid}/",
     "/api/v1/webhooks/{uid}/resume/",
+    # Exports under a file name: one operation per format, for generated clients and URL-only tools.
+    "/api/v1/crises.csv",
+    "/api/v1/actors.csv",
+    "/api/v1/crossings.csv",
+    "/api/v1/crossings.geojson",
+    "/api/v1/crossings/{slug}.geojson",
+    "/api/v1/crossings/{slug}/history.csv",
+    "/api/v1/aid-disputes.csv",
+    "/api/v1/evacuation-agreements.csv",
+    "/api/v1/timeline.csv",
+    "/api/v1/flows.csv",
+    "/api/v1/reports.csv",
+    "/api/v1/changes.csv",
 ]
 
 
@@ -60,8 +75,48 @@ def schema(client) -> dict:
     return response.json()
 
 
-def test_schema_is_valid_openapi(schema):
+def test_schema_is_valid_openapi_3_1(schema):
+    assert schema["openapi"] == "3.1.0"
     validate(schema)
+
+
+def test_no_openapi_3_0_nullable_is_left(schema):
+    """3.0's ``nullable`` beside ``allOf`` and no ``type`` is read as not nullable by strict validators (issue 15:
+    18,999 failures); 3.1 says null in ``type`` or with ``oneOf``."""
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            assert "nullable" not in node, where
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}/{index}")
+
+    walk(schema, "")
+
+
+def test_every_format_header_and_conditional_response_is_declared(schema):
+    """Each GET declares If-None-Match and If-Modified-Since, 304, 406 and 429 (with Retry-After), and its 200 the
+    validators and rate-limit headers; CSV and GeoJSON appear under their media types; a 201 names Location."""
+    media_types = set()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            label = f"{method.upper()} {path}"
+            responses = operation["responses"]
+            assert "Retry-After" in responses["429"]["headers"], label
+            if method == "get":
+                names = {p["name"] for p in operation["parameters"] if "name" in p}
+                assert {"If-None-Match", "If-Modified-Since"} <= names, label
+                assert {"200", "304", "406", "429"} <= set(responses), label
+                assert {"ETag", "Last-Modified", "RateLimit", "RateLimit-Policy"} <= set(responses["200"]["headers"])
+                media_types |= set(responses["200"]["content"])
+            if "201" in responses:
+                location = responses["201"]["headers"]["Location"]
+                if "$ref" in location:
+                    location = schema["components"]["headers"][location["$ref"].rsplit("/", 1)[1]]
+                assert location["required"], label
+    assert {"application/json", "text/csv", "application/geo+json"} <= media_types
 
 
 def test_schema_covers_every_endpoint(schema):
@@ -137,7 +192,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(wsgi_app, ed
     headers = {"Authorization": f"Bearer {key}"}
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 24
+    assert len(operations) == 26 + 12  # and the exports under a file name
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 

@@ -125,7 +125,30 @@ FEATURE_COLLECTION_REF = {"$ref": "#/components/schemas/CrossingFeatureCollectio
 ALTERNATE_MEDIA_TYPES = ("text/csv", "application/geo+json")
 
 
+# Exports under a file name (tracker/api/urls.py): each is an operation of its own, with the one format it serves.
+FILE_FORMATS = {".csv": ("text/csv", "CSV file"), ".geojson": ("application/geo+json", "GeoJSON file")}
+
+
 class ApiAutoSchema(AutoSchema):
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        suffix = next((s for s in FILE_FORMATS if self.path.endswith(s)), None)
+        if operation is None or suffix is None:
+            return operation
+        media_type, label = FILE_FORMATS[suffix]
+        base = "_".join(part for part in operation["operationId"].replace(suffix, "").split("_") if part)
+        operation["operationId"] = f"{base}_{suffix[1:]}"
+        operation["tags"] = [tag.removesuffix(suffix) for tag in operation.get("tags", [])]
+        operation["summary"] = f"{operation.get('summary') or ''} ({label})".strip()
+        operation["description"] = (
+            f"{operation.get('description') or ''}\n\nThe same as the address without `{suffix}`, always as "
+            f"`{media_type}` whatever `Accept` says."
+        ).strip()
+        operation["parameters"] = [p for p in operation.get("parameters", []) if p.get("name") != "format"]
+        ok = operation["responses"].get("200", {})
+        ok["content"] = {key: value for key, value in ok.get("content", {}).items() if key == media_type}
+        return operation
+
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters = super()._get_parameters()
         for parameter in parameters:
@@ -139,7 +162,7 @@ class ApiAutoSchema(AutoSchema):
             if parameter["in"] == "path":
                 parameter["description"] = PATH_DESCRIPTIONS.get(name, parameter.get("description", ""))
                 example = getattr(self.view, "path_example", None)
-                if example:
+                if example and name == "slug":  # the view's own example names a crossing, not a row of it
                     parameter["example"] = example
             if "example" in parameter or "examples" in parameter:
                 continue

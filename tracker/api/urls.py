@@ -1,11 +1,16 @@
 """URLs under /api/: version 1 of the partner API, its OpenAPI schema and the interactive docs."""
 
+import functools
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .errors import error_body
 from .views.root import ApiRootView, slash_or_not_found
 
 router = SimpleRouter()
@@ -19,36 +24,44 @@ router.register("flows", views.FlowViewSet, basename="flow")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
+
 # Each export under a file name too (`crossings.csv`, `crossings/rafah.geojson`): tools that take nothing but a URL
 # see the format in it, and the OpenAPI schema describes each as an operation of its own with one media type, so a
 # generated client reads the CSV as text and the GeoJSON as GeoJSON (it parses only the first format an operation
-# declares). Reads only: a write to a file name is a 405.
-READ_ONLY = ["get", "head", "options"]
+# declares). A file is read: any other method is a 405, whoever asks.
+def _file(view: Any, fmt: str) -> Any:
+    @functools.wraps(view)  # keeps the view class on it, for drf-spectacular
+    def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            body = error_body("method_not_allowed", f"{request.method} is not allowed: this address is a file to read.")
+            return JsonResponse(body, status=405, headers={"Allow": "GET, HEAD, OPTIONS"})
+        return view(request, *args, format=fmt, **kwargs)
+
+    return serve
+
+
 files = [
     *(
-        path(f"{prefix}.csv", viewset.as_view({"get": "list"}), {"format": "csv"}, name=f"{basename}-list-csv")
+        path(f"{prefix}.csv", _file(viewset.as_view({"get": "list"}), "csv"), name=f"{basename}-list-csv")
         for prefix, viewset, basename in router.registry
         if prefix != "webhooks"
     ),
     path(
         "crossings.geojson",
-        views.CrossingViewSet.as_view({"get": "list"}),
-        {"format": "geojson"},
+        _file(views.CrossingViewSet.as_view({"get": "list"}), "geojson"),
         name="crossing-list-geojson",
     ),
     path(
         "crossings/<slug:slug>.geojson",
-        views.CrossingViewSet.as_view({"get": "retrieve"}),
-        {"format": "geojson"},
+        _file(views.CrossingViewSet.as_view({"get": "retrieve"}), "geojson"),
         name="crossing-detail-geojson",
     ),
     path(
         "crossings/<slug:slug>/history.csv",
-        views.CrossingHistoryView.as_view(http_method_names=READ_ONLY),
-        {"format": "csv"},
+        _file(views.CrossingHistoryView.as_view(), "csv"),
         name="crossing-history-csv",
     ),
-    path("changes.csv", views.ChangeFeedView.as_view(), {"format": "csv"}, name="changes-csv"),
+    path("changes.csv", _file(views.ChangeFeedView.as_view(), "csv"), name="changes-csv"),
 ]
 
 v1 = [

@@ -89,7 +89,7 @@ class ChangeFeedView(ApiMixin):
         parameters=FEED_PARAMS,
         responses=ChangeFeedPageSerializer,
     )
-    def get(self, request: Request) -> Any:
+    def get(self, request: Request, format: str | None = None) -> Any:  # format: from `changes.csv`
         backend = DjangoFilterBackend()
         filterset = backend.get_filterset(request, self.get_queryset(), self)
         if filterset is not None and not filterset.is_valid():
