@@ -192,9 +192,14 @@ def status_bands_svg(
         zoom_box = text_box(recent.left + 2, TOP - 9, zoom_text, font_size=12)
         if not zoom_box.overlaps(now_box):
             body.append(tag("text", text(zoom_text), x=recent.left + 2, y=TOP - 9, class_="chart-tick"))
-    for segment in segments:
+    for n, segment in enumerate(segments):
         share = (segment.right - segment.left) / (WIDTH - RIGHT - LABEL_WIDTH)
-        for tick, tick_label in time_ticks(segment.start, segment.end, max_ticks=max(2, round(8 * share))):
+        marks = time_ticks(segment.start, segment.end, max_ticks=max(2, round(8 * share)))
+        if n and newest is not None:
+            # The recent stretch is there for the newest change: its moment is the tick placed first.
+            short = segment.end - segment.start < timedelta(days=1)
+            marks.insert(0, (newest, f"{newest:%H:%M}" if short else f"{newest.day} {MONTHS[newest.month - 1]}"))
+        for tick, tick_label in marks:
             x = segment.x_of(tick)
             if ticks.claim(text_box(x, axis_y + 16, tick_label, font_size=12, anchor="middle")):
                 body.append(tag("line", x1=x, x2=x, y1=TOP - 4, y2=axis_y, class_="chart-grid"))
