@@ -13,8 +13,11 @@ import hxl
 import pandas as pd
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 
-from tests.factories import CrossingFactory, SourceFactory, agreement, status
+from tests.admin_forms import change_form_data
+from tests.factories import CrisisFactory, CrossingFactory, SourceFactory, agreement, country, status
 from tests.test_pages_support import body
 from tracker import services
 from tracker.demo import load_demo
@@ -239,3 +242,90 @@ def api_webhook(partner_token):
     from tracker.api.models import Webhook
 
     Webhook.objects.create(token=partner_token.token, url="https://example.org/hook", secret="s" * 40)
+
+
+# --- P-codes and GLIDE numbers: editable, validated, shown -------------------------------------------------------
+
+
+def crossing_admin_post(client, crossing, **fields):
+    url = reverse("admin:tracker_crossing_change", args=[crossing.pk])
+    return client.post(url, {**change_form_data(client.get(url)), **fields})
+
+
+def crisis_admin_post(client, crisis, **fields):
+    url = reverse("admin:tracker_crisis_change", args=[crisis.pk])
+    return client.post(url, {**change_form_data(client.get(url)), **fields})
+
+
+def test_editors_set_pcodes_and_glide_in_the_admin(editor_client, partner_client):
+    crossing = CrossingFactory(name="Rafah", side_a=country("EGY"), side_b=country("PSE"))
+    response = crossing_admin_post(editor_client, crossing, adm1_pcode="PS02", adm2_pcode="PS0205")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    crossing.refresh_from_db()
+    assert (crossing.adm1_pcode, crossing.adm2_pcode) == ("PS02", "PS0205")
+    crisis = CrisisFactory(name="Gaza 2023")
+    assert crisis_admin_post(editor_client, crisis, glide="CE-2023-000191-PSE").status_code == 302
+    crisis.refresh_from_db()
+    assert crisis.glide == "CE-2023-000191-PSE"
+    assert Crisis.history.filter(id=crisis.pk).first().glide == "CE-2023-000191-PSE"  # kept in its history
+    shown = partner_client.get(f"/api/v1/crossings/{crossing.slug}/").json()
+    assert (shown["adm1_pcode"], shown["adm2_pcode"]) == ("PS02", "PS0205")
+    assert partner_client.get(f"/api/v1/crises/{crisis.slug}/").json()["glide"] == "CE-2023-000191-PSE"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "says"),
+    [
+        ({"adm1_pcode": "ps02"}, "adm1_pcode", "P-code is a two-letter country code"),
+        ({"adm1_pcode": "PS-02"}, "adm1_pcode", "P-code is a two-letter country code"),
+        ({"adm1_pcode": "PS"}, "adm1_pcode", "P-code is a two-letter country code"),
+        ({"adm1_pcode": "IL02"}, "adm1_pcode", "does not begin with the code of either side"),
+        ({"adm2_pcode": "PS0205"}, "adm1_pcode", "Give the first-level P-code too"),
+        ({"adm1_pcode": "PS02", "adm2_pcode": "EG3401"}, "adm2_pcode", "Both P-codes must be of the same country"),
+        ({"adm1_pcode": "PS02", "adm2_pcode": "IL0201"}, "adm2_pcode", "does not begin with the code of either side"),
+    ],
+)
+def test_bad_pcodes_are_refused_with_the_reason(editor_client, fields, field, says):
+    crossing = CrossingFactory(name="Rafah", side_a=country("EGY"), side_b=country("PSE"))
+    response = crossing_admin_post(editor_client, crossing, **fields)
+    assert response.status_code == 200
+    assert says in " ".join(response.context["adminform"].form.errors.get(field, [])), response.context[
+        "adminform"
+    ].form.errors
+    crossing.refresh_from_db()
+    assert (crossing.adm1_pcode, crossing.adm2_pcode) == ("", "")  # nothing half-written
+
+
+@pytest.mark.parametrize("glide", ["CE-2023-191-PSE", "ce-2023-000191-pse", "CE-2023-000191-PS", "CE2023000191PSE"])
+def test_bad_glide_numbers_are_refused(editor_client, glide):
+    crisis = CrisisFactory(name="Gaza 2023")
+    response = crisis_admin_post(editor_client, crisis, glide=glide)
+    assert response.status_code == 200
+    assert "GLIDE number reads hazard-year-serial-country" in " ".join(
+        response.context["adminform"].form.errors["glide"]
+    )
+    crisis.refresh_from_db()
+    assert crisis.glide == ""
+
+
+def test_one_glide_number_names_one_crisis(editor_client):
+    CrisisFactory(name="Gaza 2023", glide="CE-2023-000191-PSE")
+    other = CrisisFactory(name="Gaza 2023 (copy)")
+    response = crisis_admin_post(editor_client, other, glide="CE-2023-000191-PSE")
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert CrisisFactory(name="Blank one").glide == "" and CrisisFactory(name="Blank two").glide == ""
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("crossing", {"adm1_pcode": "ps02"}),
+        ("crossing", {"adm2_pcode": "PS0205"}),
+        ("crisis", {"glide": "not-a-glide"}),
+    ],
+)
+def test_the_database_refuses_what_the_forms_refuse(model, fields):
+    """Any other path (raw update, a future script) meets the same rules as check constraints."""
+    row = CrossingFactory(name="Rafah") if model == "crossing" else CrisisFactory(name="Gaza")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(**fields)
