@@ -576,3 +576,15 @@ def test_an_opening_noun_is_a_fact_only_when_told_as_done(text, expected):
 
 def test_arabic_she_reopened_is_an_opening():
     assert claims("أعادت إسرائيل فتح معبر كرم أبو سالم صباح اليوم.") == {("kerem-shalom", "open", "all")}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Protests near Kerem Shalom delayed the entry of aid trucks on Monday.", set()),
+        ("הפגנות ליד מעבר כרם שלום עיכבו את כניסת המשאיות.", set()),
+        ("אין כניסה של סחורות דרך מעבר כרם שלום מזה שבוע.", {("kerem-shalom", "closed", "commercial")}),
+    ],
+)
+def test_traffic_delayed_is_no_news_that_it_passed(text, expected):
+    assert claims(text) == expected

@@ -519,12 +519,15 @@ class Reader:
             and not _time_phrase(tokens, clause, trigger)
         ):
             return []  # "talks on the reopening of Rafah", "Reopening Kerem Shalom is a priority": not done
-        if cue.kind == lx.MOVEMENT and any(
-            c.form in ("plan", "demand", "purpose", "hedge", "future")
-            and not (c.text == "may" and _a_date(tokens, m.start))
-            for m, c in clause.of(lx.MODAL)
+        if cue.kind == lx.MOVEMENT and (
+            any(
+                c.form in ("plan", "demand", "purpose", "hedge", "future")
+                and not (c.text == "may" and _a_date(tokens, m.start))
+                for m, c in clause.of(lx.MODAL)
+            )
+            or any(m.start < trigger.start for m, _ in clause.of(lx.OBSTRUCT))
         ):
-            return []
+            return []  # (nor is "protests delayed the entry of trucks" news that they entered)
         # "لم يسمح إلا بـ", "לא מתאפשר מעבר, חוץ מחולים": nothing but ..., that is, only ...
         negations = [m.start for m, _ in clause.of(lx.NEGATION)] + (
             [trigger.start] if cue.text.split()[0] in lx.NEGATIONS else []

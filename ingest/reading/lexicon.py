@@ -26,6 +26,7 @@ NEGATION = "negation"
 ANAPHOR = "anaphor"  # "the crossing", "المعبر", "המעבר": the crossing last named
 UNTRACKED = "untracked"  # a crossing the tracker does not follow (Karni, Zikim ...): takes statuses, lends none
 TRAFFIC = "traffic"
+OBSTRUCT = "obstruct"  # acts on traffic without saying it passed: "delayed the entry of trucks"
 ONE_SIDE = "one_side"  # "open on its side", "من الجانب المصري": one side of a crossing only
 
 
@@ -202,7 +203,7 @@ _MOVEMENT = _cues(
     "|ادخلت|أدخلت|ادخال|إدخال|تم ادخال|تم إدخال|نقلت|نقل|تم نقل|سافر|سافرت|سفر|عاد|عادت|عودة|اجلاء|إجلاء|تم اجلاء"
     "|letting|allowing|enabling|permitting|מתאפשר מעבר|התאפשר מעבר|התאפשרה יציאה|מתאפשרת יציאה|יציאה|יציאת"
     "|נכנסו|נכנס|נכנסה|נכנסות|נכנסים|עברו|עוברות|עוברים|הוכנסו|הוכנס|הועברו|הועבר|הועברה|יצאו|יצא|יוצאים|חצו"
-    "|פונו|הכנסת|העברת|כניסת|מעבר של",
+    "|פונו|הכנסת|העברת|כניסת|כניסה|מעבר של",
 )
 # Arriving is passing only by way of the crossing ("reached Gaza through Erez"): trucks that "arrived at Rafah" wait.
 _ARRIVAL = _cues(MOVEMENT, "arrived|arrives|arriving|reached|وصلت|وصل|وصول|הגיעו", form="arrive")
@@ -407,6 +408,11 @@ _BOTH = _cues(
     "|שניהם|שני המעברים",
     form="both",
 )
+_OBSTRUCT = _cues(
+    OBSTRUCT,
+    "delayed|delaying|delays|held up|holding up|hampered|hampering|hindered|hindering|obstructed|obstructing"
+    "|أخرت|اخرت|أخر|عطلت|عطل|عرقلت|عرقل|تعيق|يعيق|أعاق|اعاق|עיכבו|עיכב|עיכבה|מעכבים|שיבשו|שיבש|הקשו",
+)
 _ONE_SIDE = _cues(
     ONE_SIDE,
     "on its side|from its side|on the egyptian side|from the egyptian side|on our side|from our side|on their side"
@@ -524,6 +530,7 @@ CUES: list[tuple[str, Cue]] = [
     *_ANAPHOR,
     *_BOTH,
     *_ONE_SIDE,
+    *_OBSTRUCT,
     *_UNTRACKED,
     *_TRAFFIC,
     *_NOT_TRAFFIC,
