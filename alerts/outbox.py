@@ -50,11 +50,11 @@ def outbox_messages(limit: int = SHOWN) -> list[OutboxMessage]:
             found.append(
                 OutboxMessage(
                     file=path.name,
-                    subject=str(parsed.get("Subject", "")),
+                    subject=str(parsed.get("Subject", "")).strip(),
                     to=str(parsed.get("To", "")),
                     date=str(parsed.get("Date", "")),
                     text=_text(parsed),
-                    list_unsubscribe=str(parsed.get("List-Unsubscribe", "")),
+                    list_unsubscribe=str(parsed.get("List-Unsubscribe", "")).strip(),
                 )
             )
             if len(found) >= limit:

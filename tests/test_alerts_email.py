@@ -410,3 +410,22 @@ def test_make_runs_file_outbox_is_shown_to_editors_in_the_admin(world, charlie, 
 
     client.force_login(charlie)
     assert client.get("/admin/outbox/").status_code == 403
+
+
+def test_the_alerts_page_reads_a_fixed_number_of_queries_however_many_crossings_are_followed(
+    analyst_client, charlie, world
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alert_services.subscription_set(user=charlie, crossing=world.rafah, traffic=["people"], delivery=IMMEDIATE)
+    with CaptureQueriesContext(connection) as one:
+        assert analyst_client.get(reverse("alerts:manage")).status_code == 200
+    for number in range(6):
+        crossing = factories.CrossingFactory(name=f"Crossing {number}")
+        alert_services.subscription_set(user=charlie, crossing=crossing, traffic=["aid", "fuel"], delivery=DIGEST)
+    with CaptureQueriesContext(connection) as seven:
+        page = analyst_client.get(reverse("alerts:manage"))
+
+    assert page.content.decode().count("Stop following") == 7
+    assert len(seven) == len(one)
