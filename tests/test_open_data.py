@@ -23,7 +23,7 @@ from tests.factories import ActorFactory, CrisisFactory, CrossingFactory, Source
 from tests.factories import status as record_status
 from tracker import services
 from tracker.api.renderers import expand_columns
-from tracker.models import AgreementParty, FlowCount, Report, Traffic
+from tracker.models import AgreementParty, FlowCount, Report, Source, Traffic
 from tracker.opendata.datasets import DATASETS
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def _open_data(settings):
 
 def build(n: int) -> None:
     """``n`` of everything the datasets hold, each with relations and evidence, plus material readers never see."""
-    source = SourceFactory(name=f"Wire x{n}", home_page="https://example.org/wire")
+    source = SourceFactory(name=f"Wire {Source.objects.count() + 1}", home_page="https://example.org/wire")
     for i in range(n):
         crisis = CrisisFactory()
         actor = ActorFactory()
@@ -118,6 +118,7 @@ def test_on_no_token_needed(url):
     build(1)
     response = Client().get(url)
     assert response.status_code == 200, response.content[:500]
+    assert Client().head(url).status_code == 200
 
 
 def test_a_token_or_a_bad_one_changes_nothing(partner_token):
@@ -195,11 +196,19 @@ def test_csv_has_the_hxl_row_and_is_csv_whatever_accept_says(client):
     assert len(lines) == 3
 
 
-def test_geojson_download_answers_304_when_unchanged(client):
+@pytest.mark.parametrize("url", FILES)
+def test_every_file_answers_304_when_unchanged_and_200_after_a_write(client, url):
     build(1)
-    first = client.get("/data/crossings.geojson")
-    again = client.get("/data/crossings.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    first = client.get(url)
+    body(first)
+    assert first.status_code == 200
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+    cache.clear()
+    build(1)  # a write to every dataset
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
 
 
 # --- throttling -----------------------------------------------------------------------------------------------
@@ -269,7 +278,7 @@ def test_datapackage_carries_licence_sources_and_update_frequency(client):
         }
     ]
     assert descriptor["sources"][0]["title"] == "Situation tracker"
-    assert {"title": "Wire x1", "path": "https://example.org/wire"} in descriptor["sources"]
+    assert {"title": "Wire 1", "path": "https://example.org/wire"} in descriptor["sources"]
     assert descriptor["updateFrequency"] == "Live"
     names = [r["name"] for r in descriptor["resources"]]
     assert names == ["crossings", "crossings-geojson", "status-history", "flows", "aid-disputes",
