@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..models import AidDispute, Crisis, Crossing, EvacuationAgreement, Report, Traffic
+from ..selectors import search_query
 from ..selectors.dashboard import accord_page, crossing_suggestions, editor_queue
 from ..selectors.reports import shown_states
 from ..selectors.timeline import TimelineEntry
@@ -379,6 +380,8 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
             "form": form,
             "page_obj": page_obj,
             "searched": bool(data["q"]),
+            # A query of punctuation or stop words alone finds nothing on either database: say why.
+            "nothing_to_search": bool(data["q"]) and search_query.parse(data["q"]).empty,
             # Search ranks the most recent matches only; when they fill the window, older ones exist too.
             "rank_window": window if data["q"] and selectors.search_supported() and paginator.count >= window else None,
         },
