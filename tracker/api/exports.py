@@ -38,10 +38,10 @@ from tracker.models.accords import AgreementPartyRole
 from tracker.selectors import status_is_stale
 from tracker.timestamps import rfc3339, utc_day
 
-from .renderers import CsvColumn, RepeatedColumns
+from .renderers import CsvColumn, RepeatedColumns, repeated
 from .serializers import visible_report
 
-Columns = list[CsvColumn | RepeatedColumns]
+Columns = list[CsvColumn]
 
 
 # --- widths of repeated columns: the most items any row has, one query each, asked when an export starts ----------
@@ -115,7 +115,7 @@ def _evidence_columns(prefix: str, suffix: str, report: Callable[[Any], Any]) ->
         CsvColumn(f"{prefix}report_url", f"#meta+url+report{suffix}", field(lambda r: r.url)),
         CsvColumn(f"{prefix}report_title", f"#meta+title+report{suffix}", field(lambda r: r.title)),
         CsvColumn(f"{prefix}report_source", f"#meta+source+report{suffix}", field(lambda r: r.source.name)),
-        RepeatedColumns(
+        repeated(
             f"{prefix}report_organisation",
             (("", f"#org+name+originating{suffix}", str),),
             lambda row: field(lambda r: r.organisations)(row) or [],
@@ -125,7 +125,7 @@ def _evidence_columns(prefix: str, suffix: str, report: Callable[[Any], Any]) ->
 
 
 def _aliases(language: str) -> RepeatedColumns:
-    return RepeatedColumns(
+    return repeated(
         f"crossing_name_{language}",
         (("", f"#loc+name+crossing+i_{language}", lambda alias: alias["name"]),),
         lambda c: [a for a in getattr(c, "alias_list", []) if a["language"] == language],
@@ -167,7 +167,7 @@ def crossing_columns(as_of: datetime) -> Columns:
         CsvColumn("adm2_pcode", "#adm2+code+v_pcode", lambda c: c.adm2_pcode),
         CsvColumn("latitude", "#geo+lat", lambda c: c.latitude),
         CsvColumn("longitude", "#geo+lon", lambda c: c.longitude),
-        RepeatedColumns(
+        repeated(
             "crisis",
             (("", "#crisis+code", str),),
             lambda c: c.crisis_slugs,
@@ -207,7 +207,7 @@ CRISIS_COLUMNS: Columns = [
     CsvColumn("state", "#status", lambda c: c.state),
     CsvColumn("started_on", "#date+start", lambda c: c.started_on),
     CsvColumn("ended_on", "#date+end", lambda c: c.ended_on),
-    RepeatedColumns(
+    repeated(
         "country",
         (("", "#country+name", lambda x: x.name), ("_iso3", "#country+code+v_iso3", lambda x: x.iso3)),
         lambda c: list(c.countries.all()),
@@ -226,7 +226,7 @@ ACTOR_COLUMNS: Columns = [
 
 
 def _crossing_links(model: Any) -> RepeatedColumns:
-    return RepeatedColumns(
+    return repeated(
         "crossing",
         (("", "#loc+crossing+code", lambda c: c.slug),),
         lambda row: list(row.crossings.all()),
@@ -242,7 +242,7 @@ DISPUTE_COLUMNS: Columns = [
     CsvColumn("state", "#status", lambda d: d.state),
     CsvColumn("opened_on", "#date+start", lambda d: d.opened_on),
     CsvColumn("resolved_on", "#date+end", lambda d: d.resolved_on),
-    RepeatedColumns(
+    repeated(
         "party",
         (("", "#org+name+party", lambda a: a.name),),
         lambda d: list(d.parties.all()),
@@ -253,7 +253,7 @@ DISPUTE_COLUMNS: Columns = [
 
 
 def _parties_in(role: str) -> RepeatedColumns:
-    return RepeatedColumns(
+    return repeated(
         role,
         (("", f"#org+name+{role}", lambda p: p.actor.name),),
         lambda a: [p for p in a.parties.all() if p.role == role],
@@ -271,7 +271,7 @@ AGREEMENT_COLUMNS: Columns = [
     CsvColumn("ends_on", "#date+end", lambda a: a.ends_on),
     *(_parties_in(role.value) for role in AgreementPartyRole),
     _crossing_links(EvacuationAgreement),
-    RepeatedColumns(
+    repeated(
         "eligible",
         (("", "#group+eligible+code", lambda e: e.group),),
         lambda a: list(a.eligible.all()),
@@ -287,7 +287,7 @@ TIMELINE_COLUMNS: Columns = [
     CsvColumn("title", "#event+name", lambda e: e.title),
     CsvColumn("description", "#description", lambda e: e.description),
     CsvColumn("location", "#loc+name", lambda e: e.location),
-    RepeatedColumns(
+    repeated(
         "actor",
         (("", "#org+name", lambda a: a.name),),
         lambda e: list(e.actors.all()),
@@ -313,25 +313,25 @@ REPORT_COLUMNS: Columns = [
     CsvColumn("source", "#meta+source", lambda r: r.source.slug),
     *moment_columns("published_at", "+published", lambda r: r.published_at),
     CsvColumn("language", "#meta+lang", lambda r: r.language),
-    RepeatedColumns(
+    repeated(
         "crisis",
         (("", "#crisis+code", lambda c: c.slug),),
         lambda r: list(r.crises.all()),
         lambda: _most(_through(Report, "crises"), "report"),
     ),
-    RepeatedColumns(
+    repeated(
         "crossing",
         (("", "#loc+crossing+code", lambda c: c.slug),),
         lambda r: list(r.crossings.all()),
         lambda: _most(_through(Report, "crossings"), "report"),
     ),
-    RepeatedColumns(
+    repeated(
         "organisation",
         (("", "#org+name+originating", str),),
         lambda r: r.organisations or [],
         lambda: _longest_list(Report.objects.all(), "organisations"),
     ),
-    RepeatedColumns(
+    repeated(
         "country",
         (("", "#country+code+v_iso3", str),),
         lambda r: r.country_codes or [],

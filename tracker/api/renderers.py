@@ -70,31 +70,45 @@ class CsvColumn:
     hxl: str
     value: Callable[[Any], Any]
 
+    def expand(self) -> list[CsvColumn]:
+        """The columns this stands for in an export: itself (``RepeatedColumns`` spreads to several)."""
+        return [self]
+
+
+Part = tuple[str, str, Callable[[Any], Any]]  # (header suffix, hashtag, value of one item)
+
 
 @dataclass(frozen=True)
-class RepeatedColumns:
+class RepeatedColumns(CsvColumn):
     """A list spread over numbered columns sharing one hashtag, one value per cell (HXL's way: libhxl's
-    ``with_rows('#org+name=Egypt')`` tries every column the tag matches). ``parts`` are what each item gives, side by
-    side (``party_1``, ``party_1_iso3``, ``party_2``, ...); ``width`` is how many items the widest row has, asked of
-    the database once when the export starts, so that every row has the same columns (at least one set, so the
-    column exists when no row has any)."""
+    ``with_rows('#org+name=Egypt')`` tries every column the tag matches). ``value`` gives a row's items; ``parts``
+    are what each item gives, side by side (``country_1``, ``country_1_iso3``, ``country_2``, ...); ``width`` is how
+    many items the widest row has, asked of the database once when the export starts, so that every row has the same
+    columns (at least one set, so the columns exist when no row has any). Made by ``repeated``."""
 
-    header: str
-    parts: tuple[tuple[str, str, Callable[[Any], Any]], ...]  # (header suffix, hashtag, value of one item)
-    items: Callable[[Any], Sequence[Any]]
-    width: Callable[[], int]
+    parts: tuple[Part, ...] = ()
+    width: Callable[[], int] = lambda: 1
 
     def expand(self) -> list[CsvColumn]:
         count = max(1, self.width())
-        columns = []
+        columns: list[CsvColumn] = []
         for n in range(count):
             last = n == count - 1
             for suffix, hxl, value in self.parts:
-                columns.append(CsvColumn(f"{self.header}_{n + 1}{suffix}", hxl, _nth(self.items, n, value, last)))
+                columns.append(CsvColumn(f"{self.header}_{n + 1}{suffix}", hxl, _nth(self.value, n, value, last)))
         return columns
 
 
-def _nth(items: Callable[[Any], Sequence[Any]], n: int, value: Callable[[Any], Any], last: bool) -> Callable:
+def repeated(
+    header: str, parts: tuple[Part, ...], items: Callable[[Any], Sequence[Any]], width: Callable[[], int]
+) -> RepeatedColumns:
+    """Columns ``<header>_1``, ``<header>_2``, ... for the ``items`` of a row, ``width()`` of them."""
+    return RepeatedColumns(header, parts[0][1], items, parts=parts, width=width)
+
+
+def _nth(
+    items: Callable[[Any], Sequence[Any]], n: int, value: Callable[[Any], Any], last: bool
+) -> Callable[[Any], Any]:
     def read(row: Any) -> Any:
         found = list(items(row))
         if n >= len(found):
@@ -107,12 +121,9 @@ def _nth(items: Callable[[Any], Sequence[Any]], n: int, value: Callable[[Any], A
     return read
 
 
-def expand_columns(columns: Sequence[CsvColumn | RepeatedColumns]) -> list[CsvColumn]:
+def expand_columns(columns: Sequence[CsvColumn]) -> list[CsvColumn]:
     """The columns of one export, each repeated group spread to its width."""
-    flat: list[CsvColumn] = []
-    for column in columns:
-        flat.extend(column.expand() if isinstance(column, RepeatedColumns) else [column])
-    return flat
+    return [flat for column in columns for flat in column.expand()]
 
 
 class _Echo:
@@ -134,7 +145,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(columns: Sequence[CsvColumn | RepeatedColumns], rows: Iterable[Any]) -> Iterator[str]:
+def csv_lines(columns: Sequence[CsvColumn], rows: Iterable[Any]) -> Iterator[str]:
     """Header, HXL hashtag row, then one line per row, produced as they are read (nothing held in memory)."""
     writer = csv.writer(_Echo())
     flat = expand_columns(columns)
