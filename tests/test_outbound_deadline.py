@@ -92,3 +92,14 @@ def test_a_normal_answer_is_unaffected(allow_server):
     response = outbound.fetch(allow_server.url("/ok"), total_timeout=1)
     assert response.body == b"fine"
     assert time.monotonic() - started < 1
+
+
+def test_a_receivers_malformed_headers_cost_a_log_line_not_a_traceback(drip, caplog):
+    """When the deadline cuts a header drip, urllib3 finds the half-sent header malformed and logs it with a stack;
+    the soak counted one per attempt. The line stays (it says which URL misbehaved), the stack goes."""
+    server = drip("headers", interval=0.6)  # one byte, "X", before the deadline: a header line with no colon
+    with caplog.at_level("WARNING", logger="urllib3.connection"), pytest.raises(outbound.FetchTimeout):
+        outbound.fetch(server.url(), total_timeout=1, read_timeout=1, max_redirects=0)
+    defects = [r for r in caplog.records if r.getMessage().startswith("Failed to parse headers")]
+    assert defects, "the drip no longer provokes urllib3's warning: this test checks nothing"
+    assert all(r.exc_info is None and not r.exc_text for r in defects)

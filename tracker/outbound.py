@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -40,6 +41,18 @@ from urllib3.util.ssl_ import create_urllib3_context
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 TOTAL_TIME_MESSAGE = "response took longer than the total time allowed"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class HeaderDefectsWithoutTraceback(logging.Filter):
+    """urllib3 logs a server's malformed headers as a warning with a full traceback. The server is not ours and the
+    request fails or is cut by our deadline anyway; a hostile receiver should cost a log line, not a stack per
+    attempt (settings.LOGGING hangs this on ``urllib3.connection``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Failed to parse headers"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class OutboundError(Exception):

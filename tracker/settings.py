@@ -423,7 +423,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"header_defects": {"()": "tracker.outbound.HeaderDefectsWithoutTraceback"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "urllib3.connection": {"filters": ["header_defects"]},
+    },
 }
 
 # --- status pages (tracker/pages) -----------------------------------------------------------------------------
