@@ -31,6 +31,8 @@ def same(data: object) -> object:
 def situation():
     crisis, other = CrisisFactory(), CrisisFactory()
     rafah = CrossingFactory(name="Rafah", latitude=31.2, longitude=34.25, description="Gaza–Egypt")
+    Crossing.objects.filter(pk=rafah.pk).update(adm1_pcode="PS02", adm2_pcode="PS0205")  # both ways carry them
+    rafah.refresh_from_db()
     rafah.crises.add(crisis, other)
     rafah.aliases.create(name="معبر رفح", language="ar")
     rafah.aliases.create(name="Rafah Border Crossing", language="")
@@ -61,6 +63,8 @@ def test_crossing_data_equals_the_crossing_serializer(situation, as_of):
         by_hand = out.crossing_data(crossing, as_of_requested=as_of, as_of=moment)
         by_serializer = out.CrossingSerializer(crossing, context={"as_of_requested": as_of, "as_of": moment}).data
         assert same(by_hand) == same(by_serializer)
+        if crossing.name == "Rafah":
+            assert (by_hand["adm1_pcode"], by_hand["adm2_pcode"]) == ("PS02", "PS0205")
 
 
 def test_history_rows_equal_the_history_serializer(situation):
