@@ -429,3 +429,15 @@ def test_the_alerts_page_reads_a_fixed_number_of_queries_however_many_crossings_
 
     assert page.content.decode().count("Stop following") == 7
     assert len(seven) == len(one)
+
+
+def test_beat_runs_the_alerts_sweep_every_minute_from_the_start():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="e-mail alerts")
+    assert (task.task, task.interval.every, task.interval.period, task.enabled) == (
+        "alerts.tasks.alerts_sweep",
+        60,
+        "seconds",
+        True,
+    )
