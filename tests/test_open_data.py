@@ -287,6 +287,9 @@ def test_datapackage_carries_licence_sources_and_update_frequency(client):
         assert resource["path"].startswith("http://testserver/data/")
         assert resource["lastModified"].endswith("Z")
     flows = next(r for r in descriptor["resources"] if r["name"] == "flows")
+    assert flows["schema"]["foreignKeys"] == [
+        {"fields": ["crossing"], "reference": {"resource": "crossings", "fields": ["crossing"]}}
+    ]
     value = next(f for f in flows["schema"]["fields"] if f["name"] == "value")
     assert value == {"name": "value", "type": "number", "hxl:hashtag": "#indicator+value+num"}
 
@@ -334,6 +337,11 @@ def test_validation_is_not_vacuous(client, tmp_path):
     crossings = descriptor["resources"][0]
     crossings["dialect"] = {"header": True}
     target.write_text(json.dumps(descriptor))
+    assert not frictionless.validate(str(target)).valid
+    # A flow at a crossing the crossings file does not hold breaks the package's foreign key.
+    descriptor, target = package_on_disk(client, "/data/datapackage.json", tmp_path)
+    flows = tmp_path / "flows.csv"
+    flows.write_text(flows.read_text().replace(",crossing-", ",elsewhere-"))
     assert not frictionless.validate(str(target)).valid
     descriptor, target = package_on_disk(client, "/data/flows/datapackage.json", tmp_path)
     field = next(f for f in descriptor["resources"][0]["schema"]["fields"] if f["name"] == "crossing")

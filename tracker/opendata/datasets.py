@@ -28,6 +28,8 @@ class Dataset:
     csv_view: type[downloads.OpenDataFile]
     geojson_view: type[downloads.OpenDataFile] | None = None
     primary_key: tuple[str, ...] = ()
+    # Columns naming a row of another dataset: (column, dataset, its column). Declared in a package holding both.
+    references: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def watermark_models(self) -> Sequence[type[Model]]:
@@ -61,6 +63,7 @@ DATASETS: tuple[Dataset, ...] = (
         columns=lambda: exports.HISTORY_COLUMNS,
         csv_view=downloads.StatusHistoryCsv,
         primary_key=("uid",),
+        references=(("crossing", "crossings", "crossing"),),
     ),
     Dataset(
         slug="flows",
@@ -72,6 +75,7 @@ DATASETS: tuple[Dataset, ...] = (
         columns=lambda: exports.FLOW_COLUMNS,
         csv_view=downloads.FlowsCsv,
         primary_key=("uid",),
+        references=(("crossing", "crossings", "crossing"),),
     ),
     Dataset(
         slug="aid-disputes",

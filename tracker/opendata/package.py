@@ -128,11 +128,33 @@ def resources(dataset: Dataset, absolute: Callable[[str], str], *, updated: date
     return files
 
 
+def _link(files: list[dict[str, Any]], datasets: Sequence[Dataset]) -> None:
+    """Foreign keys between files of one package (a flow's crossing is a row of the crossings file), so that
+    Frictionless checks them too; only where both files and both columns are there."""
+    by_name = {item["name"]: item for item in files if "schema" in item}
+    for dataset in datasets:
+        source = by_name.get(dataset.slug)
+        for column, target_name, target_column in dataset.references:
+            target = by_name.get(target_name)
+            if source is None or target is None:
+                continue
+            if column not in _names(source) or target_column not in _names(target):
+                continue
+            source["schema"].setdefault("foreignKeys", []).append(
+                {"fields": [column], "reference": {"resource": target_name, "fields": [target_column]}}
+            )
+
+
+def _names(resource: dict[str, Any]) -> set[str]:
+    return {field["name"] for field in resource["schema"]["fields"]}
+
+
 def package(datasets: Sequence[Dataset], absolute: Callable[[str], str], *, name: str, title: str) -> dict[str, Any]:
     """The descriptor: ``absolute`` turns a path into the address partners reach us at (the request's host)."""
     files: list[dict[str, Any]] = []
     for dataset in datasets:
         files += resources(dataset, absolute, updated=last_updated(dataset))
+    _link(files, datasets)
     homepage = absolute(reverse("opendata:index"))
     return {
         "name": name,
