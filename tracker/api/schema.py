@@ -255,12 +255,12 @@ HEADERS: dict[str, dict[str, Any]] = {
     "RateLimit-Policy": _header(
         "The caller's quota (IETF draft-ietf-httpapi-ratelimit-headers): the number of requests allowed per "
         "window, and the window's length in seconds. Absent when the server sets no limit.",
-        example='"default";q=600;w=60',
+        example='"partner";q=600;w=60',
     ),
     "RateLimit": _header(
         "What is left of the quota in the current window and when it resets, in seconds (same draft). Absent "
         "when the server sets no limit.",
-        example='"default";r=599;t=60',
+        example='"partner";r=599;t=42',
     ),
     "Retry-After": _header(
         "Seconds to wait before the next request", {"type": "integer", "minimum": 0}, example=30, required=True
