@@ -588,3 +588,23 @@ def test_arabic_she_reopened_is_an_opening():
 )
 def test_traffic_delayed_is_no_news_that_it_passed(text, expected):
     assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt denied reports that it had shut the Rafah crossing.",
+        "גורם מצרי הכחיש כי מעבר רפיח נסגר.",
+        "Until the war, thousands of labourers crossed Erez every day.",
+        "When Rafah was open in 2023, about 700 people a day crossed.",
+        "لم يتضح بعد موعد إعادة فتح معبر رفح.",
+    ],
+)
+def test_denials_the_past_before_the_war_and_the_consequences_of_a_when_are_no_claim(text):
+    assert claims(text) == set()
+
+
+def test_operated_at_reduced_capacity_is_restricted():
+    assert claims("The Kerem Shalom crossing operated at reduced capacity on Tuesday.") == {
+        ("kerem-shalom", "restricted", "all")
+    }

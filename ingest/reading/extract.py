@@ -760,6 +760,8 @@ class Reader:
         pool = clause.mentions
         if not pool:
             earlier = [c for c in clauses[:position] if c.mentions]
+            if earlier and _conditional(earlier[-1]):
+                return [], how  # "When Rafah was open, 700 people a day crossed": the consequence of a condition
             if earlier:
                 pool = [earlier[-1].mentions[-1]]
                 how.append(("the crossing named in the clause before", 0.08))
@@ -951,7 +953,7 @@ _DONE = frozenset(
         "announced", "announces", "announcing", "confirmed", "welcomed", "welcomes", "began", "begun", "saw",
         "witnessed", "completed", "marked", "followed", "after", "since", "with", "welcome", "أعلن", "أعلنت", "اعلن",
         "اعلنت", "جرى", "جرت", "أعادت", "اعادت", "أعاد", "اعاد",
-        "يعلن", "تعلن", "تم", "بدأ", "بدأت", "شهد", "شهدت", "أكد", "أكدت", "رحب", "رحبت", "أفاد", "أفادت", "منذ", "بعد",
+        "يعلن", "تعلن", "تم", "بدأ", "بدأت", "شهد", "شهدت", "أكد", "أكدت", "رحب", "رحبت", "أفاد", "أفادت", "منذ",
         "עם", "מאז", "לאחר", "הודיע", "הודיעה", "הודיעו", "בירך", "בירכה", "החלה", "הושלמה",
     )
 )  # fmt: skip
@@ -966,6 +968,13 @@ def _said_done(tokens: list[str], clause: _Clause, trigger: Match[tuple[lx.Cue, 
     before = tokens[max(clause.start, trigger.start - 8) : trigger.start]
     after = tokens[trigger.end : min(clause.end, trigger.end + 4)]
     return any(v in _DONE for word in before for v in variants(word)) or any(word in _CAME for word in after)
+
+
+def _conditional(clause: _Clause) -> bool:
+    """The clause begins with "if", "when", "whenever", "إذا", "כאשר" ..."""
+    return any(
+        c.kind == lx.MODAL and c.form == "condition" for m in clause.cues if m.start == clause.start for c in m.payload
+    )
 
 
 def _only_planned(clause: _Clause) -> bool:

@@ -86,7 +86,12 @@ _STATUS = [
         status="restricted",
         form="event",
     ),
-    *_cues(STATUS, "open|operational|functioning|operating|in operation", status="open", form="state"),
+    *_cues(
+        STATUS,
+        "open|operational|functioning|operating|in operation|operated at|operates at",
+        status="open",
+        form="state",
+    ),
     *_cues(
         STATUS,
         "opened|opens|reopen|reopened|reopens|resumed|resumes|resumed operations|resumed operating|back in operation",
@@ -302,7 +307,9 @@ _MODAL = [
         "|reportedly preparing|potential|potentially|whether|waiting for|awaiting|pending|would be considered"
         "|بانتظار|انتظار|ينتظرون|ينتظر|ממתינים|בהמתנה|מחכים|قد|ربما|من المتوقع|المتوقع|يتوقع|تتوقع|متوقع|توقعات|يرجح"
         "|من المرجح|المرجح|محتمل|يحتمل|احتمال|امكانيه|إمكانية|يامل|يأمل|تأمل|امل|أمل|צפוי|צפויה|צפויים|צפויות|עשוי"
-        "|עשויה|עלול|עלולה|ייתכן|יתכן|אולי|ככל הנראה|כנראה|אפשרות|מקווה|מקווים|האם",
+        "|עשויה|עלול|עלולה|ייתכן|יתכן|אולי|ככל הנראה|כנראה|אפשרות|מקווה|מקווים|האם"
+        "|denied reports|denies reports|denied that|denies that|denied claims|denying reports|نفى|نفت|ينفي|تنفي"
+        "|הכחיש|הכחישה|מכחיש|מכחישה|הכחישו",
         form="hedge",
     ),
     *_cues(
@@ -372,7 +379,8 @@ _HABIT = _cues(
 _PAST = _cues(
     PAST,
     "had|previously|formerly|used to|in the past|until recently|years ago|decades ago|back in|at the time|historically"
-    "|earlier in the war|before the war|before the conflict|prior to the war|pre war|briefly|قبل الحرب|قبل العدوان"
+    "|earlier in the war|before the war|before the conflict|prior to the war|pre war|until the war|until the conflict"
+    "|briefly|قبل الحرب|قبل العدوان"
     "|لفتره وجيزه|لفترة وجيزة|كان|كانت|לפני המלחמה|לזמן קצר"
     "|سابقا|في السابق|قبل سنوات|فيما مضى|حتى عام|حتى العام|في الماضي|كان قد|كانت قد"
     "|בעבר|לפני שנים|עד שנת|עד לשנת|בשעתו|באותה עת",
