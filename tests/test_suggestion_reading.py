@@ -608,3 +608,10 @@ def test_operated_at_reduced_capacity_is_restricted():
     assert claims("The Kerem Shalom crossing operated at reduced capacity on Tuesday.") == {
         ("kerem-shalom", "restricted", "all")
     }
+
+
+def test_aid_going_through_a_crossing_is_passage():
+    assert claims("With Rafah closed, all aid now goes through Kerem Shalom.") == {
+        ("rafah", "closed", "all"),
+        ("kerem-shalom", "open", "aid"),
+    }

@@ -202,6 +202,7 @@ _MOVEMENT = _cues(
     "|brought in|were let in|were allowed in|allowed in|allowed through|let through|let in|rolled in|rolled through"
     "|flowed|flowing|trickled|trickling|being transferred|been transferred|were transferred|was transferred"
     "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through|moving through"
+    "|goes through|go through|going through|gone through"
     "|moving into|allowed|permitted"
     "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
     "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
