@@ -50,6 +50,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench.common import ensure_database  # noqa: E402
+
+if TYPE_CHECKING:
+    from ingest.link import Snapshot
+    from ingest.parse import ParsedEntry
 
 
 def timed(function: Callable[[], int], repeat: int = 1) -> tuple[int, float]:
@@ -400,10 +405,10 @@ def _stages(corpus: list[bytes]) -> None:
     _reader_cost(snapshot, [(e.title, e.text) for e in cleaned])
 
 
-def _corpus_entries(corpus: list[bytes]) -> list[tuple[object, str]]:
+def _corpus_entries(corpus: list[bytes]) -> list[tuple[ParsedEntry, str]]:
     from ingest.parse import ParseError, parse_document
 
-    entries = []
+    entries: list[tuple[ParsedEntry, str]] = []
     for data in corpus:
         try:
             document = parse_document(data)
@@ -413,7 +418,7 @@ def _corpus_entries(corpus: list[bytes]) -> list[tuple[object, str]]:
     return entries
 
 
-def _reader_cost(snapshot: object, corpus_texts: list[tuple[str, str]], repeat: int = 5) -> None:
+def _reader_cost(snapshot: Snapshot, corpus_texts: list[tuple[str, str]], repeat: int = 5) -> None:
     """``link.read`` per item, in ms of this process's CPU (best of ``repeat``; CPU, not wall time, so that other work
     on a shared machine does not count): the corpus's entries, none naming a tracked crossing (the whole-text check
     spares them any reading), beside the labelled development items (tests/data/suggestions/), each naming one,
