@@ -329,3 +329,46 @@ def test_the_database_refuses_what_the_forms_refuse(model, fields):
     row = CrossingFactory(name="Rafah") if model == "crossing" else CrisisFactory(name="Gaza")
     with pytest.raises(IntegrityError), transaction.atomic():
         type(row).objects.filter(pk=row.pk).update(**fields)
+
+
+@pytest.mark.slow
+def test_sqlite_history_stays_append_only_after_migration_0009(tmp_path):
+    """SQLite rebuilds a table to add a NOT NULL column or a check, which drops its triggers: 0009 puts back the
+    append-only triggers of the crossing and crisis history tables, going forward and back."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    def manage(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def guarded() -> set[str]:
+        with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+            rows = db.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        return {name for table, name in rows if table in ("tracker_historicalcrossing", "tracker_historicalcrisis")}
+
+    expected = {f"tracker_historical{model}_no_{op}" for model in ("crossing", "crisis") for op in ("update", "delete")}
+    manage("migrate", "tracker", "0009", "--noinput")
+    assert guarded() == expected
+    manage("migrate", "tracker", "0008", "--noinput")
+    assert guarded() == expected
+    manage("migrate", "tracker", "0009", "--noinput")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute(
+            "INSERT INTO tracker_historicalcrisis (id, name, slug, summary, started_on, state, glide, version, "
+            "history_date, history_type) VALUES (1, 'Gaza', 'gaza', '', '2023-10-07', 'active', '', 1, "
+            "'2023-10-07', '+')"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE tracker_historicalcrisis SET glide = 'CE-2023-000191-PSE'")
