@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, SolarSchedule
 
+from alerts import services as alert_services
 from ingest import services as ingest_services
 from ingest.models import FetchRun, QuarantinedItem, StatusPhrase
 from tracker import services
@@ -87,6 +88,8 @@ class World:
     quarantined: QuarantinedItem
     user_id: int
     crossing_content_type: int
+    feed_key: str = ""  # the analyst's Atom feed key (alerts/)
+    others_feed_token: int = 0  # a feed key of an account that is none of the callers
 
 
 @pytest.fixture
@@ -129,6 +132,13 @@ def world(editor, analyst, superuser) -> World:
     ApiToken.objects.filter(pk=expired.token.pk).update(
         created_at=now - timedelta(days=2), expires_at=now - timedelta(days=1)
     )
+    # Alerts: the analyst reads feeds with a key; the editor follows Rafah by e-mail in a daily digest.
+    feed_key = alert_services.feed_token_create(user=analyst).key
+    stranger = type(editor).objects.create_user(username="stranger", email="stranger@example.org")
+    others_feed_token = alert_services.feed_token_create(user=stranger).token.pk
+    editor.email = "alice@example.org"
+    editor.save(update_fields=["email"])
+    alert_services.subscription_set(user=editor, crossing=rafah, traffic=["all"], delivery="digest")
     webhook = api_services.webhook_register(token=partner.token, url="https://8.8.8.8/hook").webhook
     doomed = api_services.webhook_register(token=partner.token, url="https://8.8.8.8/doomed").webhook
     services.crossing_record_status(
@@ -140,6 +150,8 @@ def world(editor, analyst, superuser) -> World:
         note="for the webhooks",
     )
     api_services.webhooks_queue_new_changes()
+    alert_services.alerts_queue_new_changes(now=now)
+    alert_services.digest_send(user_id=editor.pk, now=now + timedelta(days=1))
     ClockedSchedule.objects.create(clocked_time=now)
     CrontabSchedule.objects.create(minute="0", hour="6")
     SolarSchedule.objects.create(event="sunrise", latitude=31.3, longitude=34.2)
@@ -175,6 +187,8 @@ def world(editor, analyst, superuser) -> World:
         quarantined=quarantined,
         user_id=editor.pk,
         crossing_content_type=ContentType.objects.get_for_model(Crossing).pk,
+        feed_key=feed_key,
+        others_feed_token=others_feed_token,
     )
 
 
@@ -241,6 +255,12 @@ ADMIN_MODELS = [
     AdminModel("api.apitoken", "v", "vac", "vac"),
     AdminModel("api.webhook", "v", "vacd", "vacd"),
     AdminModel("api.webhookdelivery", "v", "vc", "vc"),
+    # Alerts belong to their users (managed on /alerts/): administrators may look, and remove a subscription or
+    # a feed key; the record of what was mailed is kept, since it is what stops a change being mailed twice.
+    AdminModel("alerts.alertsubscription", "", "", "vd"),
+    AdminModel("alerts.feedtoken", "", "", "vd"),
+    AdminModel("alerts.alertdelivery", "", "", "v"),
+    AdminModel("alerts.alertdigest", "", "", "v"),
 ]
 
 
@@ -351,7 +371,9 @@ def admin_site_rows() -> Iterator[Row]:
     )
     # The audit trail names unreviewed reports too: editors and administrators.
     yield Row("admin/audit/", "/admin/audit/", signed_in(analyst=403, editor=200, superuser=200))
-    pattern = "admin/^(?P<app_label>auth|django_celery_beat|axes|tracker|ingest|api)/$"
+    # make run's file outbox: each message holds its recipient's unsubscribe link, so editors and administrators.
+    yield Row("admin/outbox/", "/admin/outbox/", signed_in(analyst=403, editor=200, superuser=200))
+    pattern = "admin/^(?P<app_label>auth|django_celery_beat|axes|tracker|ingest|api|alerts)/$"
     for app, analyst, editor in [
         ("auth", 404, 404),
         ("django_celery_beat", 404, 200),
@@ -359,6 +381,7 @@ def admin_site_rows() -> Iterator[Row]:
         ("tracker", 200, 200),
         ("ingest", 200, 200),
         ("api", 200, 200),
+        ("alerts", 404, 404),
     ]:
         yield Row(pattern, f"/admin/{app}/", signed_in(analyst=analyst, editor=editor, superuser=200))
     yield Row("admin/(?P<url>.*)$", "/admin/no-such-page/", signed_in(**dict.fromkeys(STAFF, 404)))
@@ -385,6 +408,46 @@ def page_rows() -> Iterator[Row]:
     yield Row("timeline/", "/timeline/", readers)
     yield Row("reports/", "/reports/", readers, hidden={"analyst": "Unreviewed: Rafah"})
     yield Row("map/", "/map/", readers)
+
+
+def alert_rows() -> Iterator[Row]:
+    """The alerts page is each reader's own; feeds open with a feed key whoever sends it (feed readers cannot sign
+    in); the unsubscribe link works signed out, with its signed token."""
+    readers = signed_in(**dict.fromkeys(STAFF, 200))
+    yield Row("alerts/", "/alerts/", readers)
+    yield Row("alerts/", "/alerts/", each(405), method="post")
+    # An empty form: 400 naming the fields, for readers; nothing is written.
+    yield Row("alerts/subscriptions/", "/alerts/subscriptions/", signed_in(**dict.fromkeys(STAFF, 400)), method="post")
+    yield Row(
+        "alerts/subscriptions/<int:crossing_id>/delete/",
+        lambda w: f"/alerts/subscriptions/{Crossing.objects.exclude(slug='rafah').first().pk}/delete/",
+        signed_in(**dict.fromkeys(STAFF, 404)),  # nobody follows it (the editor follows Rafah)
+        method="post",
+    )
+    yield Row("alerts/feed-keys/", "/alerts/feed-keys/", signed_in(**dict.fromkeys(STAFF, "redirect")), method="post")
+    # Someone else's key: not found, for everyone.
+    for action in ("revoke", "rotate"):
+        yield Row(
+            f"alerts/feed-keys/<int:pk>/{action}/",
+            lambda w, action=action: f"/alerts/feed-keys/{w.others_feed_token}/{action}/",
+            signed_in(**dict.fromkeys(STAFF, 404)),
+            method="post",
+        )
+    yield Row("alerts/unsubscribe/<str:token>/", "/alerts/unsubscribe/forged:token/", each(400))
+    yield Row("alerts/unsubscribe/<str:token>/", "/alerts/unsubscribe/forged:token/", each(400), method="post")
+    yield Row("alerts/feeds/<str:key>/all.atom", lambda w: f"/alerts/feeds/{w.feed_key}/all.atom", each(200))
+    yield Row("alerts/feeds/<str:key>/all.atom", "/alerts/feeds/feed_wrong_key/all.atom", each(404))
+    yield Row(
+        "alerts/feeds/<str:key>/crossings/<slug:slug>.atom",
+        lambda w: f"/alerts/feeds/{w.feed_key}/crossings/rafah.atom",
+        each(200),
+    )
+    yield Row(
+        "alerts/feeds/<str:key>/crises/<slug:slug>.atom",
+        lambda w: f"/alerts/feeds/{w.feed_key}/crises/{slug(w, 'crisis')}.atom",
+        each(200),
+    )
+    yield Row("alerts/feeds/<str:key>/crises/<slug:slug>.atom", "/alerts/feeds/feed_wrong/crises/x.atom", each(404))
 
 
 def open_data_rows() -> Iterator[Row]:
@@ -473,6 +536,14 @@ def api_rows() -> Iterator[Row]:
         lambda w: "/api/v1/reports/{}/".format(w.objects["tracker.report"].uid),
         api(404, 404),
     )
+    # The API's root names addresses, no data: open to anyone (a revoked or expired token is still refused).
+    yield Row("api/v1/", "/api/v1/", api(200, 200, anonymous=200))
+    # One status row, where a recorded status's 201 points.
+    yield Row(
+        "api/v1/crossings/<slug:slug>/history/<uuid:uid>/",
+        lambda w: "/api/v1/crossings/{0.crossing.slug}/history/{0.uid}/".format(w.objects["tracker.crossingstatus"]),
+        api(),
+    )
     # The one write: editors (and administrators) append a status; analysts and read-only tokens may not.
     yield Row(
         "api/v1/crossings/<slug:slug>/history/",
@@ -510,7 +581,16 @@ def all_rows() -> list[Row]:
     rows: list[Row] = []
     for spec in ADMIN_MODELS:
         rows.extend(admin_model_rows(spec))
-    for group in (report_rows, admin_site_rows, account_rows, page_rows, operator_rows, api_rows, open_data_rows):
+    for group in (
+        report_rows,
+        admin_site_rows,
+        account_rows,
+        page_rows,
+        operator_rows,
+        api_rows,
+        open_data_rows,
+        alert_rows,
+    ):
         rows.extend(group())
     return rows
 
