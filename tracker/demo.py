@@ -80,6 +80,9 @@ class DemoCrossing:
     aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
+# Admin-area P-codes (Crossing.adm1_pcode/adm2_pcode) and the crisis's GLIDE number (Crisis.glide) are left blank:
+# none could be checked against OCHA's common operational datasets or glidenumber.net from here, and a wrong code
+# would send partners' joins to the wrong area or event. Editors fill them in the admin once verified.
 CROSSINGS = [
     DemoCrossing(
         "rafah",
