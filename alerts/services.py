@@ -18,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -278,6 +278,12 @@ def digest_day(now: datetime) -> date:
     return (now - timedelta(hours=settings.ALERTS_DIGEST_HOUR)).date()
 
 
+def digest_moment(now: datetime) -> datetime:
+    """The latest digest hour at or before ``now``: a digest holds what was matched up to then, so a change at
+    10:00 waits for the next morning's digest instead of going out at once in today's."""
+    return datetime.combine(digest_day(now), time(settings.ALERTS_DIGEST_HOUR), tzinfo=UTC)
+
+
 def digests_due(*, now: datetime | None = None) -> list[int]:
     """Users with digest deliveries waiting whose digest for the current day is not sent yet."""
     moment = now or timezone.now()
@@ -288,7 +294,7 @@ def digests_due(*, now: datetime | None = None) -> list[int]:
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment),
             delivery=AlertDelivery.Delivery.DIGEST,
             state=AlertDelivery.State.PENDING,
-            created_at__lte=moment,
+            created_at__lte=digest_moment(moment),
         )
         .exclude(user_id__in=sent_today)
         .order_by("user_id")
@@ -313,7 +319,7 @@ def digest_send(*, user_id: int, now: datetime | None = None) -> str:
         delivery=AlertDelivery.Delivery.DIGEST,
         state=AlertDelivery.State.PENDING,
         digest__isnull=True,
-        created_at__lte=moment,
+        created_at__lte=digest_moment(moment),
     ).update(digest=digest)
     items = list(digest.items.filter(state=AlertDelivery.State.PENDING).select_related("user").order_by("change_id"))
     if not items:

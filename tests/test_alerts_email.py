@@ -182,9 +182,11 @@ def test_the_daily_digest_gathers_the_days_changes_in_one_message_once(smtp, wor
     factories.status(world.rafah, CLOSED, datetime(2023, 11, 12, tzinfo=UTC), Traffic.AID)
     now = timezone.now()
     assert send_everything(now=now) == []  # digests are not immediate
+    assert alert_services.digests_due(now=now) == []  # nor sent before the next digest hour
     assert smtp.received == []
 
-    at_hour = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
+    at_hour = alert_services.digest_moment(now) + timedelta(days=1)  # the first digest hour after the changes
+    assert alert_services.digests_due(now=at_hour - timedelta(seconds=1)) == []
     assert alert_services.digests_due(now=at_hour) == [charlie.pk]
     assert alert_services.digest_send(user_id=charlie.pk, now=at_hour) == "sent"
     assert alert_services.digest_send(user_id=charlie.pk, now=at_hour + timedelta(minutes=5)) == "busy"
@@ -204,7 +206,7 @@ def test_a_change_after_the_days_digest_waits_for_the_next_one(smtp, world, char
     open_rafah_for_people(editor)
     now = timezone.now()
     alert_services.alerts_queue_new_changes(now=now)
-    day_one = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
+    day_one = alert_services.digest_moment(now) + timedelta(days=1)
     alert_services.digest_send(user_id=charlie.pk, now=day_one)
     factories.status(world.rafah, CLOSED, datetime(2023, 11, 20, tzinfo=UTC))
     alert_services.alerts_queue_new_changes(now=day_one + timedelta(hours=1))
