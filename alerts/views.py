@@ -17,11 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tracker.models import Crisis, Crossing
-from tracker.pages.access import may_read
+from tracker.pages.access import is_editor, may_read
 
 from . import mail, selectors, services
 from .forms import FeedTokenForm, SubscriptionForm
 from .models import FeedToken
+from .outbox import outbox_dir
 
 NEW_KEY_SESSION = "alerts_new_feed_key"
 View = Callable[..., HttpResponseBase]
@@ -72,6 +73,8 @@ def _page(request: HttpRequest, form: SubscriptionForm | None = None, status: in
         "key_placeholder": "YOUR-FEED-KEY",
         "example_feed": reverse("alerts:feed_all", args=["YOUR-FEED-KEY"]),
         "has_email": bool(getattr(request.user, "email", "")),
+        # Under `make run` mail goes to files: editors can read what was sent.
+        "outbox_url": reverse("alerts-outbox") if outbox_dir() is not None and is_editor(request.user) else "",
     }
     return render(request, "alerts/manage.html", context, status=status)
 

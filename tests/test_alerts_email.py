@@ -410,8 +410,10 @@ def test_make_runs_file_outbox_is_shown_to_editors_in_the_admin(world, charlie, 
     assert "Rafah, people: still open" in page.content.decode()
     assert "charlie@example.org" in page.content.decode()
 
+    assert b'href="/admin/outbox/"' in client.get(reverse("alerts:manage")).content  # linked for editors
     client.force_login(charlie)
     assert client.get("/admin/outbox/").status_code == 403
+    assert b'href="/admin/outbox/"' not in client.get(reverse("alerts:manage")).content
 
 
 def test_the_alerts_page_reads_a_fixed_number_of_queries_however_many_crossings_are_followed(
