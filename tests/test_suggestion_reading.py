@@ -615,3 +615,17 @@ def test_aid_going_through_a_crossing_is_passage():
         ("rafah", "closed", "all"),
         ("kerem-shalom", "open", "aid"),
     }
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The deal provides, from next month, for the travel of 50 patients a day through Rafah.", set()),
+        (
+            "Israel pledged to let 300 trucks a day into Gaza, but only 90 trucks got through Kerem Shalom.",
+            {("kerem-shalom", "restricted", "aid")},
+        ),
+    ],
+)
+def test_passage_that_completes_a_plan_told_before_an_aside_is_no_news(text, expected):
+    assert claims(text) == expected

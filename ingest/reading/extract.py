@@ -526,8 +526,11 @@ class Reader:
                 for m, c in clause.of(lx.MODAL)
             )
             or any(m.start < trigger.start for m, _ in clause.of(lx.OBSTRUCT))
+            or (clause.opens_with != lx.CONTRAST and any(start < trigger.start for start in self._modal_starts))
         ):
-            return []  # (nor is "protests delayed the entry of trucks" news that they entered)
+            # Nor is "protests delayed the entry of trucks" news that they entered, nor "the deal provides, from
+            # 19 January, for the travel of 50 patients a day" (but "..., but only 100 trucks got through" is).
+            return []
         # "لم يسمح إلا بـ", "לא מתאפשר מעבר, חוץ מחולים": nothing but ..., that is, only ...
         negations = [m.start for m, _ in clause.of(lx.NEGATION)] + (
             [trigger.start] if cue.text.split()[0] in lx.NEGATIONS else []
