@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -63,6 +64,7 @@ class ApiRootView(ApiMixin):
         )
 
 
+@csrf_exempt  # as not_found: a POST to a wrong path with a session cookie is a JSON 404, not Django's CSRF page
 def slash_or_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under /api/ that names no resource: a GET or HEAD of a resource's address without its trailing
     slash is sent there (301, query string kept); anything else is the API's 404. Django's APPEND_SLASH cannot do
