@@ -4,6 +4,8 @@ page past the end says why it is empty."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -158,6 +160,10 @@ def test_a_cursor_for_another_order_is_a_400(partner_client, world):
         encode_cursor({"o": "name,pk", "k": ["Crossing 1", "seven"]}),  # not a key of this field
         encode_cursor({"o": "name,pk", "k": "Crossing 1"}),
         encode_cursor({"k": ["Crossing 1", 1]}),
+        # beyond the column's range (orjson cannot even write it)
+        base64.urlsafe_b64encode(json.dumps({"o": "name,pk", "k": ["Crossing 1", 10**30]}).encode()).decode(),
+        encode_cursor({"o": "name,pk", "k": ["Crossing\x001", 1]}),  # PostgreSQL text holds no NUL
+        encode_cursor({"o": "name,pk", "k": [{"a": 1}, [1]]}),
     ],
 )
 def test_a_cursor_we_did_not_make_is_a_400_naming_it(partner_client, world, cursor):

@@ -326,7 +326,15 @@ class Cursors(BasePagination):
         values = []
         for (name, _), key in zip(order, keys, strict=True):
             try:
-                values.append(None if key is None else _field(model, name).to_python(key))
+                if key is None:
+                    values.append(None)
+                    continue
+                if isinstance(key, str) and "\x00" in key:  # PostgreSQL refuses NUL in text: ours never hold one
+                    raise ValueError
+                field = _field(model, name)
+                value = field.to_python(key)
+                field.run_validators(value)  # integers within the column's range, among others
+                values.append(value)
             except (DjangoValidationError, FieldDoesNotExist, TypeError, ValueError):
                 raise ValidationError(
                     {self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]}
