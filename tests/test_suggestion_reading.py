@@ -629,3 +629,15 @@ def test_aid_going_through_a_crossing_is_passage():
 )
 def test_passage_that_completes_a_plan_told_before_an_aside_is_no_news(text, expected):
     assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Egypt refuses to open the Rafah crossing.", {("rafah", "closed", "all")}),
+        ("מצרים מסרבת לפתוח את מעבר רפיח.", {("rafah", "closed", "all")}),
+        ("משאיות הסיוע החלו לעבור במעבר כרם שלום.", {("kerem-shalom", "open", "aid")}),
+    ],
+)
+def test_refusing_to_open_is_closed_and_beginning_to_pass_is_passage(text, expected):
+    assert claims(text) == expected

@@ -71,6 +71,14 @@ _STATUS = [
         form="event",
     ),
     *_cues(STATUS, "منع|منعت|يمنع|تمنع|رفض|رفضت|ترفض|يرفض", status="closed", form="event", needs_object=True),
+    # Refusing to open is keeping shut: "Egypt refuses to open Rafah".
+    *_cues(
+        STATUS,
+        "refuses to open|refused to open|refusing to open|refuses to reopen|refused to reopen|رفضت فتح|ترفض فتح"
+        "|رفض فتح|يرفض فتح|מסרבת לפתוח|מסרב לפתוח|מסרבים לפתוח|סירבה לפתוח|סירב לפתוח",
+        status="closed",
+        form="event",
+    ),
     *_cues(STATUS, "خارج الخدمه|خارج الخدمة|متوقفه|متوقفة", status="closed", form="state"),
     # The negation is part of the phrase: "not allowed" is a closure, not a negated opening.
     *_cues(
@@ -202,7 +210,8 @@ _MOVEMENT = _cues(
     "|brought in|were let in|were allowed in|allowed in|allowed through|let through|let in|rolled in|rolled through"
     "|flowed|flowing|trickled|trickling|being transferred|been transferred|were transferred|was transferred"
     "|routed|rerouted|diverted|came into|came in|went into|got into|get into|get through|got through|moving through"
-    "|goes through|go through|going through|gone through"
+    "|goes through|go through|going through|gone through|החלו לעבור|החלו להיכנס|התחילו לעבור|התחילו להיכנס"
+    "|بدأت بالدخول|بدأت تدخل|بدأت بالعبور"
     "|moving into|allowed|permitted"
     "|leave|leaves|leaving|travel|travelled|traveled|transfer of|delivery of|deliveries of|pumped|pumped in"
     "|دخلت|دخل|دخول|تدخل|يدخل|عبرت|عبور|مرت|مرور|غادر|غادرت|غادروا|مغادره|مغادرة|خرج|خرجت|خروج|خرجوا"
