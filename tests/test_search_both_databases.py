@@ -107,6 +107,16 @@ def test_a_crossing_named_in_any_alias_or_script_finds_the_reports_linked_to_it(
     assert found("Karem") == set()
 
 
+def test_a_crossing_with_many_linked_reports_is_found_the_same_way(corpus, monkeypatch):
+    """Past LINKED_AS_LIST linked reports, the link is a subquery rather than a list of ids: the same reports."""
+    from tracker.selectors import reports
+
+    expected = {q: found(q) for q in ("Rafah", "رفح closed", "shut -Rafah")}
+    monkeypatch.setattr(reports, "LINKED_AS_LIST", 1)
+    assert {q: found(q) for q in expected} == expected
+    assert expected["Rafah"] == names(corpus, "closed", "trucks", "arabic", "hebrew")
+
+
 def test_excluding_a_crossing_excludes_its_linked_reports(corpus):
     assert found("shut -Rafah") == names(corpus, "erez")
     assert found("-رفح") == names(corpus, "erez", "weather")

@@ -128,10 +128,32 @@ def _text_match(positives: list[search_query.Term], negatives: list[search_query
     return _fts5_match(expression)
 
 
+# Up to this many reports linked to a named crossing are given to the database as a list of ids, which PostgreSQL
+# can OR with the full-text index (a bitmap of each). Past it, as a subquery: such a crossing's reports are common
+# enough that the newest matches are found within the first rows of the date index.
+LINKED_AS_LIST = 5000
+
+
 def _linked(crossings: Iterable[int]) -> Q:
     """Reports linked to any of these crossings (the link the crossing filter uses), or cited as a status's
-    evidence there."""
+    evidence there.
+
+    Why a list: as a subquery, PostgreSQL can only test it row by row, and a name with few matches then reads every
+    report's vector through the date index (2 to 3 s on 200,000 reports, against 50 ms as a list)."""
     ids = sorted(crossings)
+    linked = (
+        Report.crossings.through.objects.filter(crossing_id__in=ids)
+        .order_by()
+        .values_list("report_id", flat=True)
+        .union(
+            CrossingStatus.objects.filter(crossing_id__in=ids, report__isnull=False)
+            .order_by()
+            .values_list("report_id", flat=True)
+        )
+    )
+    found = list(linked[: LINKED_AS_LIST + 1])
+    if len(found) <= LINKED_AS_LIST:
+        return Q(pk__in=found)
     return Q(pk__in=Report.crossings.through.objects.filter(crossing_id__in=ids).values("report_id")) | Q(
         pk__in=CrossingStatus.objects.filter(crossing_id__in=ids, report__isnull=False).values("report_id")
     )
