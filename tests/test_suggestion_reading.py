@@ -641,3 +641,18 @@ def test_passage_that_completes_a_plan_told_before_an_aside_is_no_news(text, exp
 )
 def test_refusing_to_open_is_closed_and_beginning_to_pass_is_passage(text, expected):
     assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("غادر 120 مسافرا قطاع غزة عبر معبر رفح اليوم.", {("rafah", "open", "people")}),
+        ("تظاهر مستوطنون عند معبر كرم أبو سالم لمنع دخول المساعدات.", set()),
+        (
+            "لا يزال معبر رفح مغلقا أمام حركة البضائع، فيما يسمح بعبور الأفراد.",
+            {("rafah", "closed", "commercial"), ("rafah", "open", "people")},
+        ),
+    ],
+)
+def test_arabic_travellers_purpose_of_preventing_and_what_is_allowed_now(text, expected):
+    assert claims(text) == expected
