@@ -14,6 +14,11 @@ exception (“closed except for fuel and aid”) makes the status restricted and
 Traffic passing (“30 aid trucks entered through Erez”) is open for that traffic. Traffic words in the clause
 narrow the claim to those kinds, unless they describe the crossing (“the goods crossing”, “crossing for aid”).
 
+Some readings are inferences, and say so with a confidence under 0.6 (``ingest.link.UNSURE``): an opening denied
+with a future or a decision (“will not open as planned”) is a closure now; traffic said not to pass through a
+crossing, or held at it (“stuck”, “waiting to be let through”), is closed for that traffic; trucks of no stated
+kind are aid. Where a reading is only likely, editors are asked to look rather than to accept in bulk.
+
 Pure: tokens and tables in, claims out.
 """
 
