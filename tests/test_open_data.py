@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -282,12 +283,13 @@ def test_datapackage_carries_licence_sources_and_update_frequency(client):
     assert descriptor["sources"][0]["title"] == "Situation tracker"
     assert {"title": "Wire 1", "path": "https://example.org/wire"} in descriptor["sources"]
     assert descriptor["updateFrequency"] == "Live"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", descriptor["created"])
     names = [r["name"] for r in descriptor["resources"]]
     assert names == ["crossings", "crossings-geojson", "status-history", "flows", "aid-disputes",
                      "evacuation-agreements"]  # fmt: skip
     for resource in descriptor["resources"]:
         assert resource["path"].startswith("http://testserver/data/")
-        assert resource["lastModified"].endswith("Z")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", resource["lastModified"])
     flows = next(r for r in descriptor["resources"] if r["name"] == "flows")
     assert flows["schema"]["foreignKeys"] == [
         {"fields": ["crossing"], "reference": {"resource": "crossings", "fields": ["crossing"]}}

@@ -16,10 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker.api.conditional import data_watermark
 from tracker.api.renderers import CsvColumn, expand_columns
 from tracker.models import FlowCount, Report, Source
+from tracker.timestamps import rfc3339
 
 from .datasets import DATASETS, Dataset
 
@@ -90,10 +92,6 @@ def last_updated(dataset: Dataset) -> datetime | None:
     return data_watermark(dataset.watermark_models)
 
 
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def resources(dataset: Dataset, absolute: Callable[[str], str], *, updated: datetime | None) -> list[dict[str, Any]]:
     csv: dict[str, Any] = {
         "name": dataset.slug,
@@ -121,7 +119,7 @@ def resources(dataset: Dataset, absolute: Callable[[str], str], *, updated: date
                 "encoding": "utf-8",
             }
         )
-    stamp = _stamp(updated)
+    stamp = rfc3339(updated)
     if stamp:
         for item in files:
             item["lastModified"] = stamp
@@ -167,6 +165,7 @@ def package(datasets: Sequence[Dataset], absolute: Callable[[str], str], *, name
             + LICENSE_NOTE
         ),
         "homepage": homepage,
+        "created": rfc3339(timezone.now()),  # this descriptor's own moment: the files are built when asked for
         "licenses": [LICENSE],
         "sources": [{"title": settings.OPEN_DATA_PUBLISHER, "path": homepage}, *cited_sources()],
         "contributors": [{"title": settings.OPEN_DATA_PUBLISHER, "role": "publisher", "path": homepage}],
