@@ -511,7 +511,7 @@ class Reader:
             # "Will not open as planned", "decided not to open it until further notice": the opening that is not
             # to happen says the crossing is shut now; read, not said, so less sure.
             status, rule, negated = "closed", "an opening that will not happen", False
-            confidence = min(confidence, 0.62)
+            confidence = min(confidence, 0.58)
             notes.append("read from an opening said not to happen")
         elif self._modal(tokens, clause, trigger, cue):
             return []
@@ -659,8 +659,8 @@ class Reader:
                 _Found(target.crossing, "restricted", k, confidence, rule, span, notes, position, True)
                 for k in (main_kinds or ["all"])
             ]
-        if rule == "no traffic passing":
-            confidence = min(confidence, 0.58)
+        if rule in ("no traffic passing", "an opening that will not happen"):
+            confidence = min(confidence, 0.58)  # read, not said: never above what editors may accept in bulk
         main = clause.opens_form != "after"
         contrast = clause.opens_with == lx.CONTRAST
         return [
