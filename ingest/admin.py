@@ -231,14 +231,14 @@ class QuarantinedItemAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list[Any]:
         return [
             path(
-                "<path:object_id>/raw/",
+                "<int:object_id>/raw/",  # a word there is the admin's "no such item", never a failed lookup
                 self.admin_site.admin_view(self.download_raw),
                 name="ingest_quarantineditem_raw",
             ),
             *super().get_urls(),
         ]
 
-    def download_raw(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def download_raw(self, request: HttpRequest, object_id: int) -> HttpResponse:
         item = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, item):
             return HttpResponse(status=403)

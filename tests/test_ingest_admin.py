@@ -87,6 +87,8 @@ def test_quarantine_shows_the_reason_and_the_raw_bytes(editor_client):
     download = editor_client.get(reverse("admin:ingest_quarantineditem_raw", args=[kept.pk]))
     assert download.content == bytes(kept.raw) and download["Content-Type"] == "application/octet-stream"
     assert editor_client.get(reverse("admin:ingest_quarantineditem_changelist")).status_code == 200
+    # A word where the number goes (the URL fuzzer's find): the admin's "no such item", not a failed lookup (500).
+    assert editor_client.get("/admin/ingest/quarantineditem/rafah/raw/").status_code in {302, 404}
 
 
 def test_an_editor_releases_a_parked_task_and_a_poll_is_queued_on_commit(
