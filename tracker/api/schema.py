@@ -64,7 +64,9 @@ DATETIME_PARAMS = {"updated_since", "as_of"}
 FORMAT_DESCRIPTION = (
     "Response format, instead of an `Accept` header: `json` (default); `csv`, the whole filtered list (not one "
     "page) streamed, with an HXL hashtag row under the header and ISO 3166 codes beside country names; `geojson` "
-    "(crossings only), a FeatureCollection with the current status in each feature's properties."
+    "(crossings only), a FeatureCollection with the current status in each feature's properties. Generated "
+    "clients: call the same list under its file name (`crossings.csv`, `crossings.geojson`, ...), an operation "
+    "that declares that one format, rather than passing `format` here."
 )
 PATH_DESCRIPTIONS = {
     "slug": "The resource's slug (stable, lower case, from its name)",
