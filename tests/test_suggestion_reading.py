@@ -656,3 +656,18 @@ def test_refusing_to_open_is_closed_and_beginning_to_pass_is_passage(text, expec
 )
 def test_arabic_travellers_purpose_of_preventing_and_what_is_allowed_now(text, expected):
     assert claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Only a trickle of aid is getting through Rafah.", {("rafah", "restricted", "aid")}),
+        (
+            "Fewer than 100 trucks crossed through Kerem Shalom on Monday, far below the daily target.",
+            {("kerem-shalom", "restricted", "aid")},
+        ),
+        ("Around 200 trucks a day now pass through Kerem Shalom.", {("kerem-shalom", "open", "aid")}),
+    ],
+)
+def test_small_numbers_against_the_need_are_restricted_and_a_plain_count_is_open(text, expected):
+    assert claims(text) == expected
