@@ -101,6 +101,8 @@ def test_analyst_reads_rafah_goes_back_in_time_searches_and_exports(rafah_histor
     download = download_info.value
     assert download.suggested_filename.startswith("reports-") and download.suggested_filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    hashtags, rows = rows[0], rows[1:]  # HXL: the row under the header holds each column's hashtag
+    assert hashtags["source"].startswith("#")
     assert [row["source"] for row in rows] == ["Stars and Stripes"]
     assert "Rafah" in rows[0]["excerpt"]
 
