@@ -128,3 +128,14 @@ def test_migrations_are_checked_without_any_environment():
     )
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_env_example_lists_every_setting_the_tracker_reads():
+    """.env.example is where an operator learns what can be set: every variable settings.py reads is in it."""
+    import re
+
+    source = (ROOT / "tracker" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', source))
+    listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read - listed == set()
