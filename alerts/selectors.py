@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from tracker.api.serializers import visible_report
 from tracker.models import Change, Crisis, Crossing, CrossingStatus, Traffic
 from tracker.selectors import changes_feed, crossing_status_changes
 
@@ -117,7 +118,8 @@ def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[
         retraction = change.retraction if change.kind == Change.Kind.STATUS_RETRACTION else None
         kinds = _kinds(row.traffic)
         sequence = sequences[row.crossing_id]
-        report = row.report
+        # Evidence as partners see it: a report judged not relevant after its row was retracted is not shown.
+        report = visible_report(row.report)
         entries.append(
             AlertEntry(
                 change_id=change.pk,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from alerts import services as alert_services
 from alerts.models import FeedToken
+from alerts.selectors import entries_from_changes, feed_changes
 from tests import factories
 from tests.alerts_support import CLOSED, OPEN, situation
 from tracker import services
@@ -206,3 +207,19 @@ def test_editors_and_analysts_alike_get_feeds(client, world, editor):
     key = alert_services.feed_token_create(user=editor).key
     assert editor.groups.filter(name=EDITORS).exists()
     assert client.get(reverse("alerts:feed_all", args=[key])).status_code == 200
+
+
+def test_a_report_judged_not_relevant_after_its_row_was_retracted_is_no_longer_shown(client, world, key, editor):
+    """The API and open data stop showing such a report (``visible_report``); feeds and e-mails must too."""
+    services.crossing_retract_status(status_row=world.opened_people, recorded_by=editor, reason="Misread report")
+    services.report_review(report=world.opened_people.report, state="not_relevant", reviewed_by=editor)
+
+    response = client.get(reverse("alerts:feed_crossing", args=[key, "rafah"]))
+
+    assert response.status_code == 200
+    assert b"Rafah reopens for dual nationals" not in response.content
+    assert b"news.example.org/rafah-open" not in response.content
+    # The e-mails are written from the same entries.
+    entries = entries_from_changes(feed_changes(crossing=world.rafah), as_of=datetime.now(UTC))
+    assert len(entries) == 3
+    assert {(entry.evidence_title, entry.evidence_url) for entry in entries} == {("", "")}
