@@ -148,8 +148,10 @@ def test_bad_parameter_is_400_naming_it(partner_client, world, url, param):
     assert f"`{param}`" in body["message"]
 
 
-def test_page_past_the_end_is_404(partner_client, world):
-    assert error(partner_client.get("/api/v1/crossings/?page=99"), 404)["code"] == "not_found"
+def test_page_past_the_end_is_404_saying_why(partner_client, world):
+    body = error(partner_client.get("/api/v1/crossings/?page=99"), 404)
+    assert body["code"] == "not_found"
+    assert body["message"].startswith("There is no page 99: this list has 1 page of 50.")
 
 
 def test_page_size_is_capped(partner_client, world, settings):

@@ -104,4 +104,5 @@ def conditional(
     patch_vary_headers(response, VARY)
     # A streamed export answered by a 304 is dropped unread: its rows were never asked of the database. (Not
     # closed: closing a response sends request_finished, which the 304's own close sends once.)
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response) or response
+    answer = get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)  # type: ignore[arg-type]
+    return answer or response

@@ -298,7 +298,7 @@ class Cursors(BasePagination):
         order: list[tuple[str, bool]] = []
         for term in terms:
             if isinstance(term, OrderBy) and isinstance(term.expression, F):
-                order.append((term.expression.name, term.descending))
+                order.append((str(term.expression.name), term.descending))  # type: ignore[attr-defined]
             elif isinstance(term, str) and term != "?":
                 order.append((term.lstrip("-"), term.startswith("-")))
             else:  # pragma: no cover - no list orders by an expression today
@@ -323,7 +323,7 @@ class Cursors(BasePagination):
         keys = cursor.get("k")
         if not isinstance(keys, list) or len(keys) != len(order):
             raise ValidationError({self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]})
-        values = []
+        values: list[Any] = []
         for (name, _), key in zip(order, keys, strict=True):
             try:
                 if key is None:
