@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -223,3 +225,24 @@ def test_a_report_judged_not_relevant_after_its_row_was_retracted_is_no_longer_s
     entries = entries_from_changes(feed_changes(crossing=world.rafah), as_of=datetime.now(UTC))
     assert len(entries) == 3
     assert {(entry.evidence_title, entry.evidence_url) for entry in entries} == {("", "")}
+
+
+def test_no_log_line_holds_a_feed_key(client, world, key):
+    """A key stands for an account: the request logs (Django's "Not Found: ...", runserver's access lines under
+    ``make run``) name the feed with the key masked."""
+    stream = io.StringIO()
+    handlers = [h for name in ("", "django.server") for h in logging.getLogger(name).handlers if h.name == "stderr"]
+    assert handlers, "the stderr handler of settings.LOGGING"
+    previous = [handler.setStream(stream) for handler in handlers]
+    try:
+        client.get(reverse("alerts:feed_crossing", args=[key, "no-such-crossing"]))
+        logging.getLogger("django.server").info('"GET %s HTTP/1.1" 200 512', reverse("alerts:feed_all", args=[key]))
+    finally:
+        for handler, old in zip(handlers, previous, strict=True):
+            handler.setStream(old)
+
+    written = stream.getvalue()
+    assert "/alerts/feeds/" in written and "no-such-crossing" in written
+    assert key not in written and key.split("_", 2)[2] not in written
+    # The key's public prefix (shown on /alerts/) stays, so an operator can tell which key was used.
+    assert key.split("_", 2)[1] in written

@@ -434,10 +434,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Feed keys stand for an account and sit in URLs: masked in every line written (alerts/logs.py).
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["feed_keys"]}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "filters": {"header_defects": {"()": "tracker.outbound.HeaderDefectsWithoutTraceback"}},
+    "filters": {
+        "header_defects": {"()": "tracker.outbound.HeaderDefectsWithoutTraceback"},
+        "feed_keys": {"()": "alerts.logs.MaskFeedKeys"},
+    },
     "loggers": {
+        # runserver's access lines (make run), through the masking handler instead of Django's own.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "urllib3.connection": {"filters": ["header_defects"]},
     },
