@@ -176,8 +176,20 @@ def _blocks(
     disputes = disputes_as_of(AidDispute.objects.filter(crisis_id__in=blocks), as_of=as_of)
     agreements = agreements_as_of(EvacuationAgreement.objects.filter(crisis_id__in=blocks), as_of=as_of)
     if accords is not None:
-        disputes = _latest_per_crisis(disputes.filter(~Q(state_as_of=AidDispute.State.RESOLVED)), limit=accords)
-        agreements = _latest_per_crisis(agreements, limit=accords)
+        # The dashboard names each one's parties, nothing else: the crossings and who may leave (a thousand more
+        # rows to read and build on a large record) are for the crisis page and the accord's own page.
+        disputes = _latest_per_crisis(
+            disputes.filter(~Q(state_as_of=AidDispute.State.RESOLVED))
+            .prefetch_related(None)
+            .prefetch_related("parties"),
+            limit=accords,
+        )
+        agreements = _latest_per_crisis(
+            agreements.prefetch_related(None).prefetch_related(
+                Prefetch("parties", queryset=AgreementParty.objects.select_related("actor"))
+            ),
+            limit=accords,
+        )
     for dispute in disputes:
         blocks[dispute.crisis_id].disputes.append(dispute)
     for agreement in agreements:
@@ -193,7 +205,7 @@ def _blocks(
 
 
 def dashboard(*, as_of: datetime, include_unreviewed: bool, max_age: timedelta | None = None) -> Dashboard:
-    """Everything the dashboard shows at ``as_of``. About 17 queries (19 for editors), whatever the data."""
+    """Everything the dashboard shows at ``as_of``. About 14 queries (16 for editors), whatever the data."""
     crises = list(crises_active_as_of(as_of))
     blocks = _blocks(crises, as_of=as_of, max_age=max_age, accords=DASHBOARD_ACCORDS)
     reports = list(reports_for_readers().filter(published_at__lte=as_of).select_related("source")[:LATEST_REPORTS])
