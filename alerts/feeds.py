@@ -6,6 +6,7 @@ longer read the pages, is a 404 like any unknown address (nothing says the key o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -21,8 +22,28 @@ from . import services
 from .selectors import AlertEntry, entries_from_changes, feed_changes
 
 
+def _seconds(moment: datetime) -> datetime:
+    """The moment as the syndication framework must be given it to write ``2023-10-15T09:30:00Z``, the one form of
+    every surface (``tracker.timestamps``): naive UTC, to the second (an aware time is written ``+00:00`` with its
+    microseconds)."""
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+
+
+class SecondsAtom1Feed(Atom1Feed):
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        # The framework makes the entries' times aware again before handing them over: made naive here.
+        for name in ("pubdate", "updateddate"):
+            if kwargs.get(name) is not None:
+                kwargs[name] = _seconds(kwargs[name])
+        super().add_item(*args, **kwargs)
+
+    def latest_post_date(self) -> datetime:
+        # The feed's own <updated>: the newest entry's, or now for a feed with none.
+        return _seconds(super().latest_post_date().replace(tzinfo=UTC))
+
+
 class StatusChangesFeed(Feed):  # type: ignore[type-arg]
-    feed_type = Atom1Feed
+    feed_type = SecondsAtom1Feed
     description_template = "alerts/feed_entry.html"
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

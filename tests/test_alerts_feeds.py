@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -22,6 +23,7 @@ from tests.alerts_support import CLOSED, OPEN, situation
 from tracker import services
 from tracker.models import Traffic
 from tracker.roles import ANALYSTS, EDITORS
+from tracker.timestamps import PATTERN
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,13 @@ def test_no_log_line_holds_a_feed_key(client, world, key):
     assert key not in written and key.split("_", 2)[2] not in written
     # The key's public prefix (shown on /alerts/) stays, so an operator can tell which key was used.
     assert key.split("_", 2)[1] in written
+
+
+def test_feed_times_are_written_in_the_one_form_of_every_surface(client, world, key):
+    """RFC 3339 in UTC to the second, ending in Z (tracker.timestamps), as in the API, CSVs and open data."""
+    quiet = factories.CrossingFactory(name="Erez", slug="erez")
+    for url in (reverse("alerts:feed_all", args=[key]), reverse("alerts:feed_crossing", args=[key, quiet.slug])):
+        times = re.findall(r"<(?:updated|published)>([^<]*)<", client.get(url).content.decode())
+
+        assert times, url
+        assert all(re.match(PATTERN, moment) for moment in times), times
