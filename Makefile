@@ -11,7 +11,22 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-$$(hostname) SECURE_SSL_REDI
 
 .PHONY: setup run test lint typecheck clean backup restore browser bench eval geodata
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed messages-compiled
+
+# The interface's translations (locale/<lang>/LC_MESSAGES/django.po, committed) are compiled here, only when a .po
+# is newer than its .mo (the .mo files are not committed). msgfmt comes with GNU gettext (apt-get install gettext).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+.PHONY: messages-compiled messages
+messages-compiled: $(MO_FILES)
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { echo "make: msgfmt is missing, so the Arabic and French pages cannot be compiled; install GNU gettext (apt-get install gettext)"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+# After marking new strings: refresh the catalogues' msgids (then translate the new entries, see docs/GLOSSARY.md).
+messages: setup
+	DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --no-location --ignore='.venv/*' --ignore='var/*' \
+		--ignore='bench/*' --ignore='tests/*'
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -389,6 +389,10 @@ def admin_site_rows() -> Iterator[Row]:
 
 def account_rows() -> Iterator[Row]:
     yield Row("accounts/login/", "/accounts/login/", each(200))
+    # The language switcher (Django's set_language): anyone may choose a language; it only sets a cookie and goes
+    # back, to this site only (tests/test_i18n_pages.py).
+    yield Row("i18n/setlang/", "/i18n/setlang/", each("redirect"))
+    yield Row("i18n/setlang/", "/i18n/setlang/", each("redirect"), method="post", fresh=True)
     yield Row("accounts/logout/", "/accounts/logout/", each(405))
     yield Row("accounts/logout/", "/accounts/logout/", each("login"), method="post", fresh=True)
     yield Row("accounts/password_change/", "/accounts/password_change/", signed_in(**dict.fromkeys(STAFF, 200)))

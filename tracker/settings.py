@@ -219,7 +219,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_CODE = "en"
 # The interface's languages (issue 17): Arabic is right-to-left; templates/base.html sets <html lang dir> from the
 # active one. Terms follow docs/GLOSSARY.md; catalogues live in locale/ and `make setup` compiles them.
-LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fr", "Français")]
+# English names, as Django expects (its catalogues translate them); the switcher shows each in its own language.
+LANGUAGES = [("en", "English"), ("ar", "Arabic"), ("fr", "French")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The switcher's choice is kept a year; it names a language and nothing else.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

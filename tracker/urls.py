@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The language switcher posts here (Django's set_language); the choice is kept in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("tracker.api.urls")),
     # Open data (OPEN_DATA=1): public CSV/GeoJSON files, dataset pages and datapackage.json; a 404 while off.
     path("data/", include("tracker.opendata.urls")),

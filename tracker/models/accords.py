@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import AppendOnlyModel, PublicIdModel, SluggedModel, VersionedModel, choices_check
@@ -12,19 +14,19 @@ from .reference import Actor, Crisis
 
 
 class AidDisputeSubject(models.TextChoices):
-    INSPECTION = "inspection", "Inspection"
-    ACCESS = "access", "Access"
-    QUANTITIES = "quantities", "Quantities"
-    FUEL = "fuel", "Fuel"
-    SECURITY_GUARANTEES = "security_guarantees", "Security guarantees"
-    OTHER = "other", "Other"
+    INSPECTION = "inspection", _("Inspection")
+    ACCESS = "access", _("Access")
+    QUANTITIES = "quantities", _("Quantities")
+    FUEL = "fuel", _("Fuel")
+    SECURITY_GUARANTEES = "security_guarantees", _("Security guarantees")
+    OTHER = "other", _("Other")
 
 
 class AidDisputeState(models.TextChoices):
-    OPEN = "open", "Open"
-    NEGOTIATING = "negotiating", "Negotiating"
-    STALLED = "stalled", "Stalled"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", pgettext_lazy("dispute state", "Open")
+    NEGOTIATING = "negotiating", pgettext_lazy("dispute state", "Negotiating")
+    STALLED = "stalled", pgettext_lazy("dispute state", "Stalled")
+    RESOLVED = "resolved", pgettext_lazy("dispute state", "Resolved")
 
 
 class AidDispute(SluggedModel, VersionedModel):
@@ -93,12 +95,12 @@ class AidDisputeStateChange(PublicIdModel, AppendOnlyModel):
 
 
 class EvacuationAgreementState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    IN_EFFECT = "in_effect", "In effect"
-    SUSPENDED = "suspended", "Suspended"
-    EXPIRED = "expired", "Expired"
-    COLLAPSED = "collapsed", "Collapsed"
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    IN_EFFECT = "in_effect", _("In effect")
+    SUSPENDED = "suspended", _("Suspended")
+    EXPIRED = "expired", _("Expired")
+    COLLAPSED = "collapsed", _("Collapsed")
 
 
 class EvacuationAgreement(SluggedModel, VersionedModel):
@@ -135,9 +137,9 @@ class EvacuationAgreement(SluggedModel, VersionedModel):
 
 
 class AgreementPartyRole(models.TextChoices):
-    PARTY = "party", "Party"
-    MEDIATOR = "mediator", "Mediator"
-    GUARANTOR = "guarantor", "Guarantor"
+    PARTY = "party", _("Party")
+    MEDIATOR = "mediator", _("Mediator")
+    GUARANTOR = "guarantor", _("Guarantor")
 
 
 class AgreementParty(models.Model):

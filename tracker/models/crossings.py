@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import AppendOnlyModel, PublicIdModel, SluggedModel, VersionedModel, choices_check
@@ -146,11 +148,11 @@ class CrossingAlias(models.Model):
 class Traffic(models.TextChoices):
     """The kinds of traffic a status applies to; ``all`` covers every other kind."""
 
-    ALL = "all", "All traffic"
-    PEOPLE = "people", "People"
-    AID = "aid", "Humanitarian aid"
-    COMMERCIAL = "commercial", "Commercial goods"
-    FUEL = "fuel", "Fuel"
+    ALL = "all", _("All traffic")
+    PEOPLE = "people", _("People")
+    AID = "aid", _("Humanitarian aid")
+    COMMERCIAL = "commercial", _("Commercial goods")
+    FUEL = "fuel", _("Fuel")
 
     @classmethod
     def specific(cls) -> list[Traffic]:
@@ -159,15 +161,15 @@ class Traffic(models.TextChoices):
 
 
 class CrossingStatusStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESTRICTED = "restricted", "Restricted"
-    CLOSED = "closed", "Closed"
-    UNKNOWN = "unknown", "Unknown"
+    OPEN = "open", pgettext_lazy("crossing status", "Open")
+    RESTRICTED = "restricted", pgettext_lazy("crossing status", "Restricted")
+    CLOSED = "closed", pgettext_lazy("crossing status", "Closed")
+    UNKNOWN = "unknown", pgettext_lazy("crossing status", "Unknown")
 
 
 class CrossingStatusCertainty(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    CONFIRMED = "confirmed", "Confirmed"
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
 
 
 class CrossingStatus(PublicIdModel, AppendOnlyModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import PublicIdModel, VersionedModel, choices_check
@@ -10,12 +11,12 @@ from .reference import Actor, Crisis
 
 
 class TimelineEventKind(models.TextChoices):
-    DIPLOMATIC_MEETING = "diplomatic_meeting", "Diplomatic meeting"
-    STATEMENT = "statement", "Statement"
-    SECURITY_ADVISORY = "security_advisory", "Security advisory"
-    HUMANITARIAN = "humanitarian", "Humanitarian"
-    MILITARY = "military", "Military"
-    OTHER = "other", "Other"
+    DIPLOMATIC_MEETING = "diplomatic_meeting", _("Diplomatic meeting")
+    STATEMENT = "statement", _("Statement")
+    SECURITY_ADVISORY = "security_advisory", _("Security advisory")
+    HUMANITARIAN = "humanitarian", _("Humanitarian")
+    MILITARY = "military", _("Military")
+    OTHER = "other", _("Other")
 
 
 class TimelineEvent(PublicIdModel, VersionedModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import SluggedModel, VersionedModel, choices_check
@@ -67,9 +68,9 @@ class Actor(SluggedModel, VersionedModel):
 
 
 class CrisisState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    MONITORING = "monitoring", "Monitoring"
-    CLOSED = "closed", "Closed"
+    ACTIVE = "active", pgettext_lazy("crisis state", "Active")
+    MONITORING = "monitoring", pgettext_lazy("crisis state", "Monitoring")
+    CLOSED = "closed", pgettext_lazy("crisis state", "Closed")
 
 
 # GLIDE numbers (glidenumber.net): hazard code, year, six-digit serial, ISO 3166 alpha-3 country: CE-2023-000191-PSE.

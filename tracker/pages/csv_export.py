@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.utils import translation
 
 from ..text import defuse_formula
 from ..timestamps import rfc3339, utc_day
@@ -172,12 +174,15 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-        columns = _hxl_columns(header)
-        yield writer.writerow([column.header for column in columns])
-        yield writer.writerow([column.hxl for column in columns])
-        for row in rows:
-            yield writer.writerow([cell(column.value(row)) for column in columns])
+        # Data is the same bytes in every language (issue 17): rows built while streaming (choice labels in the
+        # timeline's titles) are in the project's language, not the reader's.
+        with translation.override(settings.LANGUAGE_CODE):
+            yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
+            columns = _hxl_columns(header)
+            yield writer.writerow([column.header for column in columns])
+            yield writer.writerow([column.hxl for column in columns])
+            for row in rows:
+                yield writer.writerow([cell(column.value(row)) for column in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
+from django.utils.translation import get_language, gettext
 
 from ..models import CrossingStatus
 from ..models.accords import AidDisputeState, EvacuationAgreementState
+from ..selectors.names import crossing_names_in
 from ..selectors.reports import shown_states
 
 register = template.Library()
@@ -25,7 +27,8 @@ STATUS_SYMBOLS: dict[str, str] = {
     CrossingStatus.Status.CLOSED: "✕",
     CrossingStatus.Status.UNKNOWN: "?",
 }
-STATUS_LABELS: dict[str, str] = {str(value): str(label) for value, label in CrossingStatus.Status.choices}
+# Lazy labels, turned into text when a page is rendered, in the reader's language.
+STATUS_LABELS: dict[str, Any] = dict(CrossingStatus.Status.choices)
 
 
 @register.simple_tag(takes_context=True)
@@ -61,7 +64,7 @@ def status_badge(status: str | None) -> SafeString:
         '<span class="status status-{}"><span class="status-symbol" aria-hidden="true">{}</span> {}</span>',
         value,
         STATUS_SYMBOLS.get(value, "?"),
-        STATUS_LABELS.get(value, value),
+        str(STATUS_LABELS.get(value, value)),
     )
 
 
@@ -71,7 +74,7 @@ def held_for(since: datetime | None, until: datetime | None) -> str:
     if since is None or until is None:
         return ""
     if until - since < timedelta(minutes=1):
-        return "less than a minute"
+        return gettext("less than a minute")
     return timesince(since, until)
 
 
@@ -116,4 +119,22 @@ _STATE_LABELS = {**dict(AidDisputeState.choices), **dict(EvacuationAgreementStat
 @register.filter
 def state_label(value: str) -> str:
     """A dispute's or agreement's state in words."""
-    return str(_STATE_LABELS.get(value, value or "Not on record"))
+    return str(_STATE_LABELS.get(value, value or gettext("Not on record")))
+
+
+@register.simple_tag(takes_context=True)
+def crossing_name(context: dict[str, Any], crossing: Any) -> str:
+    """A crossing's name in the reader's language (its alias in that language), else its own name.
+
+    The aliases are read once per request and language (one query however many crossings a page names).
+    """
+    language = get_language() or "en"
+    request = context.get("request")
+    cache: dict[str, dict[int, str]] | None = getattr(request, "_crossing_names", None) if request else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._crossing_names = cache
+    if language not in cache:
+        cache[language] = crossing_names_in(language)
+    return cache[language].get(crossing.pk, crossing.name)
