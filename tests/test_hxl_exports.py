@@ -372,3 +372,21 @@ def test_sqlite_history_stays_append_only_after_migration_0009(tmp_path):
         )
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE tracker_historicalcrisis SET glide = 'CE-2023-000191-PSE'")
+
+
+def test_a_hidden_reports_organisations_do_not_shape_the_crossings_csv(partner_client):
+    """A row's report judged not relevant after the row was retracted is blank in every cell; it must not widen
+    the export either (columns only it fills, in the CSV and the open-data Table Schema built from them)."""
+    crossing = CrossingFactory(slug="rafah")
+    source = SourceFactory()
+    hidden = services.report_store(source=source, title="Misread", published_at=datetime(2023, 10, 1, tzinfo=UTC))
+    services.report_review(report=hidden.report, state=Report.ReviewState.RELEVANT, reviewed_by=None)
+    Report.objects.filter(pk=hidden.report.pk).update(organisations=["A", "B", "C", "D"])
+    row = status(crossing, CrossingStatus.Status.CLOSED, datetime(2023, 10, 2, tzinfo=UTC), report=hidden.report)
+    services.crossing_retract_status(status_row=row, recorded_by=None, reason="Misread")
+    services.report_review(report=hidden.report, state=Report.ReviewState.NOT_RELEVANT, reviewed_by=None)
+
+    header = next(csv.reader(io.StringIO(fetch(partner_client, "/api/v1/crossings/?format=csv"))))
+
+    # One column per kind, as with no organisation anywhere; not the hidden report's four.
+    assert [name for name in header if "_people_report_organisation" in name] == ["status_people_report_organisation_1"]

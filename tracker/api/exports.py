@@ -73,7 +73,9 @@ def _through(model: Any, field: str) -> QuerySet[Any]:
 
 
 def _cited_organisations_width() -> int:
-    return _longest_list(Report.objects.filter(status_rows__isnull=False), "organisations")
+    # Reports readers may see only (``visible_report``): a hidden one's cells are blank, so it must not widen them.
+    cited = Report.objects.filter(status_rows__isnull=False, review_state=Report.ReviewState.RELEVANT)
+    return _longest_list(cited, "organisations")
 
 
 # --- cells ----------------------------------------------------------------------------------------------------
