@@ -240,8 +240,9 @@ def _header(description: str, schema: dict[str, Any] | None = None, **extra: Any
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": _header(
-        "A strong validator of this answer (a hash of its content type and body, or of the data it was made from): "
-        "send it back as `If-None-Match` to get `304` while nothing changed.",
+        "A validator of this answer: strong for JSON and GeoJSON (a hash of the content type and body), weak "
+        '(`W/"..."`) for streamed CSV (a hash of the data it was made from). Send it back as `If-None-Match` to '
+        "get `304` while nothing changed.",
         example='"5d41402abc4b2a76b9719d911017c592"',
     ),
     "Last-Modified": _header(
