@@ -415,6 +415,11 @@ def main() -> None:
             port = tracker_port if target.server == "tracker" else baseline_port
             url = f"http://127.0.0.1:{port}{target.path.format(**fill)}"
             headers = headers_for(target, context)
+            if target.page:
+                # Warm means built: one request builds the page alone (the cold figures above are of that), so
+                # the load measures serving it and its once-a-minute rebuild, not every connection's first wait.
+                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120) as response:
+                    response.read()
             if args.warmup:
                 wrk(url, headers, duration=args.warmup, connections=args.connections, threads=args.threads)
             duration = args.page_duration if target.page else args.duration

@@ -7,9 +7,10 @@ the moment it takes effect): it is kept to the end of the minute it was built in
 and never past the next moment at which something already recorded takes effect.
 
 When a page of "now" expires at the turn of the minute, one process rebuilds it (a second or more on a large
-record) and, rather than wait for it, the others are given the page of the minute before, built from the same
-version of the record, for at most ``ANSWER_BUILD_WAIT_SECONDS`` more and never past a moment at which something
-recorded takes effect (issue 16: that wait was the pages' p99 under load). After a write the version moves and
+record, several under load) and, rather than wait for it, the others are given the page of the minute before,
+built from the same version of the record: for at most ``LATEST_GRACE`` past its minute and never past a moment at
+which something recorded takes effect (issue 16: that wait was the pages' p99 under load; waiters that gave up
+after ``ANSWER_BUILD_WAIT_SECONDS`` built it too, each slower for the others). After a write the version moves and
 nobody is given the page of before: readers wait for the new one, as they always have.
 """
 
@@ -28,6 +29,10 @@ from .access import is_editor
 from .params import AsOf
 
 T = TypeVar("T")
+
+# How long past its own minute a page of "now" may be given while the next one is being built: a page that shows
+# time to the minute is then at most a minute behind, as a page cached at the start of a minute is at its end.
+LATEST_GRACE = timedelta(minutes=1)
 
 
 def cached_fragment(request: HttpRequest, as_of: AsOf, name: str, build: Callable[[], T]) -> T:
@@ -74,7 +79,7 @@ def cached_fragment(request: HttpRequest, as_of: AsOf, name: str, build: Callabl
 def _keep_latest(key: str, value: object, *, valid_until: datetime, upcoming: datetime | None) -> None:
     """Keep ``value`` as the page to give while the next minute's is being built: a little past its own minute,
     never past ``upcoming`` (a row recorded ahead of its time takes effect then, and the page would be wrong)."""
-    serve_until = valid_until + timedelta(seconds=settings.ANSWER_BUILD_WAIT_SECONDS)
+    serve_until = valid_until + LATEST_GRACE
     if upcoming is not None:
         serve_until = min(serve_until, upcoming)
     caching.answer_put(key, (value, serve_until), valid_until=serve_until)
