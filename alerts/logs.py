@@ -18,7 +18,10 @@ class MaskFeedKeys(logging.Filter):
     lines, the bad-request middleware's notes). The record is rewritten in place, so later handlers see it masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: left to the handler, which reports it without raising
+            return True
         if "/alerts/feeds/" in message:
             record.msg, record.args = mask_feed_keys(message), ()
         return True

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alerts import services as alert_services
+from alerts.logs import MaskFeedKeys
 from alerts.models import FeedToken
 from alerts.selectors import entries_from_changes, feed_changes
 from tests import factories
@@ -258,3 +259,10 @@ def test_feed_times_are_written_in_the_one_form_of_every_surface(client, world, 
 
         assert times, url
         assert all(re.match(PATTERN, moment) for moment in times), times
+
+
+def test_the_masking_filter_lets_a_malformed_log_call_through_to_the_handler():
+    """The handler reports a bad format on stderr; a filter that raised would break the caller instead."""
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "bad %s %s", (1,), None)
+
+    assert MaskFeedKeys().filter(record) is True
