@@ -351,3 +351,19 @@ def test_csv_and_api_are_the_same_bytes_in_every_language(analyst_client, partne
         english = body(english_response)
         for language in LANGUAGES:
             assert body(partner_client.get(url, HTTP_ACCEPT_LANGUAGE=language)) == english, (url, language)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_page_is_kept_apart_for_each_language(analyst_client):
+    """The dashboard's and crossing page's HTML is cached (tracker.caching); an Arabic reader's copy must never be
+    an English reader's, nor the other way round. Committed writes (transaction=True), so the cache is used."""
+    from tests.factories import CrossingFactory, status
+
+    crossing = CrossingFactory(name="Rafah", slug="rafah")
+    crossing.crises.add(CrisisFactory())
+    status(crossing, "closed", day(3))
+    for url in ("/", "/crossings/rafah/"):
+        arabic = body(in_language(analyst_client, url, "ar"))
+        english = body(in_language(analyst_client, url, "en"))
+        assert "مغلق" in arabic and "مغلق" not in english, url
+        assert "مغلق" in body(in_language(analyst_client, url, "ar")), url

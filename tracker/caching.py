@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,9 @@ def answer_key(*parts: object) -> str | None:
         connection.settings_dict.get("PORT"),
         connection.settings_dict["NAME"],
     )
-    digest = hashlib.sha256(repr((version, where, *parts)).encode()).hexdigest()
+    # And the reader's language: a page's cached HTML holds translated words (issue 17); data answers are the same
+    # in every language, so for them this only splits the cache.
+    digest = hashlib.sha256(repr((version, where, translation.get_language(), *parts)).encode()).hexdigest()
     return _PREFIX + digest
 
 
