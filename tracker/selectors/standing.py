@@ -191,7 +191,7 @@ class Standing:
 
     @property
     def traffic_label(self) -> str:
-        return Traffic(self.traffic).label
+        return str(Traffic(self.traffic).label)  # in the reader's language, when read
 
     @property
     def held_for(self) -> timedelta | None:

@@ -74,7 +74,7 @@ class PlannedChange:
 
     @property
     def traffic_label(self) -> str:
-        return Traffic(self.traffic).label
+        return str(Traffic(self.traffic).label)  # in the reader's language, when read
 
     @property
     def current_status(self) -> str:
