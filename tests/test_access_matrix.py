@@ -365,7 +365,7 @@ def admin_site_rows() -> Iterator[Row]:
         signed_in(analyst=403, editor=403, superuser=200),
     )
     yield Row(
-        "admin/ingest/quarantineditem/<path:object_id>/raw/",
+        "admin/ingest/quarantineditem/<int:object_id>/raw/",
         lambda w: f"/admin/ingest/quarantineditem/{w.quarantined.pk}/raw/",
         signed_in(analyst=404, editor=200, superuser=200),
     )

@@ -236,6 +236,22 @@ def test_throttled_per_address_with_429_and_retry_after(settings):
     assert Client(REMOTE_ADDR="203.0.113.8").get("/data/crossings.csv").status_code == 200
 
 
+def test_pages_and_descriptors_draw_from_the_same_bucket_as_the_files(settings):
+    """A datapackage.json costs a score of queries and needs no sign-in: it is throttled like the files."""
+    settings.OPEN_DATA_THROTTLE_RATE = "3/minute"
+    settings.TRUSTED_PROXY_COUNT = 0
+    build(1)
+    reader = Client(REMOTE_ADDR="203.0.113.20")
+    assert reader.get("/data/").status_code == 200
+    assert reader.get("/data/crossings/").status_code == 200
+    assert reader.get("/data/crossings.csv").status_code == 200
+    for url in ("/data/", "/data/crossings/", "/data/datapackage.json", "/data/crossings/datapackage.json"):
+        refused = reader.get(url)
+        assert refused.status_code == 429, url
+        assert 0 < int(refused["Retry-After"]) <= 60
+    assert Client(REMOTE_ADDR="203.0.113.21").get("/data/datapackage.json").status_code == 200
+
+
 def test_behind_a_trusted_proxy_the_address_it_saw_counts(settings):
     settings.OPEN_DATA_THROTTLE_RATE = "2/minute"
     settings.TRUSTED_PROXY_COUNT = 1

@@ -66,6 +66,25 @@ def positive_int(request: Request, param: str, *, default: int, maximum: int) ->
     return min(int(raw), maximum)
 
 
+def cursor_page_schema(results: dict[str, Any], *, counted: bool = False) -> dict[str, Any]:
+    """One page of a cursor-paged list, as the schema declares it (with ``count`` where the list counts its rows)."""
+    properties: dict[str, Any] = {
+        "next": {"type": "string", "nullable": True, "format": "uri", "description": "The next page"},
+        "next_cursor": {
+            "type": "string",
+            "nullable": True,
+            "description": "Pass as `cursor` for the next page; null on the last page",
+        },
+        "results": results,
+    }
+    if counted:
+        properties = {
+            "count": {"type": "integer", "example": 123, "description": "Rows matching the filters, all pages"},
+            **properties,
+        }
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
 class PageNumbers(PageNumberPagination):
     """``page`` and ``page_size`` (capped); a page past the end is a 404."""
 
@@ -184,19 +203,7 @@ class ReportCursors(BasePagination):
         return Response(OrderedDict([("next", next_url), ("next_cursor", self.next_cursor), ("results", data)]))
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["next", "next_cursor", "results"],
-            "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri", "description": "The next page"},
-                "next_cursor": {
-                    "type": "string",
-                    "nullable": True,
-                    "description": "Pass as `cursor` for the next page; null on the last page",
-                },
-                "results": schema,
-            },
-        }
+        return cursor_page_schema(schema)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
@@ -367,20 +374,7 @@ class Cursors(BasePagination):
         return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["count", "next", "next_cursor", "results"],
-            "properties": {
-                "count": {"type": "integer", "example": 123, "description": "Rows matching the filters, all pages"},
-                "next": {"type": "string", "nullable": True, "format": "uri", "description": "The next page"},
-                "next_cursor": {
-                    "type": "string",
-                    "nullable": True,
-                    "description": "Pass as `cursor` for the next page; null on the last page",
-                },
-                "results": schema,
-            },
-        }
+        return cursor_page_schema(schema, counted=True)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

@@ -5,6 +5,7 @@ All of it is public and all of it is a 404 while ``OPEN_DATA`` is off. The files
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -14,19 +15,39 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
+from rest_framework.request import Request
 from rest_framework.viewsets import ViewSetMixin
+
+from tracker.api.throttling import rate_limit_headers
 
 from . import package
 from .datasets import BY_SLUG, DATASETS, Dataset
+from .downloads import OpenDataThrottle
 
 HXL_PROXY = "https://proxy.hxlstandard.org/data?url="
 
 
 def _open(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Public, and so throttled per address like the files: the pages and descriptors draw from the same bucket
+    (a ``datapackage.json`` costs a score of queries, and nobody signs in to ask for it)."""
+
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.OPEN_DATA:
             raise Http404("Open data is off on this server.")
-        return view(request, *args, **kwargs)
+        throttle = OpenDataThrottle()
+        if not throttle.allow_request(Request(request), None):
+            wait = max(1, math.ceil(throttle.wait() or 1))
+            refused = HttpResponse(
+                f"Too many requests from this address: try again in {wait} seconds.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            refused["Retry-After"] = str(wait)
+            rate_limit_headers(request, refused)
+            return refused
+        response = view(request, *args, **kwargs)
+        rate_limit_headers(request, response)
+        return response
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
