@@ -8,9 +8,15 @@ RUN useradd --create-home --uid 10001 tracker
 COPY pyproject.toml README.md ./
 COPY tracker ./tracker
 COPY ingest ./ingest
+COPY alerts ./alerts
 RUN pip install --no-cache-dir .
 COPY manage.py ./
 COPY templates ./templates
+# The Arabic and French catalogues: compiled here (the .mo files are not committed), with gettext removed after.
+COPY locale ./locale
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --locale ar --locale fr \
+    && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
 # collectstatic needs settings that load; the real key comes from the environment at run time.
 RUN DEBUG=0 SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \

@@ -38,6 +38,20 @@ def test_app_services_build_from_our_dockerfile():
     assert "pip install" in dockerfile.read_text()
 
 
+def test_the_image_holds_every_package_the_templates_and_the_translations():
+    """Docker cannot run here, so the Dockerfile is read: every Python package pyproject installs, the templates and
+    the translation catalogues (compiled in the image, since the .mo files are not committed) are copied."""
+    import re
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
+    packages = re.search(r"include = \[(.*?)\]", (ROOT / "pyproject.toml").read_text()).group(1)
+    for package in re.findall(r'"(\w+)\*"', packages):
+        assert package in copied, f"{package}/ is installed by pyproject but not copied into the image"
+    assert {"templates", "locale", "manage.py"} <= copied
+    assert "compilemessages" in dockerfile
+
+
 def test_web_runs_gunicorn_on_our_wsgi_application():
     command = command_of("web")
     assert command[0] == "gunicorn"
