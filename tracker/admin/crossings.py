@@ -112,6 +112,22 @@ class StatusHistoryInline(admin.TabularInline):
         return hasattr(row, "retraction")
 
 
+def record_status_from_form(data: dict[str, Any], *, crossing: Any, user: Any) -> CrossingStatus:
+    """Both ways an editor records a status in the admin (the crossing's inline, the status row's own form) hand
+    their cleaned fields to the one service the same way."""
+    return services.crossing_record_status(
+        crossing=crossing,
+        status=data["status"],
+        traffic=data["traffic"],
+        effective_at=data["effective_at"],
+        certainty=data["certainty"],
+        report=data.get("report"),
+        stated_by=data.get("stated_by"),
+        note=data.get("note", ""),
+        recorded_by=user,
+    )
+
+
 class RecordStatusInline(admin.StackedInline):
     """An empty form under the history: filling it appends a row through ``services.crossing_record_status``."""
 
@@ -212,18 +228,7 @@ class CrossingAdmin(VersionedAdmin):
         for status_form in formset.forms:
             if not status_form.has_changed():
                 continue
-            data = status_form.cleaned_data
-            row = services.crossing_record_status(
-                crossing=form.instance,
-                status=data["status"],
-                traffic=data["traffic"],
-                effective_at=data["effective_at"],
-                certainty=data["certainty"],
-                report=data.get("report"),
-                stated_by=data.get("stated_by"),
-                note=data.get("note", ""),
-                recorded_by=request.user,
-            )
+            row = record_status_from_form(status_form.cleaned_data, crossing=form.instance, user=request.user)
             formset.new_objects.append(row)
             messages.success(request, f"Recorded: {row}.")
 
@@ -302,18 +307,7 @@ class CrossingStatusAdmin(admin.ModelAdmin):
         return hasattr(row, "retraction")
 
     def save_model(self, request: HttpRequest, obj: CrossingStatus, form: Any, change: bool) -> None:
-        data = form.cleaned_data
-        row = services.crossing_record_status(
-            crossing=data["crossing"],
-            status=data["status"],
-            traffic=data["traffic"],
-            effective_at=data["effective_at"],
-            certainty=data["certainty"],
-            report=data.get("report"),
-            stated_by=data.get("stated_by"),
-            note=data.get("note", ""),
-            recorded_by=request.user,
-        )
+        row = record_status_from_form(form.cleaned_data, crossing=form.cleaned_data["crossing"], user=request.user)
         # The admin goes on to log and redirect with this object: hand it the row the service wrote.
         obj.__dict__.update(row.__dict__)
 
