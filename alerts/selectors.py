@@ -126,12 +126,12 @@ def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[
                 retracted=retraction is not None,
                 crossing=row.crossing,
                 traffic=row.traffic,
-                traffic_label=Traffic(row.traffic).label,
+                traffic_label=str(Traffic(row.traffic).label),
                 status=row.status,
                 status_label=row.get_status_display(),
                 transitions=[
                     Transition(
-                        traffic_label=Traffic(kind).label,
+                        traffic_label=str(Traffic(kind).label),
                         before=_label(_before(sequence, kind, row.effective_at)),
                         after=_label(row.status),
                     )

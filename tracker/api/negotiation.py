@@ -91,7 +91,6 @@ class ApiContentNegotiation(DefaultContentNegotiation):
         if best is None:
             offered = ", ".join(renderer.media_type for renderer in renderers)
             raise NotAcceptable(
-                f"Nothing in your Accept header is offered here. This endpoint offers: {offered} "
-                "(or pass ?format=)."
+                f"Nothing in your Accept header is offered here. This endpoint offers: {offered} (or pass ?format=)."
             )
         return best, best.media_type

@@ -427,6 +427,6 @@ def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpRespons
             "traffic_label": traffic_label,
             "crossings": crossings,
             "unplaced": unplaced,
-            "map_svg": crossings_map_svg(points, title=title, traffic_label=traffic_label) if points else None,
+            "map_svg": crossings_map_svg(points, title=title, traffic_label=str(traffic_label)) if points else None,
         },
     )
