@@ -147,61 +147,78 @@ def _iso(moment: datetime | None) -> str:
     return date_filter(template_localtime(moment), "c")
 
 
+def _cell_words() -> dict[str, str]:
+    """The words of a status cell in the reader's language, looked up once per table rather than once per cell."""
+    return {
+        "nothing": gettext("Nothing recorded"),
+        "for": gettext("for %(period)s"),
+        "since": pgettext("status held since a moment", "since"),
+        "confirmed": f"✔ {gettext('Confirmed')}",
+        "reported": gettext("Reported, not confirmed"),
+        "stale": gettext("Stale: last stated %(period)s ago"),
+        "word": gettext("On the word of %(who)s"),
+        "note": gettext("Editor's note"),
+        "evidence": gettext("Evidence"),
+        "hidden": gettext("for %(name)s, %(traffic)s"),
+    }
+
+
 @register.simple_tag(takes_context=True)
 def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
     """One cell of the status table: the same HTML as ``includes/status_cell.html``, built in Python.
 
     Translated words are not escaped, as ``{% translate "literal" %}`` leaves them; the values in them are.
-    The dashboard draws 1,200 of them; through the template they were three quarters of its cold rebuild (issue 16:
-    each one resolved ~40 variables and reversed a URL). The template stays as the reference that a test compares
-    this with (tests/test_pages_status_cell.py); a change to one must be made to the other.
+    The dashboard draws 1,200 of them; through the template they were most of its cold rebuild (issue 16: each
+    one resolved ~40 variables, looked up ten translations and reversed a URL). The template stays as the reference
+    that a test compares this with (tests/test_pages_status_cell.py); a change to one must be made to the other.
     """
     esc = conditional_escape
+    memo = context.render_context.get("status_cell")
+    if memo is None:
+        memo = context.render_context["status_cell"] = {"words": _cell_words(), "urls": {}, "labels": {}}
+    words, urls, labels = memo["words"], memo["urls"], memo["labels"]
     row = standing.row
+    status = standing.status
+    label_and_badge = labels.get((standing.traffic, status))
+    if label_and_badge is None:
+        label_and_badge = labels[standing.traffic, status] = (standing.traffic_label, status_badge(status))
+    label, badge = label_and_badge
     head = (
-        f'\n<td class="status-cell" data-label="{esc(standing.traffic_label)}" data-traffic="{esc(standing.traffic)}"'
-        f' data-status="{esc(standing.status)}" data-stale="{"true" if standing.stale else "false"}"'
-        f' data-last-stated-at="{esc(_iso(standing.last_stated_at))}">\n  {status_badge(standing.status)}\n  '
+        f'\n<td class="status-cell" data-label="{esc(label)}" data-traffic="{esc(standing.traffic)}"'
+        f' data-status="{esc(status)}" data-stale="{"true" if standing.stale else "false"}"'
+        f' data-last-stated-at="{esc(_iso(standing.last_stated_at))}">\n  {badge}\n  '
     )
     if not row:
-        return SafeString(f'{head}\n    <span class="muted">{gettext("Nothing recorded")}</span>\n  \n</td>\n')
-    held = gettext("for %(period)s") % {"period": esc(held_for(standing.since, standing.as_of))}
+        return SafeString(f'{head}\n    <span class="muted">{words["nothing"]}</span>\n  \n</td>\n')
+    held = words["for"] % {"period": esc(held_for(standing.since, standing.as_of))}
     since = (
-        f'<span class="since">{pgettext("status held since a moment", "since")} '
+        f'<span class="since">{words["since"]} '
         f'<time datetime="{esc(_iso(standing.since))}">{esc(utc(standing.since))}</time></span>'
     )
-    certainty_text = f"✔ {gettext('Confirmed')}" if row.certainty == "confirmed" else gettext("Reported, not confirmed")
+    certainty_text = words["confirmed"] if row.certainty == "confirmed" else words["reported"]
     certainty = f'<span class="certainty certainty-{esc(row.certainty)}">{certainty_text}</span>'
     stale = ""
     if standing.stale:
         period = esc(held_for(standing.last_stated_at, standing.as_of))
-        stale = (
-            '<span class="stale"><span aria-hidden="true">⚠</span> '
-            f"{gettext('Stale: last stated %(period)s ago') % {'period': period}}</span>"
-        )
+        stale = f'<span class="stale"><span aria-hidden="true">⚠</span> {words["stale"] % {"period": period}}</span>'
     report = row.report
     shown = visible_to(report, context.get("viewer_is_editor", ""))
     word = ""
     if row.stated_by:
-        word = f'<span class="word">{gettext("On the word of %(who)s") % {"who": esc(row.stated_by)}}</span>'
+        word = f'<span class="word">{words["word"] % {"who": esc(row.stated_by)}}</span>'
     elif not shown:
-        note = gettext("Editor's note")
-        word = f'<span class="word">{note}</span>'
+        word = f'<span class="word">{words["note"]}</span>'
     evidence = ""
     if shown:
         template = context.template.engine.get_template("includes/evidence_report.html")
         with context.push(report=report):
             evidence = template.render(context)
-    urls = context.render_context.setdefault("status_cell_urls", {})
     url = urls.get(crossing.slug)
     if url is None:
         url = urls[crossing.slug] = esc(at(context, "pages:crossing", crossing.slug))
-    hidden = gettext("for %(name)s, %(traffic)s") % {
-        "name": esc(crossing_name(context, crossing)),
-        "traffic": esc(standing.traffic_label.lower()),
-    }
+    hidden = words["hidden"] % {"name": esc(crossing_name(context, crossing)), "traffic": esc(label.lower())}
     anchor = (
-        f'<a class="evidence" href="{url}#status-{esc(row.uid)}">{gettext("Evidence")}'
+        f'<a class="evidence" href="{url}#status-{esc(row.uid)}">{words["evidence"]}'
         f'<span class="visually-hidden"> {hidden}</span></a>'
     )
     body = (
