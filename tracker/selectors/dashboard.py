@@ -339,7 +339,7 @@ def crossing_page(
     page = CrossingPage(
         crossing=crossing,
         window_start=start,
-        bands=status_bands(changes, start=start, end=as_of),
+        bands=status_bands(changes, start=start, end=as_of, with_rows=False),  # the chart shows no evidence
         history=list(
             crossing_status_history(crossing=crossing).filter(effective_at__lte=as_of)[
                 : None if history_limit is None else history_limit + 1
