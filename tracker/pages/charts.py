@@ -211,6 +211,10 @@ def status_bands_svg(
     # rectangle is written directly (issue 16: through ``tag`` they were a third of a cold crossing page).
     words = {status: status_word(status) for status in STATUS_COLOURS}
     lowered = {status: word.lower() for status, word in words.items()}
+    band_texts = {}  # status -> (label in a band, the width a band needs to hold it)
+    for status, word in words.items():
+        band_text = f"{status_symbol(status)} {word}"
+        band_texts[status] = (band_text, text_width(band_text, font_size=13, bold=True) + 12)
     for index, kind in enumerate(kinds):
         y = TOP + index * (ROW_HEIGHT + ROW_GAP)
         kind_label = str(Traffic(kind).label)
@@ -225,12 +229,19 @@ def status_bands_svg(
             )
         )
         row_y, row_height = num(y), num(ROW_HEIGHT)
+        band_attrs = {
+            status: (
+                f'fill="url(#{text(prefix)}-{text(status)})" stroke="{text(ink)}" stroke-width="1" class="chart-band" '
+                f'data-kind="{text(kind)}" data-status="{text(status)}"'
+            )
+            for status, (_, ink) in STATUS_COLOURS.items()
+        }
         runs = bands.get(kind, [])
         for band_index, band in enumerate(runs):
             _, ink = STATUS_COLOURS[band.status]
-            word = words.get(band.status) or status_word(band.status)
+            word = words[band.status]
             hover = (
-                f"{kind_label}: {lowered.get(band.status) or word.lower()} from {band.start:%Y-%m-%d %H:%M} "
+                f"{kind_label}: {lowered[band.status]} from {band.start:%Y-%m-%d %H:%M} "
                 f"to {band.end:%Y-%m-%d %H:%M} UTC"
             )
             is_last = band_index == len(runs) - 1
@@ -246,21 +257,18 @@ def status_bands_svg(
                 x1, x2 = pieces[-1]
                 pieces[-1] = (min(x1, x2 - MIN_NEWEST_WIDTH), x2)  # a change seconds old
             widest = max(pieces, key=lambda p: p[1] - p[0])
-            group = ["<g>", f"<title>{text(hover)}</title>" if hover else "<title/>"]
+            group = ["<g>", f"<title>{text(hover)}</title>"]
             # As tag("rect", x=, y=, width=, height=, fill=, stroke=, stroke_width=1, class_="chart-band", data_...)
-            # would write it; every value is a number or a word of a closed vocabulary, escaped all the same.
-            status = text(band.status)
-            tail = (
-                f'fill="url(#{text(prefix)}-{status})" stroke="{text(ink)}" stroke-width="1" class="chart-band" '
-                f'data-kind="{text(kind)}" data-status="{status}" data-start="{band.start:%Y-%m-%dT%H:%M:%SZ}"'
-                + (' data-newest="true"/>' if band.start == newest else "/>")
+            # would write it: every value is a number, a moment or a word of a closed vocabulary (escaped once).
+            tail = f'{band_attrs[band.status]} data-start="{band.start:%Y-%m-%dT%H:%M:%SZ}"' + (
+                ' data-newest="true"/>' if band.start == newest else "/>"
             )
             for x1, x2 in pieces:
                 width = max(x2 - x1, MIN_BAND_WIDTH)
                 x1 = min(x1, segments[-1].right - width)  # a sliver at the very end still ends at the end
                 group.append(f'<rect x="{num(x1)}" y="{row_y}" width="{num(width)}" height="{row_height}" {tail}')
-            band_text = f"{status_symbol(band.status)} {word}"
-            if widest[1] - widest[0] > text_width(band_text, font_size=13, bold=True) + 12:
+            band_text, text_room = band_texts[band.status]
+            if widest[1] - widest[0] > text_room:
                 group.append(
                     tag(
                         "text",
@@ -290,7 +298,7 @@ def status_bands_svg(
     body.append(_legend(axis_y + AXIS_HEIGHT, prefix))
     description = "; ".join(
         f"{Traffic(kind).label}: "
-        + ", ".join(f"{status_word(b.status).lower()} from {b.start:%Y-%m-%d %H:%M}" for b in bands.get(kind, []))
+        + ", ".join(f"{lowered[b.status]} from {b.start:%Y-%m-%d %H:%M}" for b in bands.get(kind, []))
         for kind in kinds
     )
     zoom_note = "."
