@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 
 PARAM = "as_of"
 # Nothing the tracker records is older; refusing earlier moments also keeps date arithmetic far from year 1.
@@ -41,12 +42,14 @@ def parse_as_of(raw: str | None, *, now: datetime | None = None) -> datetime | N
     if not text:
         return None
     if len(text) > MAX_LENGTH:
-        raise BadMoment("as_of is too long to be a date or a date-time.")
+        raise BadMoment(gettext("as_of is too long to be a date or a date-time."))
     moment = _read(text)
     if moment < EARLIEST:
-        raise BadMoment(f"as_of is before {EARLIEST:%Y}; the record holds nothing that old.")
+        raise BadMoment(
+            gettext("as_of is before %(year)s; the record holds nothing that old.") % {"year": EARLIEST.year}
+        )
     if moment > (now or timezone.now()) + future_slack():
-        raise BadMoment("as_of is in the future; the record only says what has held. Leave it empty for now.")
+        raise BadMoment(gettext("as_of is in the future; the record only says what has held. Leave it empty for now."))
     return moment
 
 
@@ -71,8 +74,12 @@ def _read(text: str) -> datetime:
     except (ValueError, OverflowError):
         moment = None
     if moment is None:
+        # The reader's language (the request's); the parameter's name and the examples stay as typed.
         raise BadMoment(
-            f"as_of must be an ISO date (2023-10-20) or date-time (2023-10-20T14:00 or 2023-10-20T14:00:00+02:00), "
-            f"not {text!r}."
+            gettext(
+                "as_of must be an ISO date (2023-10-20) or date-time (2023-10-20T14:00 or 2023-10-20T14:00:00+02:00), "
+                "not %(value)s."
+            )
+            % {"value": repr(text)}
         )
     return moment

@@ -6,49 +6,86 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, Crisis, Crossing, Source, Traffic
 from ..selectors.timeline import ENTRY_KINDS
 
-SLUG_ERRORS = {"invalid_choice": "There is no such %(name)s; pick one from the list."}
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 MAX_PAGE = 1000
 
 
-def _by_slug(queryset: Any, name: str, label: str) -> forms.ModelChoiceField:
+def _by_slug(queryset: Any, label: str, empty_label: str, invalid: str) -> forms.ModelChoiceField:
+    """Whole sentences per field (not "Any %(name)s"): Arabic and French agree the words with the noun."""
     return forms.ModelChoiceField(
         queryset=queryset,
         to_field_name="slug",
         required=False,
         label=label,
-        empty_label=f"Any {name}",
-        error_messages={"invalid_choice": SLUG_ERRORS["invalid_choice"] % {"name": name}},
+        empty_label=empty_label,
+        error_messages={"invalid_choice": invalid},
     )
 
 
-def _day(label: str) -> forms.DateField:
+def _source() -> forms.ModelChoiceField:
+    return _by_slug(
+        Source.objects.order_by("name"),
+        _("Source"),
+        _("Any source"),
+        _("There is no such source; pick one from the list."),
+    )
+
+
+def _crisis() -> forms.ModelChoiceField:
+    return _by_slug(
+        Crisis.objects.order_by("name"),
+        _("Crisis"),
+        _("Any crisis"),
+        _("There is no such crisis; pick one from the list."),
+    )
+
+
+def _crossing() -> forms.ModelChoiceField:
+    return _by_slug(
+        Crossing.objects.order_by("name"),
+        _("Crossing"),
+        _("Any crossing"),
+        _("There is no such crossing; pick one from the list."),
+    )
+
+
+def _actor() -> forms.ModelChoiceField:
+    return _by_slug(
+        Actor.objects.order_by("name"), _("Actor"), _("Any actor"), _("There is no such actor; pick one from the list.")
+    )
+
+
+def _day(label: Any) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
 
 class DateRangeForm(forms.Form):
-    since = _day("From")
-    until = _day("To")
+    since = _day(_("From"))
+    until = _day(_("To"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name in ("since", "until"):
             day = data.get(name)
             if day is not None and not EARLIEST <= day <= LATEST:
-                self.add_error(name, f"Pick a date between {EARLIEST} and {LATEST}.")
+                self.add_error(
+                    name,
+                    _("Pick a date between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST, "latest": LATEST},
+                )
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end of the range comes before its start.")
+            self.add_error("until", _("The end of the range comes before its start."))
         return data
 
 
@@ -59,7 +96,7 @@ class PageNumberField(forms.IntegerField):
             min_value=1,
             max_value=MAX_PAGE,
             widget=forms.HiddenInput,
-            error_messages={"invalid": "page must be a whole number."},
+            error_messages={"invalid": _("page must be a whole number.")},
             **kwargs,
         )
 
@@ -68,27 +105,27 @@ class ReportFilterForm(DateRangeForm):
     q = forms.CharField(
         required=False,
         max_length=300,
-        label="Search reports",
+        label=_("Search reports"),
         strip=True,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": 'e.g. Rafah aid, "safe passage", -rumour'}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _('e.g. Rafah aid, "safe passage", -rumour')}),
     )
-    source = _by_slug(Source.objects.order_by("name"), "source", "Source")
-    crisis = _by_slug(Crisis.objects.order_by("name"), "crisis", "Crisis")
-    crossing = _by_slug(Crossing.objects.order_by("name"), "crossing", "Crossing")
+    source = _source()
+    crisis = _crisis()
+    crossing = _crossing()
     page = PageNumberField()
 
     field_order = ["q", "source", "crisis", "crossing", "since", "until"]
 
 
 class TimelineFilterForm(DateRangeForm):
-    crisis = _by_slug(Crisis.objects.order_by("name"), "crisis", "Crisis")
+    crisis = _crisis()
     kind = forms.ChoiceField(
         required=False,
-        label="What",
-        choices=[("", "Everything"), *ENTRY_KINDS],
-        error_messages={"invalid_choice": "There is no such kind of entry; pick one from the list."},
+        label=_("What"),
+        choices=[("", _("Everything")), *ENTRY_KINDS],
+        error_messages={"invalid_choice": _("There is no such kind of entry; pick one from the list.")},
     )
-    actor = _by_slug(Actor.objects.order_by("name"), "actor", "Actor")
+    actor = _actor()
     page = PageNumberField()
 
     field_order = ["crisis", "kind", "actor", "since", "until"]
@@ -98,19 +135,25 @@ TRAFFIC_CHOICES = [(str(kind), Traffic(kind).label) for kind in Traffic.specific
 
 
 class MapForm(forms.Form):
-    crisis = _by_slug(Crisis.objects.order_by("name"), "crisis", "Crisis")
+    crisis = _crisis()
     traffic = forms.ChoiceField(
         required=False,
-        label="Status for",
+        label=_("Status for"),
         choices=TRAFFIC_CHOICES,
-        error_messages={"invalid_choice": "There is no such kind of traffic; pick one from the list."},
+        error_messages={"invalid_choice": _("There is no such kind of traffic; pick one from the list.")},
     )
 
     def clean_traffic(self) -> str:
         return self.cleaned_data.get("traffic") or str(Traffic.AID)
 
 
-CHART_WINDOWS = [(30, "30 days"), (90, "90 days"), (365, "1 year"), (1095, "3 years"), (3650, "10 years")]
+CHART_WINDOWS = [
+    (30, _("30 days")),
+    (90, _("90 days")),
+    (365, _("1 year")),
+    (1095, _("3 years")),
+    (3650, _("10 years")),
+]
 
 
 class ChartWindowForm(forms.Form):
@@ -118,7 +161,7 @@ class ChartWindowForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "From shortly before the first change"), *CHART_WINDOWS],
-        label="Chart covers",
-        error_messages={"invalid_choice": "days must be one of 30, 90, 365, 1095 or 3650."},
+        choices=[("", _("From shortly before the first change")), *CHART_WINDOWS],
+        label=_("Chart covers"),
+        error_messages={"invalid_choice": _("days must be one of 30, 90, 365, 1095 or 3650.")},
     )

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils import translation
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
+from ..selectors.names import crossing_names_in
 from .svg import (
     STATUS_COLOURS,
     STATUS_ORDER,
@@ -225,6 +228,27 @@ def _nice(value: float, steps: Sequence[float]) -> float:
     return next((s for s in steps if s >= value), steps[-1])
 
 
+# The base map's place names (geodata/levant.geojson holds them in English), in the reader's language.
+PLACE_NAMES = {
+    "Egypt": gettext_lazy("Egypt"),
+    "Gaza Strip": gettext_lazy("Gaza Strip"),
+    "Gulf of Aqaba": gettext_lazy("Gulf of Aqaba"),
+    "Gulf of Suez": gettext_lazy("Gulf of Suez"),
+    "Israel": gettext_lazy("Israel"),
+    "Jordan": gettext_lazy("Jordan"),
+    "Lebanon": gettext_lazy("Lebanon"),
+    "Mediterranean Sea": gettext_lazy("Mediterranean Sea"),
+    "Saudi Arabia": gettext_lazy("Saudi Arabia"),
+    "Syria": gettext_lazy("Syria"),
+    "West Bank": gettext_lazy("West Bank"),
+}
+
+
+def place_name(name: str) -> str:
+    """A place of the base map named in the active language; a name added to the file later stays as written."""
+    return str(PLACE_NAMES.get(name, name))
+
+
 def _degrees(value: float, positive: str, negative: str, step: float) -> str:
     digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
     return f"{abs(value):.{digits}f}°{positive if value >= 0 else negative}"
@@ -352,13 +376,15 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     while lon <= view.east:
         x, _ = view.project(view.north, lon)
         geography.append(tag("line", x1=x, x2=x, y1=0, y2=MAP_HEIGHT, class_="map-graticule"))
-        grid_labels.append((x + 3, 3 + GRID_SIZE, _degrees(lon, "E", "W", step)))
+        grid_labels.append(
+            (x + 3, 3 + GRID_SIZE, _degrees(lon, pgettext("compass", "E"), pgettext("compass", "W"), step))
+        )
         lon += step
     lat = math.ceil(view.south / step) * step
     while lat <= view.north:
         _, y = view.project(lat, view.east)
         geography.append(tag("line", x1=0, x2=WIDTH, y1=y, y2=y, class_="map-graticule"))
-        grid_labels.append((5, y - 4, _degrees(lat, "N", "S", step)))
+        grid_labels.append((5, y - 4, _degrees(lat, pgettext("compass", "N"), pgettext("compass", "S"), step)))
         lat += step
     body.append('<g clip-path="url(#map-frame)">' + "".join(geography) + "</g>")
 
@@ -369,7 +395,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     bar_px = length_km / km_per_px
     base_y = MAP_HEIGHT - 14
     bar_left = WIDTH - 16 - bar_px
-    scale_text = f"{length_km:g} km"
+    scale_text = gettext("%(length)s km") % {"length": f"{length_km:g}"}
     body.append(tag("rect", x=bar_left, y=base_y - 6, width=bar_px, height=6, class_="map-scale"))
     body.append(
         tag(
@@ -383,7 +409,17 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
         )
     )
     layout.reserve(Box(bar_left - 6, base_y - 10 - GRID_SIZE - 4, WIDTH - 10, base_y + 4))
-    body.append(tag("text", "N", x=WIDTH - 28, y=30, font_size=14, class_="map-north", text_anchor="middle"))
+    body.append(
+        tag(
+            "text",
+            text(pgettext("compass", "N")),
+            x=WIDTH - 28,
+            y=30,
+            font_size=14,
+            class_="map-north",
+            text_anchor="middle",
+        )
+    )
     body.append(tag("path", d=f"M{WIDTH - 28},36 l-7,18 l7,-5 l7,5 z", class_="map-north-arrow"))
     layout.reserve(Box(WIDTH - 44, 12, WIDTH - 12, 58))
 
@@ -417,7 +453,12 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             + tag(
                 "title",
                 text(
-                    f"{point.name}: {status_word(point.status).lower()} for {traffic_label.lower()}"
+                    gettext("%(crossing)s: %(status)s for %(traffic)s")
+                    % {
+                        "crossing": point.name,
+                        "status": status_word(point.status).lower(),
+                        "traffic": traffic_label.lower(),
+                    }
                     + (f". {point.detail}" if point.detail else "")
                 ),
             )
@@ -432,16 +473,16 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     order = {"territory": 0, "land": 1, "sea": 2}
     for area in sorted(base.areas, key=lambda a: (order.get(a.kind, 3), a.name)):
         if area.kind == "land":
-            name, size, bold = area.name.upper(), PLACE_SIZE, False
+            name, size, bold = place_name(area.name).upper(), PLACE_SIZE, False
         else:
-            name, size, bold = area.name, PLACE_SIZE, area.kind == "territory"
+            name, size, bold = place_name(area.name), PLACE_SIZE, area.kind == "territory"
         labels.append(_place_area_label(layout, view, area, name, size, bold))
     body.extend(leaders)
     body.extend(labels)
     body.extend(crossings)
 
     legend_y = MAP_HEIGHT + 10
-    legend_text = f"Status for {traffic_label.lower()}:"
+    legend_text = gettext("Status for %(traffic)s:") % {"traffic": traffic_label.lower()}
     body.append(tag("line", x1=0, x2=WIDTH, y1=MAP_HEIGHT, y2=MAP_HEIGHT, class_="map-frame-line"))
     body.append(tag("text", text(legend_text), x=12, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
     x = 12 + text_width(legend_text, font_size=LEGEND_SIZE) + 22
@@ -453,23 +494,35 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     notes: list[tuple[str, int | None]] = []
     if left_out:
         # A crowd of crossings on one spot is the case where a reader most needs to know what is not written.
-        plural = "s" if left_out > 1 else ""
-        notes.append((f"{left_out} crossing{plural} here too crowded to label: every one is in the table", left_out))
+        note = ngettext(
+            "%(count)d crossing here too crowded to label: every one is in the table",
+            "%(count)d crossings here too crowded to label: every one is in the table",
+            left_out,
+        )
+        notes.append((note % {"count": left_out}, left_out))
     if view.west < b_west or view.east > b_east or view.south < b_south or view.north > b_north:
-        covered = f"{b_south:g}–{b_north:g}°N, {b_west:g}–{b_east:g}°E"
-        notes.append((f"The base map covers {covered}; grey beyond it is no data, not land", None))
+        north, east = pgettext("compass", "N"), pgettext("compass", "E")
+        covered = f"{b_south:g}–{b_north:g}°{north}, {b_west:g}–{b_east:g}°{east}"
+        notes.append(
+            (
+                gettext("The base map covers %(covered)s; grey beyond it is no data, not land") % {"covered": covered},
+                None,
+            )
+        )
     height = HEIGHT
     for note, count in notes:
         body.append(
             tag("text", text(note), x=12, y=height + 8, font_size=LEGEND_SIZE, class_="map-note", data_left_out=count)
         )
         height += 18
-    described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or "no crossing has coordinates"
+    described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or gettext(
+        "no crossing has coordinates"
+    )
     return svg_document(
         width=WIDTH,
         height=height,
         title=title,
-        description=f"Status for {traffic_label.lower()}: {described}.",
+        description=gettext("Status for %(traffic)s:") % {"traffic": traffic_label.lower()} + f" {described}.",
         body="".join(body),
         label_id="map",
         css_class="map",
@@ -481,21 +534,22 @@ def map_points(
 ) -> tuple[list[MapPoint], list[object]]:
     """Crossings (with ``standing``) as map points for ``traffic``; also those without coordinates."""
     points, unplaced = [], []
+    names = crossing_names_in(translation.get_language() or "en")
     for crossing in crossings:
         latitude, longitude = getattr(crossing, "latitude", None), getattr(crossing, "longitude", None)
         if latitude is None or longitude is None:
             unplaced.append(crossing)
             continue
         standing = next(s for s in crossing.standing if s.traffic == traffic)  # type: ignore[attr-defined]
-        since = f"Since {standing.since:%Y-%m-%d}" if standing.since else ""
+        since = gettext("Since %(day)s") % {"day": f"{standing.since:%Y-%m-%d}"} if standing.since else ""
         points.append(
             MapPoint(
-                name=str(crossing),
+                name=names.get(crossing.pk, str(crossing)),  # type: ignore[attr-defined]
                 latitude=float(latitude),
                 longitude=float(longitude),
                 status=standing.status,
                 href=href(crossing),
-                detail=" ".join(part for part in (since, "(stale)" if standing.stale else "") if part),
+                detail=" ".join(part for part in (since, gettext("(stale)") if standing.stale else "") if part),
             )
         )
     return points, unplaced

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from ..models import (
     Actor,
@@ -32,11 +33,11 @@ from .reports import reports_visible, shown_states
 # What the kind filter offers besides the event kinds themselves.
 STATUS, DISPUTE, AGREEMENT, EVENTS = "status", "dispute", "agreement", "events"
 ENTRY_KINDS = [
-    (EVENTS, "All dated events"),
+    (EVENTS, gettext_lazy("All dated events")),
     *TimelineEvent.Kind.choices,
-    (STATUS, "Crossing status changes"),
-    (DISPUTE, "Aid dispute state changes"),
-    (AGREEMENT, "Evacuation agreement state changes"),
+    (STATUS, gettext_lazy("Crossing status changes")),
+    (DISPUTE, gettext_lazy("Aid dispute state changes")),
+    (AGREEMENT, gettext_lazy("Evacuation agreement state changes")),
 ]
 
 
@@ -163,8 +164,14 @@ def _status_entry(row: CrossingStatus, include_unreviewed: bool) -> TimelineEntr
         day=row.effective_at.date(),
         at=row.effective_at,
         category=STATUS,
-        label="Crossing status",
-        title=f"{row.crossing}: {row.get_status_display().lower()} for {Traffic(row.traffic).label.lower()}",
+        # Words in the active language: the page's reader's, or English for the CSV (built under an override).
+        label=gettext("Crossing status"),
+        title=gettext("%(crossing)s: %(status)s for %(traffic)s")
+        % {
+            "crossing": row.crossing,
+            "status": row.get_status_display().lower(),
+            "traffic": str(Traffic(row.traffic).label).lower(),
+        },
         detail=row.note,
         crisis=None,
         link_view="pages:crossing",
@@ -187,8 +194,13 @@ def _accord_entry(change: Any, include_unreviewed: bool) -> TimelineEntry:
         day=change.effective_at.date(),
         at=change.effective_at,
         category=DISPUTE if is_dispute else AGREEMENT,
-        label="Aid dispute" if is_dispute else "Evacuation agreement",
-        title=f"{entity}: {before.lower()} → {after.lower()}" if before else f"{entity}: recorded as {after.lower()}",
+        label=gettext("Aid dispute") if is_dispute else gettext("Evacuation agreement"),
+        title=(
+            pgettext("state change", "%(name)s: %(before)s → %(after)s")
+            % {"name": entity, "before": before.lower(), "after": after.lower()}
+            if before
+            else gettext("%(name)s: recorded as %(after)s") % {"name": entity, "after": after.lower()}
+        ),
         detail=change.note,
         crisis=entity.crisis,
         link_view="pages:dispute" if is_dispute else "pages:agreement",
