@@ -226,3 +226,47 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
         f"\n    {word}\n    {evidence}\n    \n    \n    {anchor}\n  "
     )
     return SafeString(f"{head}{body}\n</td>\n")
+
+
+def _accord_memo(context: Any) -> dict[str, Any]:
+    memo = context.render_context.get("accord_item")
+    if memo is None:
+        memo = context.render_context["accord_item"] = {"since": pgettext("state held since a moment", "since")}
+    return memo  # type: ignore[no-any-return]
+
+
+@register.simple_tag(takes_context=True)
+def dispute_item(context: Any, dispute: Any) -> SafeString:
+    """One dispute of ``includes/accord_lists.html``, the ``<li>`` its loop wrote, built in Python (the dashboard
+    lists a thousand disputes and agreements; issue 16). Kept identical to the template by
+    tests/test_pages_status_cell.py."""
+    esc = conditional_escape
+    since = _accord_memo(context)["since"]
+    parties = list(dispute.parties.all())
+    who = f" · {', '.join(str(esc(party)) for party in parties)}" if parties else ""
+    return SafeString(
+        f'\n      <li>\n        <a href="{esc(at(context, "pages:dispute", dispute.slug))}">{esc(dispute.name)}</a>\n'
+        f'        <span class="state state-{esc(dispute.state_as_of)}">{esc(state_label(dispute.state_as_of))}</span>\n'
+        f'        <span class="meta">{esc(dispute.get_subject_display())} · {since} '
+        f'<time datetime="{esc(_iso(dispute.state_since))}">{esc(utc(dispute.state_since))}</time>{who}</span>\n'
+        "      </li>\n      "
+    )
+
+
+@register.simple_tag(takes_context=True)
+def agreement_item(context: Any, agreement: Any) -> SafeString:
+    """One agreement of ``includes/accord_lists.html``, as ``dispute_item`` is one dispute."""
+    esc = conditional_escape
+    since = _accord_memo(context)["since"]
+    who = "".join(
+        f"{' · ' if n == 0 else ', '}{esc(party.actor)} ({esc(str(party.get_role_display()).lower())})"
+        for n, party in enumerate(agreement.parties.all())
+    )
+    url, state = at(context, "pages:agreement", agreement.slug), agreement.state_as_of
+    return SafeString(
+        f'\n      <li>\n        <a href="{esc(url)}">{esc(agreement.name)}</a>\n'
+        f'        <span class="state state-{esc(state)}">{esc(state_label(state))}</span>\n'
+        f'        <span class="meta">{since} '
+        f'<time datetime="{esc(_iso(agreement.state_since))}">{esc(utc(agreement.state_since))}</time>{who}</span>\n'
+        "      </li>\n      "
+    )
