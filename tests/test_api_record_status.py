@@ -127,3 +127,21 @@ def test_session_write_needs_csrf(editor, rafah):
     response = post(client, valid())
     assert response.status_code == 403
     assert not CrossingStatus.objects.exists()
+
+
+@pytest.mark.parametrize("asked", ["?format=csv", "?format=geojson"])
+def test_a_write_asked_to_answer_in_csv_is_refused_before_anything_is_written(editor_client, rafah, asked):
+    """The stateful fuzzer's find: a POST with ?format=csv wrote the row, then answered a CSV of its JSON."""
+    response = editor_client.post(URL + asked, data=json.dumps(valid()), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert "format" in response.json()["error"]["fields"]
+    assert not CrossingStatus.objects.exists()
+
+
+def test_a_write_answers_json_whatever_the_accept_header(editor_client, rafah):
+    response = editor_client.post(
+        URL, data=json.dumps(valid()), content_type="application/json", HTTP_ACCEPT="text/csv, */*;q=0.1"
+    )
+    assert response.status_code == 201, response.content
+    assert response["Content-Type"].startswith("application/json")

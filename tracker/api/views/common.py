@@ -71,6 +71,11 @@ class ApiMixin(GenericAPIView):
         return getattr(self, "action", None) == "list"
 
     def get_renderers(self) -> list[Any]:
+        request = getattr(self, "request", None)
+        if request is not None and request.method not in {"GET", "HEAD", "OPTIONS"}:
+            # A write answers with the row it wrote, in JSON: asking for it as CSV (`?format=csv` on a POST) is a
+            # 400 from negotiation, before anything is written, never a CSV of one row's JSON.
+            return [ORJSONRenderer()]
         return [renderer() for renderer in (self.list_renderers if self.is_list() else self.detail_renderers)]
 
     def allowed_params(self) -> set[str]:
