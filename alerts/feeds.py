@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Crisis, Crossing
@@ -47,7 +48,10 @@ class StatusChangesFeed(Feed):  # type: ignore[type-arg]
     description_template = "alerts/feed_entry.html"
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
+        # A feed is data, like the CSV and the API: the same bytes whatever the reader's language (README
+        # "Languages"); feed readers send no Accept-Language worth following.
+        with translation.override(settings.LANGUAGE_CODE):
+            response = super().__call__(request, *args, **kwargs)
         # The URL carries a personal key: no shared cache may keep the answer.
         response["Cache-Control"] = "private, max-age=60"
         return response

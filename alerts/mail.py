@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from .selectors import AlertEntry
 
@@ -84,7 +85,7 @@ def _with_links(entries: Sequence[AlertEntry]) -> list[dict[str, Any]]:
 def change_message(*, user: Any, entry: AlertEntry, delivery_id: int) -> EmailMultiAlternatives:
     return _message(
         user=user,
-        subject=f"[Situation tracker] {entry.title}",
+        subject=gettext("[Situation tracker] %(title)s") % {"title": entry.title},
         template="email_change",
         context={"item": _with_links([entry])[0]},
         message_id=f"alert-{delivery_id}",
@@ -95,7 +96,12 @@ def digest_message(*, user: Any, entries: Sequence[AlertEntry], day: Any, digest
     count = len(entries)
     return _message(
         user=user,
-        subject=f"[Situation tracker] {count} status change{'s' if count != 1 else ''}: digest of {day:%Y-%m-%d}",
+        subject=ngettext(
+            "[Situation tracker] %(count)d status change: digest of %(day)s",
+            "[Situation tracker] %(count)d status changes: digest of %(day)s",
+            count,
+        )
+        % {"count": count, "day": f"{day:%Y-%m-%d}"},
         template="email_digest",
         context={"items": _with_links(entries), "day": day},
         message_id=f"alert-digest-{digest_id}",

@@ -64,11 +64,17 @@ class AlertSubscription(models.Model):
     traffic = models.CharField(max_length=12, choices=SubscriptionTraffic.choices, default=SubscriptionTraffic.ALL)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The interface's language when the reader subscribed: their e-mails are written in it (issue 17).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["crossing__name", "traffic"]
         constraints = [
             models.UniqueConstraint(fields=["user", "crossing", "traffic"], name="alert_subscription_once"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _ in settings.LANGUAGES]),
+                name="alert_subscription_language_offered",
+            ),
             choices_check("traffic", SubscriptionTraffic, name="alert_subscription_traffic_valid"),
             choices_check("delivery", Delivery, name="alert_subscription_delivery_valid"),
         ]

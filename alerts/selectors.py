@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext, pgettext
 
 from tracker.api.serializers import visible_report
 from tracker.models import Change, Crisis, Crossing, CrossingStatus, Traffic
@@ -35,7 +37,9 @@ class Transition:
 
     @property
     def summary(self) -> str:
-        return f"still {self.after}" if self.before == self.after else f"{self.before} → {self.after}"
+        if self.before == self.after:
+            return gettext("still %(status)s") % {"status": self.after}
+        return pgettext("state change", "%(before)s → %(after)s") % {"before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,21 @@ class AlertEntry:
 
     @property
     def title(self) -> str:
+        names = {"crossing": self.crossing.name, "traffic": self.traffic_label.lower()}
         if self.retracted:
-            return (
-                f"{self.crossing.name}: statement retracted ({self.status_label.lower()} for "
-                f"{self.traffic_label.lower()} from {self.effective_at:%Y-%m-%d %H:%M} UTC)"
-            )
-        return f"{self.crossing.name}, {self.traffic_label.lower()}: {self.change_summary}"
+            return gettext("%(crossing)s: statement retracted (%(status)s for %(traffic)s from %(moment)s UTC)") % {
+                **names,
+                "status": self.status_label.lower(),
+                "moment": f"{self.effective_at:%Y-%m-%d %H:%M}",
+            }
+        return gettext("%(crossing)s, %(traffic)s: %(change)s") % {**names, "change": self.change_summary}
+
+
+def subscriber_language(user_id: int) -> str:
+    """The language a subscriber's e-mails are written in: that of their latest subscription (one message covers
+    all their crossings), English when they follow none."""
+    latest = AlertSubscription.objects.filter(user_id=user_id).order_by("-created_at", "-id").first()
+    return latest.language if latest else settings.LANGUAGE_CODE
 
 
 def _label(status: str) -> str:

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tracker.models import Crossing
 from tracker.pages.access import may_read
@@ -34,7 +34,7 @@ from tracker.selectors import changes_feed
 
 from . import mail
 from .models import AlertCursor, AlertDelivery, AlertDigest, AlertSubscription, FeedToken
-from .selectors import STATUS_KINDS, changes_by_id, entries_from_changes, status_row_of
+from .selectors import STATUS_KINDS, changes_by_id, entries_from_changes, status_row_of, subscriber_language
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def feed_token_user(*, key: str, now: datetime | None = None) -> Any | None:
 
 
 def subscription_set(
-    *, user: Any, crossing: Crossing, traffic: Sequence[str], delivery: str
+    *, user: Any, crossing: Crossing, traffic: Sequence[str], delivery: str, language: str = settings.LANGUAGE_CODE
 ) -> list[AlertSubscription]:
     """Follow ``crossing`` for each kind in ``traffic`` (``all`` alone stands for every kind), by ``delivery``.
 
@@ -118,6 +118,9 @@ def subscription_set(
         raise ValidationError({"traffic": f"Unknown kind of traffic: {', '.join(unknown)}."})
     if delivery not in AlertSubscription.Delivery.values:
         raise ValidationError({"delivery": f"Unknown delivery {delivery!r}."})
+    language = language.split("-")[0].lower()
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        raise ValidationError({"language": f"Unknown language {language!r}."})
     if AlertSubscription.Traffic.ALL in kinds:
         kinds = [AlertSubscription.Traffic.ALL]
     if not user.email:
@@ -125,7 +128,8 @@ def subscription_set(
     with transaction.atomic():
         AlertSubscription.objects.filter(user=user, crossing=crossing).delete()
         return AlertSubscription.objects.bulk_create(
-            AlertSubscription(user=user, crossing=crossing, traffic=kind, delivery=delivery) for kind in kinds
+            AlertSubscription(user=user, crossing=crossing, traffic=kind, delivery=delivery, language=language)
+            for kind in kinds
         )
 
 
@@ -259,8 +263,10 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
         AlertDelivery.objects.filter(pk=delivery_id).update(state=AlertDelivery.State.SKIPPED)
         return "skipped"
     change = changes_by_id([delivery.change_id])[delivery.change_id]
-    [entry] = entries_from_changes([change], as_of=moment)
-    message = mail.change_message(user=delivery.user, entry=entry, delivery_id=delivery.pk)
+    # Written in the subscriber's language: the entry's labels as well as the message around them.
+    with translation.override(subscriber_language(delivery.user_id)):
+        [entry] = entries_from_changes([change], as_of=moment)
+        message = mail.change_message(user=delivery.user, entry=entry, delivery_id=delivery.pk)
     try:
         message.send()
     except Exception as error:  # SMTP refused or unreachable: retried by the sweep after the pause
@@ -331,8 +337,9 @@ def digest_send(*, user_id: int, now: datetime | None = None) -> str:
         AlertDigest.objects.filter(pk=digest.pk).update(sent_at=moment)
         return "skipped"
     changes = changes_by_id([item.change_id for item in items])
-    entries = entries_from_changes([changes[item.change_id] for item in items], as_of=moment)
-    message = mail.digest_message(user=user, entries=entries, day=day, digest_id=digest.pk)
+    with translation.override(subscriber_language(user.pk)):
+        entries = entries_from_changes([changes[item.change_id] for item in items], as_of=moment)
+        message = mail.digest_message(user=user, entries=entries, day=day, digest_id=digest.pk)
     try:
         message.send()
     except Exception as error:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -97,6 +99,7 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
             crossing=form.cleaned_data["crossing"],
             traffic=form.cleaned_data["traffic"],
             delivery=form.cleaned_data["delivery"],
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
     except ValidationError as error:
         for field, errors in error.message_dict.items():
