@@ -2,7 +2,9 @@
 
 ``{"error": {"code": "invalid", "message": "...", "fields": {"status": ["..."]}}}``
 
-``code`` is stable and machine-readable; ``fields`` names each query parameter or body field at fault.
+``code`` is stable and machine-readable; ``fields`` names each query parameter or body field at fault. The messages
+are in the language the request asks for (``Accept-Language``: English, Arabic or French, issue 17); the codes and
+the field names never change with it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -59,16 +62,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         messages = _flatten(exc.detail)
         named = [name for name in fields if name != NON_FIELD]
         if named:
-            message = "Invalid " + ", ".join(f"`{name}`" for name in named) + ": " + " ".join(messages)
+            message = gettext("Invalid %(fields)s: %(messages)s") % {
+                "fields": ", ".join(f"`{name}`" for name in named),
+                "messages": " ".join(messages),
+            }
         else:
-            message = " ".join(messages) or "Invalid request."
+            message = " ".join(messages) or gettext("Invalid request.")
         response.data = error_body("invalid", message, fields)
     elif isinstance(exc, exceptions.APIException):
         response.data = error_body(_code(exc), " ".join(_flatten(exc.detail)))
     elif isinstance(exc, Http404):
-        response.data = error_body("not_found", "Not found.")
+        response.data = error_body("not_found", gettext("Not found."))
     else:  # PermissionDenied from Django
-        response.data = error_body("permission_denied", "You do not have permission to do this.")
+        response.data = error_body("permission_denied", gettext("You do not have permission to do this."))
     return response
 
 
@@ -76,6 +82,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/ that names no resource."""
     return JsonResponse(
-        error_body("not_found", f"No API resource at {request.path}. See /api/v1/schema/ for what there is."),
+        error_body(
+            "not_found",
+            gettext("No API resource at %(path)s. See /api/v1/schema/ for what there is.") % {"path": request.path},
+        ),
         status=status.HTTP_404_NOT_FOUND,
     )
