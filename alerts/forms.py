@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Crossing
 
@@ -12,26 +13,26 @@ from .models import AlertSubscription
 class SubscriptionForm(forms.Form):
     crossing = forms.ModelChoiceField(
         queryset=Crossing.objects.order_by("name"),
-        label="Crossing",
-        empty_label="Choose a crossing",
-        error_messages={"invalid_choice": "There is no such crossing; pick one from the list."},
+        label=_("Crossing"),
+        empty_label=_("Choose a crossing"),
+        error_messages={"invalid_choice": _("There is no such crossing; pick one from the list.")},
     )
     traffic = forms.MultipleChoiceField(
         choices=AlertSubscription.Traffic.choices,
         widget=forms.CheckboxSelectMultiple,
-        label="Kinds of traffic",
+        label=_("Kinds of traffic"),
         initial=[AlertSubscription.Traffic.ALL],
-        error_messages={"required": "Choose at least one kind of traffic."},
+        error_messages={"required": _("Choose at least one kind of traffic.")},
     )
     delivery = forms.ChoiceField(
         choices=AlertSubscription.Delivery.choices,
         widget=forms.RadioSelect,
-        label="How",
+        label=_("How"),
         initial=AlertSubscription.Delivery.IMMEDIATE,
     )
 
 
 class FeedTokenForm(forms.Form):
     label = forms.CharField(
-        max_length=100, required=False, label="Name it (optional)", help_text="Which feed reader will use it"
+        max_length=100, required=False, label=_("Name it (optional)"), help_text=_("Which feed reader will use it")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Crossing, Traffic
 from tracker.models.base import choices_check
@@ -39,14 +40,14 @@ class FeedToken(models.Model):
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "One message per change"
-    DIGEST = "digest", "A daily digest"
+    IMMEDIATE = "immediate", _("One message per change")
+    DIGEST = "digest", _("A daily digest")
 
 
 class SubscriptionTraffic(models.TextChoices):
     """The kinds of traffic one may follow; ``all`` means every kind (a status for all traffic matches any)."""
 
-    ALL = "all", "Every kind of traffic"
+    ALL = "all", _("Every kind of traffic")
     PEOPLE = Traffic.PEOPLE.value, Traffic.PEOPLE.label
     AID = Traffic.AID.value, Traffic.AID.label
     COMMERCIAL = Traffic.COMMERCIAL.value, Traffic.COMMERCIAL.label

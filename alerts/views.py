@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -45,7 +46,7 @@ def member(view: View) -> View:
 
 
 def _feed_urls(request: HttpRequest, key: str, crossings: list[Crossing]) -> list[tuple[str, str]]:
-    urls = [("Every crossing", request.build_absolute_uri(reverse("alerts:feed_all", args=[key])))]
+    urls = [(gettext("Every crossing"), request.build_absolute_uri(reverse("alerts:feed_all", args=[key])))]
     for crossing in crossings:
         path = reverse("alerts:feed_crossing", args=[key, crossing.slug])
         urls.append((crossing.name, request.build_absolute_uri(path)))
@@ -105,7 +106,8 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _page(request, form, status=400)
-    messages.success(request, f"You follow {form.cleaned_data['crossing'].name} by e-mail.")
+    followed = form.cleaned_data["crossing"].name
+    messages.success(request, gettext("You follow %(crossing)s by e-mail.") % {"crossing": followed})
     return redirect("alerts:manage")
 
 
@@ -114,7 +116,7 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
 def unfollow(request: HttpRequest, crossing_id: int) -> HttpResponseBase:
     if not services.subscription_delete(user=request.user, crossing_id=crossing_id):
         raise Http404("You do not follow that crossing.")
-    messages.success(request, "You no longer follow that crossing.")
+    messages.success(request, gettext("You no longer follow that crossing."))
     return redirect("alerts:manage")
 
 
@@ -136,7 +138,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
         services.feed_token_revoke(user=request.user, token_id=pk)
     except FeedToken.DoesNotExist:
         raise Http404("No such feed key.") from None
-    messages.success(request, "The feed key is revoked: feeds opened with it now answer “not found”.")
+    messages.success(request, gettext("The feed key is revoked: feeds opened with it now answer “not found”."))
     return redirect("alerts:manage")
 
 
@@ -148,7 +150,7 @@ def token_rotate(request: HttpRequest, pk: int) -> HttpResponseBase:
     except FeedToken.DoesNotExist:
         raise Http404("No such feed key.") from None
     request.session[NEW_KEY_SESSION] = created.key
-    messages.success(request, "A new key replaces the old one, which no longer works.")
+    messages.success(request, gettext("A new key replaces the old one, which no longer works."))
     return redirect("alerts:manage")
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from alerts import services as alert_services
 from alerts.models import AlertSubscription
 from tests.alerts_support import CLOSED, situation
+from tests.test_i18n_pages import assert_translated, in_language, lookups  # noqa: F401 (a fixture)
 from tracker import services
 from tracker.models import Traffic
 
@@ -115,3 +116,28 @@ def test_a_language_we_do_not_offer_is_refused_and_nothing_is_written(charlie, w
         )
     assert "language" in error.value.message_dict
     assert not AlertSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_the_alerts_page_and_the_unsubscribe_page_are_wholly_translated(  # type: ignore[no-untyped-def]
+    analyst_client,
+    client,
+    charlie,
+    world,
+    lookups,  # noqa: F811 (the fixture imported above)
+    language,
+):
+    alert_services.subscription_set(user=charlie, crossing=world.rafah, traffic=["people"], delivery="digest")
+    token = alert_services.feed_token_create(user=charlie, label="").token
+    # Feed addresses and the key's prefix are code, and Atom a format's name: they stay as they are.
+    addresses = [f"/alerts/feeds/YOUR-FEED-KEY/{tail}" for tail in ("all.atom", "crossings/<crossing>.atom")]
+    code = ("Atom", token.prefix, *addresses, "/alerts/feeds/YOUR-FEED-KEY/crises/<crisis>.atom")
+    response = in_language(analyst_client, "/alerts/", language)
+    page = assert_translated(response, language, lookups, also_data=code)
+    assert ("الأفراد" if language == "ar" else "Personnes") in page  # the subscription's kinds, in words
+
+    from alerts.mail import unsubscribe_token
+
+    url = reverse("alerts:unsubscribe", args=[unsubscribe_token(charlie)])
+    assert_translated(in_language(client, url, language), language, lookups)
+    assert_translated(in_language(client, reverse("alerts:unsubscribe", args=["forged"]), language), language, lookups)
