@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Actor, Crisis, Crossing, Source, Traffic
 from ..selectors.timeline import ENTRY_KINDS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 MAX_PAGE = 1000
 
 
-def _by_slug(queryset: Any, label: str, empty_label: str, invalid: str) -> forms.ModelChoiceField:
+def _by_slug(queryset: Any, label: StrPromise, empty_label: StrPromise, invalid: StrPromise) -> forms.ModelChoiceField:
     """Whole sentences per field (not "Any %(name)s"): Arabic and French agree the words with the noun."""
     return forms.ModelChoiceField(
         queryset=queryset,
@@ -61,7 +64,7 @@ def _actor() -> forms.ModelChoiceField:
     )
 
 
-def _day(label: Any) -> forms.DateField:
+def _day(label: StrPromise) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,
