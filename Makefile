@@ -25,7 +25,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 
 # After marking new strings: refresh the catalogues' msgids (then translate the new entries, see docs/GLOSSARY.md).
 messages: setup
-	DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --no-location --ignore='.venv/*' --ignore='var/*' \
+	DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --no-location --no-wrap --ignore='.venv/*' --ignore='var/*' \
 		--ignore='bench/*' --ignore='tests/*'
 
 $(VENV)/.installed: pyproject.toml
