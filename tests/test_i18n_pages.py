@@ -306,6 +306,17 @@ def test_crossing_is_named_by_its_alias_in_the_readers_language(analyst_client):
 
 
 @pytest.mark.django_db
+def test_timeline_names_a_crossing_by_its_alias_while_its_csv_keeps_the_name(analyst_client, situation):
+    built, _, _ = situation
+    crossing = built.crossings[0]
+    crossing.aliases.create(name="معبر الاختبار", language="ar")
+    arabic = text(in_language(analyst_client, "/timeline/", "ar"))
+    assert "معبر الاختبار: " in arabic
+    csv = body(in_language(analyst_client, "/timeline/?format=csv", "ar"))
+    assert "معبر الاختبار" not in csv and f"{crossing.name}: " in csv
+
+
+@pytest.mark.django_db
 def test_switcher_keeps_the_choice_over_accept_language(analyst_client):
     response = analyst_client.post("/i18n/setlang/", {"language": "ar", "next": "/timeline/"})
     assert response.status_code == 302 and response["Location"] == "/timeline/"

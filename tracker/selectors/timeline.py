@@ -7,14 +7,15 @@ same few queries however long the record. Retracted status rows are left out: th
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from ..models import (
     Actor,
@@ -28,6 +29,7 @@ from ..models import (
     TimelineEvent,
     Traffic,
 )
+from .names import crossing_names_in
 from .reports import reports_visible, shown_states
 
 # What the kind filter offers besides the event kinds themselves.
@@ -158,7 +160,7 @@ def _event_entry(event: TimelineEvent) -> TimelineEntry:
     )
 
 
-def _status_entry(row: CrossingStatus, include_unreviewed: bool) -> TimelineEntry:
+def _status_entry(row: CrossingStatus, include_unreviewed: bool, name: Callable[[Crossing], str]) -> TimelineEntry:
     return TimelineEntry(
         sort_key=row.effective_at,
         day=row.effective_at.date(),
@@ -168,7 +170,7 @@ def _status_entry(row: CrossingStatus, include_unreviewed: bool) -> TimelineEntr
         label=gettext("Crossing status"),
         title=gettext("%(crossing)s: %(status)s for %(traffic)s")
         % {
-            "crossing": row.crossing,
+            "crossing": name(row.crossing),
             "status": row.get_status_display().lower(),
             "traffic": str(Traffic(row.traffic).label).lower(),
         },
@@ -210,6 +212,21 @@ def _accord_entry(change: Any, include_unreviewed: bool) -> TimelineEntry:
     )
 
 
+def _crossing_namer() -> Callable[[Crossing], str]:
+    """A crossing's name in the language active when an entry is built (the reader's on a page, English in a CSV,
+    which builds its entries under an override): its alias in that language where one is on record. One query per
+    language, on first use."""
+    names: dict[str, dict[int, str]] = {}
+
+    def name(crossing: Crossing) -> str:
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in names:
+            names[language] = crossing_names_in(language)
+        return names[language].get(crossing.pk, crossing.name)
+
+    return name
+
+
 def _streams(
     *,
     crises: Sequence[Crisis] | None,
@@ -233,7 +250,8 @@ def _streams(
         events = _events(crises, wanted, actor, as_of, since, until, include_unreviewed)
         streams.append(_event_entry(e) for e in cut(events))
     if STATUS in wanted:
-        streams.append(_status_entry(r, include_unreviewed) for r in cut(_statuses(crises, actor, **window)))
+        name = _crossing_namer()
+        streams.append(_status_entry(r, include_unreviewed, name) for r in cut(_statuses(crises, actor, **window)))
     if DISPUTE in wanted:
         streams.append(_accord_entry(c, include_unreviewed) for c in cut(_dispute_changes(crises, actor, **window)))
     if AGREEMENT in wanted:
