@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -44,7 +45,7 @@ def _reverse(urlconf: str | None, prefix: str, view_name: str, args: tuple[Any, 
 @register.simple_tag(takes_context=True)
 def at(context: dict[str, Any], view_name: str, *args: Any, **query: Any) -> str:
     """The URL of a page, keeping the as-of moment being shown (``{% at 'pages:crossing' c.slug %}``)."""
-    url = _reverse(get_urlconf(), get_script_prefix(), view_name, args)
+    url = _reverse(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), view_name, args)
     as_of = context.get("as_of")
     params = {k: v for k, v in query.items() if v not in (None, "")}
     if as_of is not None and as_of.query_value:
