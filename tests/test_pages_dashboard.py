@@ -3,11 +3,12 @@ fresh and on whose word; open disputes, agreements, latest developments and repo
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from tests.factories import CrisisFactory, CrossingFactory, report, status
+from tests.factories import CrisisFactory, CrossingFactory, agreement, dispute, report, status
 from tests.test_pages_support import build_situation, count_queries, day, relevant_report, signed_in, text
 from tracker import services
 from tracker.models import AidDispute, Crisis, CrossingStatus, Report, StatusSuggestion, Traffic
@@ -140,3 +141,59 @@ def test_dashboard_queries_do_not_grow_with_the_data(analyst_client, editor):
     assert count_queries(analyst_client, "/") == small
     assert count_queries(editor_client, "/") == small_editor
     assert small <= 22 and small_editor <= 24, (small, small_editor)
+
+
+def test_each_crisis_lists_its_latest_open_disputes_and_agreements_and_counts_the_rest(analyst_client):
+    """The dashboard names the ``DASHBOARD_ACCORDS`` latest to change state in each crisis, latest first, as the
+    record stood at the moment shown, and says how many more the crisis page has."""
+    from tracker.selectors.dashboard import DASHBOARD_ACCORDS
+
+    crisis, other = CrisisFactory(started_on=date(2023, 10, 1)), CrisisFactory(started_on=date(2023, 10, 1))
+    extra = 3
+    disputes = [dispute(crisis, name=f"Dispute {n:02d}") for n in range(DASHBOARD_ACCORDS + extra)]
+    for n, entity in enumerate(disputes):  # each one moves later than the one before
+        services.accord_change_state(
+            entity=entity, to_state=AidDispute.State.STALLED, changed_by=None, effective_at=day(10 + n)
+        )
+    # The latest to move is resolved: not open, so not listed nor counted.
+    services.accord_change_state(
+        entity=disputes[-1], to_state=AidDispute.State.RESOLVED, changed_by=None, effective_at=day(40)
+    )
+    # Two rows at one moment: the one recorded later holds (the status rule's precedence), so this stays open.
+    services.accord_change_state(
+        entity=disputes[0], to_state=AidDispute.State.RESOLVED, changed_by=None, effective_at=day(50)
+    )
+    services.accord_change_state(
+        entity=disputes[0], to_state=AidDispute.State.OPEN, changed_by=None, effective_at=day(50)
+    )
+    dispute(other, name="Elsewhere")
+    for n in range(DASHBOARD_ACCORDS + 1):
+        agreement(crisis, name=f"Agreement {n:02d}")
+
+    def listed(html: str, heading: str, end: str) -> list[str]:
+        block = html[html.index(heading) : html.index(end, html.index(heading))]
+        return re.findall(r">((?:Dispute|Agreement) \d\d)</a>", block)
+
+    def block_of(html: str) -> str:
+        start = html.index(f'id="crisis-{crisis.slug}"')
+        following = html.find('<section class="crisis-block"', start)
+        return html[start : following if following != -1 else len(html)]
+
+    section = block_of(analyst_client.get("/").content.decode())
+    open_now = [disputes[0], *reversed(disputes[1:-1])]  # disputes[0] moved last (day 50); then 11, 10, ...
+    assert listed(section, "Open aid disputes", "Evacuation agreements") == [
+        d.name for d in open_now[:DASHBOARD_ACCORDS]
+    ]
+    more = len(open_now) - DASHBOARD_ACCORDS
+    assert f"{more} more open on the crisis page" in text_of(section)
+    assert len(listed(section, "Evacuation agreements", "</section>")) == DASHBOARD_ACCORDS
+    assert "1 more on the crisis page" in text_of(section)
+    assert "Elsewhere" not in section
+    # As the record stood on day 12: only three had moved, and none was resolved.
+    earlier = block_of(analyst_client.get("/", {"as_of": day(12).isoformat()}).content.decode())
+    shown = listed(earlier, "Open aid disputes", "Evacuation agreements")
+    assert shown[:3] == ["Dispute 02", "Dispute 01", "Dispute 00"]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

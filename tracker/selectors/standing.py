@@ -73,7 +73,7 @@ def _holding_params(crossing_ids: Sequence[int], as_of: datetime) -> list[Any]:
     ]
 
 
-def _moment(value: Any) -> datetime:
+def db_moment(value: Any) -> datetime:
     """A datetime read back from raw SQL: PostgreSQL returns it aware, SQLite as UTC text."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -158,7 +158,7 @@ def status_run_starts(crossing_ids: Iterable[int], *, as_of: datetime) -> dict[t
     ]
     with connection.cursor() as cursor:
         cursor.execute(_run_starts_sql(len(ids)), params)
-        return {(crossing_id, kind): _moment(start) for crossing_id, kind, start in cursor.fetchall()}
+        return {(crossing_id, kind): db_moment(start) for crossing_id, kind, start in cursor.fetchall()}
 
 
 def stale_after() -> timedelta:
@@ -260,7 +260,7 @@ def crossing_status_changes(*, crossing: Crossing, as_of: datetime) -> dict[str,
     with connection.cursor() as cursor:
         cursor.execute(sql, _holding_params([crossing.pk], as_of))
         for kind, at, status, row_id in cursor.fetchall():
-            changes[kind].append(StatusChange(at=_moment(at), status=status, row_id=row_id))
+            changes[kind].append(StatusChange(at=db_moment(at), status=status, row_id=row_id))
     return changes
 
 
