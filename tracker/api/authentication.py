@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -47,7 +48,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         key = key.strip()
         if not key or " " in key:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: send `Bearer <token>`.")
+            raise exceptions.AuthenticationFailed(gettext("Malformed Authorization header: send `Bearer <token>`."))
         try:
             token = services.token_authenticate(key)
         except services.TokenRefused as exc:

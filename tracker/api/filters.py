@@ -10,6 +10,8 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -33,13 +35,21 @@ from tracker.models import (
 from tracker.models.crossings import CrossingKind
 from tracker.models.reference import ActorKind, CrisisState
 
+# One whole sentence per kind of row, so that each language can word it (and give it its gender) as it must.
+NO_SUCH_SLUG = {
+    "crisis": _("No crisis has this slug."),
+    "crossing": _("No crossing has this slug."),
+    "actor": _("No actor has this slug."),
+    "source": _("No source has this slug."),
+}
+
 
 def _by_slug(model: type[Model], label: str, **extra: Any) -> filters.ModelChoiceFilter:
     return filters.ModelChoiceFilter(
         queryset=model._default_manager.all(),
         to_field_name="slug",
         help_text=f"Slug of a {label}",
-        error_messages={"invalid_choice": f"No {label} has this slug."},
+        error_messages={"invalid_choice": NO_SUCH_SLUG[label]},
         **extra,
     )
 
@@ -49,7 +59,7 @@ def _country(**extra: Any) -> filters.ModelChoiceFilter:
         queryset=Country.objects.all(),
         to_field_name="iso3",
         help_text="ISO 3166-1 alpha-3 code, upper case (e.g. EGY)",
-        error_messages={"invalid_choice": "No country has this ISO 3166-1 alpha-3 code."},
+        error_messages={"invalid_choice": _("No country has this ISO 3166-1 alpha-3 code.")},
         **extra,
     )
 
@@ -61,7 +71,7 @@ def to_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise forms.ValidationError("This time is out of range.") from None
+        raise forms.ValidationError(gettext("This time is out of range.")) from None
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -329,7 +339,6 @@ class StrictOrderingFilter(OrderingFilter):
             wanted = [term.strip() for term in raw.split(",")]
             unknown = [term for term in wanted if term.lstrip("-") not in allowed]
             if unknown:
-                raise ValidationError(
-                    {self.ordering_param: [f"Order by one of: {', '.join(sorted(allowed))} (prefix - to reverse)."]}
-                )
+                message = gettext("Order by one of: %(fields)s (prefix - to reverse).")
+                raise ValidationError({self.ordering_param: [message % {"fields": ", ".join(sorted(allowed))}]})
         return super().get_ordering(request, queryset, view)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -79,7 +80,13 @@ class ApiContentNegotiation(DefaultContentNegotiation):
                 if renderer.format == requested:
                     return renderer, renderer.media_type
             offered = ", ".join(str(renderer.format) for renderer in renderers)
-            raise ValidationError({self.settings.URL_FORMAT_OVERRIDE: [f"This endpoint offers: {offered}."]})
+            raise ValidationError(
+                {
+                    self.settings.URL_FORMAT_OVERRIDE: [
+                        gettext("This endpoint offers: %(offered)s.") % {"offered": offered}
+                    ]
+                }
+            )
         ranges = parse_accept(request.META.get("HTTP_ACCEPT", ""))
         if not ranges:  # no header, or none of it readable: no preference
             return renderers[0], renderers[0].media_type
@@ -91,6 +98,10 @@ class ApiContentNegotiation(DefaultContentNegotiation):
         if best is None:
             offered = ", ".join(renderer.media_type for renderer in renderers)
             raise NotAcceptable(
-                f"Nothing in your Accept header is offered here. This endpoint offers: {offered} (or pass ?format=)."
+                gettext(
+                    "Nothing in your Accept header is offered here. This endpoint offers: %(offered)s (or pass "
+                    "?format=)."
+                )
+                % {"offered": offered}
             )
         return best, best.media_type

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext, ngettext
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ def decode_cursor(raw: str, *, param: str) -> dict[str, Any]:
     except (ValueError, binascii.Error, UnicodeError, orjson.JSONDecodeError):
         data = None
     if not isinstance(data, dict) or not data:
-        raise ValidationError({param: ["Invalid cursor: pass back a cursor this API returned, unchanged."]})
+        raise ValidationError({param: [gettext("Invalid cursor: pass back a cursor this API returned, unchanged.")]})
     return data
 
 
@@ -52,7 +53,7 @@ def decode_change_cursor(raw: str | None, *, param: str = "after") -> int:
         return 0
     value = decode_cursor(raw, param=param).get("c")
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError({param: ["Invalid cursor: pass back a cursor this API returned, unchanged."]})
+        raise ValidationError({param: [gettext("Invalid cursor: pass back a cursor this API returned, unchanged.")]})
     return value
 
 
@@ -62,7 +63,7 @@ def positive_int(request: Request, param: str, *, default: int, maximum: int) ->
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({param: [f"Give a whole number from 1 to {maximum}."]})
+        raise ValidationError({param: [gettext("Give a whole number from 1 to %(maximum)s.") % {"maximum": maximum}]})
     return min(int(raw), maximum)
 
 
@@ -100,7 +101,7 @@ class PageNumbers(PageNumberPagination):
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         raw = request.query_params.get(self.page_query_param, "1")
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({self.page_query_param: ["Give a page number from 1."]})
+            raise ValidationError({self.page_query_param: [gettext("Give a page number from 1.")]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except (NotFound, InvalidPage):
@@ -108,8 +109,14 @@ class PageNumbers(PageNumberPagination):
             size = self.get_page_size(request)
             pages = self.django_paginator_class(queryset, size).num_pages
             raise NotFound(
-                f"There is no page {int(raw)}: this list has {pages} page{'s' if pages != 1 else ''} of {size}. "
-                "Page numbers are deprecated; follow `next` (a cursor) from the first page instead."
+                ngettext(
+                    "There is no page %(page)s: this list has %(pages)s page of %(size)s. Page numbers are "
+                    "deprecated; follow `next` (a cursor) from the first page instead.",
+                    "There is no page %(page)s: this list has %(pages)s pages of %(size)s. Page numbers are "
+                    "deprecated; follow `next` (a cursor) from the first page instead.",
+                    pages,
+                )
+                % {"page": int(raw), "pages": pages, "size": size}
             ) from None
 
     def get_paginated_response(self, data: Any) -> Response:
@@ -158,7 +165,7 @@ class ReportCursors(BasePagination):
         if ranked:
             offset = cursor.get("o", 0)
             if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0 or set(cursor) - {"o"}:
-                raise ValidationError({self.cursor_query_param: ["Invalid cursor for this search."]})
+                raise ValidationError({self.cursor_query_param: [gettext("Invalid cursor for this search.")]})
             rows = list(queryset[offset : offset + size + 1])
             if len(rows) > size:
                 self.next_cursor = encode_cursor({"o": offset + size})
@@ -192,7 +199,7 @@ class ReportCursors(BasePagination):
                 raise ValueError
         except (KeyError, TypeError, ValueError):
             raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned, unchanged."]}
+                {self.cursor_query_param: [gettext("Invalid cursor: pass back a cursor this API returned, unchanged.")]}
             ) from None
         return published, row_id
 
@@ -278,7 +285,7 @@ class Cursors(BasePagination):
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         if self.page_query_param in request.query_params:
             if self.cursor_query_param in request.query_params:
-                raise ValidationError({self.page_query_param: ["Give `cursor` or `page`, not both."]})
+                raise ValidationError({self.page_query_param: [gettext("Give `cursor` or `page`, not both.")]})
             self.legacy = PageNumbers()
             return list(self.legacy.paginate_queryset(queryset, request, view) or [])
         size = positive_int(request, "page_size", default=settings.API_PAGE_SIZE, maximum=settings.API_MAX_PAGE_SIZE)
@@ -322,14 +329,18 @@ class Cursors(BasePagination):
             raise ValidationError(
                 {
                     self.cursor_query_param: [
-                        "This cursor was made for another order of this list: keep `ordering` as it was when you "
-                        "got it, or start again without `cursor`."
+                        gettext(
+                            "This cursor was made for another order of this list: keep `ordering` as it was when "
+                            "you got it, or start again without `cursor`."
+                        )
                     ]
                 }
             )
         keys = cursor.get("k")
         if not isinstance(keys, list) or len(keys) != len(order):
-            raise ValidationError({self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]})
+            raise ValidationError(
+                {self.cursor_query_param: [gettext("Invalid cursor: pass back a cursor this API returned.")]}
+            )
         values: list[Any] = []
         for (name, _), key in zip(order, keys, strict=True):
             try:
@@ -344,7 +355,7 @@ class Cursors(BasePagination):
                 values.append(value)
             except (DjangoValidationError, FieldDoesNotExist, TypeError, ValueError):
                 raise ValidationError(
-                    {self.cursor_query_param: ["Invalid cursor: pass back a cursor this API returned."]}
+                    {self.cursor_query_param: [gettext("Invalid cursor: pass back a cursor this API returned.")]}
                 ) from None
         after = Q(pk__in=[])
         equal = Q()

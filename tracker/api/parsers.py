@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
@@ -49,11 +50,11 @@ class LimitedJSONParser(JSONParser):
         max_depth: int = settings.API_JSON_MAX_DEPTH
         data = stream.read(max_bytes + 1) if stream is not None else b""
         if len(data) > max_bytes:
-            raise ParseError(f"JSON body larger than {max_bytes:,} bytes.")
+            raise ParseError(gettext("JSON body larger than %(bytes)s bytes.") % {"bytes": f"{max_bytes:,}"})
         if json_depth_exceeds(data, max_depth):
-            raise ParseError(f"JSON nested deeper than {max_depth} levels.")
+            raise ParseError(gettext("JSON nested deeper than %(levels)s levels.") % {"levels": max_depth})
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             return json.loads(data.decode(encoding), parse_constant=json.strict_constant if self.strict else None)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from exc

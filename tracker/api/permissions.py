@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -19,7 +20,7 @@ def is_authenticated(request: Request) -> bool:
 class ReadAccess(permissions.BasePermission):
     """Reading needs a token or a staff session, unless ``API_ANONYMOUS_READ`` opens it to everyone."""
 
-    message = "Send `Authorization: Bearer <token>`."
+    message = _("Send `Authorization: Bearer <token>`.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method not in permissions.SAFE_METHODS:
@@ -30,7 +31,7 @@ class ReadAccess(permissions.BasePermission):
 class MayRecordStatus(permissions.BasePermission):
     """Appending a crossing status: the same right an editor needs in the admin."""
 
-    message = "Only editors may record a status; partner tokens read."
+    message = _("Only editors may record a status; partner tokens read.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
@@ -41,7 +42,7 @@ class MayRecordStatus(permissions.BasePermission):
 class TokenHolder(permissions.BasePermission):
     """Webhooks belong to a token: only a caller that sent one may list or manage them."""
 
-    message = "Webhooks belong to a partner token: send `Authorization: Bearer <token>`."
+    message = _("Webhooks belong to a partner token: send `Authorization: Bearer <token>`.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.auth, ApiToken)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -302,7 +303,9 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def enforce_timezone(self, value: datetime) -> datetime:
         if value.tzinfo is None:
-            raise serializers.ValidationError("A time zone is required (for example 2023-10-16T09:00:00+00:00).")
+            raise serializers.ValidationError(
+                gettext("A time zone is required (for example %(example)s).") % {"example": "2023-10-16T09:00:00+00:00"}
+            )
         return super().enforce_timezone(value)
 
 

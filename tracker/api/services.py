@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tracker import outbound
 from tracker.models import Change
@@ -67,12 +68,12 @@ def token_create(
     """Make a token for a partner and return its key, which is shown once and never stored."""
     partner = " ".join((partner or "").split())
     if not partner:
-        raise ValidationError({"partner": "Name the partner who will hold the token."})
+        raise ValidationError({"partner": gettext("Name the partner who will hold the token.")})
     if expires_at is not None:
         if timezone.is_naive(expires_at):
-            raise ValidationError({"expires_at": "A time zone is required."})
+            raise ValidationError({"expires_at": gettext("A time zone is required.")})
         if expires_at <= timezone.now():
-            raise ValidationError({"expires_at": "The expiry must be in the future."})
+            raise ValidationError({"expires_at": gettext("The expiry must be in the future.")})
     for _ in range(5):
         prefix = TOKEN_PREFIX + "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
         if not ApiToken.objects.filter(prefix=prefix).exists():
@@ -111,15 +112,15 @@ def token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken:
     # Compare even when no row was found, so the time taken does not tell a valid prefix from an invalid one.
     expected = token.key_hash if token is not None else "0" * 64
     if not hmac.compare_digest(expected, _hash_key(key)) or token is None:
-        raise TokenRefused("Invalid token.")
+        raise TokenRefused(gettext("Invalid token."))
     moment = now or timezone.now()
     state = token.state(moment)
     if state == "revoked":
-        raise TokenRefused("This token has been revoked.")
+        raise TokenRefused(gettext("This token has been revoked."))
     if state == "expired":
-        raise TokenRefused("This token has expired.")
+        raise TokenRefused(gettext("This token has expired."))
     if token.user is not None and not token.user.is_active:
-        raise TokenRefused("The account behind this token is disabled.")
+        raise TokenRefused(gettext("The account behind this token is disabled."))
     interval = timedelta(seconds=settings.API_TOKEN_LAST_USED_INTERVAL)
     if token.last_used_at is None or token.last_used_at < moment - interval:
         # Conditional: of many requests racing past the check, one writes.
@@ -153,24 +154,26 @@ def webhook_check_url(url: str) -> str:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError:
-        raise ValidationError({"url": "This is not a valid URL."}) from None
+        raise ValidationError({"url": gettext("This is not a valid URL.")}) from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"} or not host:
-        raise ValidationError({"url": "Give an absolute http or https URL."})
+        raise ValidationError({"url": gettext("Give an absolute http or https URL.")})
     if parts.username or parts.password:
-        raise ValidationError({"url": "Credentials in the URL are not allowed; use the signature to authenticate us."})
+        raise ValidationError(
+            {"url": gettext("Credentials in the URL are not allowed; use the signature to authenticate us.")}
+        )
     port = port or (443 if scheme == "https" else 80)
     allowlisted = outbound.host_is_allowlisted(host, port)
     if scheme != "https" and not allowlisted:
-        raise ValidationError({"url": "Use https: deliveries carry signed data."})
+        raise ValidationError({"url": gettext("Use https: deliveries carry signed data.")})
     try:
         outbound.resolve_checked(host, port, url=url)
     except outbound.AddressRefused:
         raise ValidationError(
-            {"url": "This host is private or internal; deliveries go to public hosts only."}
+            {"url": gettext("This host is private or internal; deliveries go to public hosts only.")}
         ) from None
     except outbound.ConnectionFailed:
-        raise ValidationError({"url": "This host name does not resolve."}) from None
+        raise ValidationError({"url": gettext("This host name does not resolve.")}) from None
     return url
 
 
@@ -184,19 +187,24 @@ def webhook_register(*, token: ApiToken, url: str, description: str = "") -> Cre
     """Register a URL for a partner's token; it receives changes recorded from now on, signed with a new secret."""
     url = webhook_check_url(url)
     if token.state() != "active":
-        raise ValidationError("This token is not active.")
+        raise ValidationError(gettext("This token is not active."))
     if len(url) > 2000:
-        raise ValidationError({"url": "At most 2000 characters."})
+        raise ValidationError({"url": gettext("At most 2000 characters.")})
     with transaction.atomic():
         # The token's row locked: two registrations racing past the count cannot both take the last place.
         ApiToken.objects.select_for_update().filter(pk=token.pk).first()
         limit = settings.API_WEBHOOKS_PER_TOKEN
         if Webhook.objects.filter(token=token).count() >= limit:
             raise ValidationError(
-                {"url": f"This token already has {limit} webhooks, the most allowed; remove one before adding another."}
+                {
+                    "url": gettext(
+                        "This token already has %(limit)s webhooks, the most allowed; remove one before adding another."
+                    )
+                    % {"limit": limit}
+                }
             )
         if Webhook.objects.filter(token=token, url=url).exists():
-            raise ValidationError({"url": "This URL is already registered."})
+            raise ValidationError({"url": gettext("This URL is already registered.")})
         latest = Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
         secret = "whsec_" + secrets.token_urlsafe(32)
         webhook = Webhook.objects.create(

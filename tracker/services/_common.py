@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..attribution import current_actor
 from ..models import Change
@@ -24,7 +25,7 @@ CHANGE_FEED_LOCK_KEY = 0x7472_6163  # "trac"
 
 def require_aware(value: datetime, field: str) -> None:
     if timezone.is_naive(value):
-        raise ValidationError({field: "A time zone is required (for example 2023-10-16T09:00:00+00:00)."})
+        raise ValidationError({field: gettext("A time zone is required (for example 2023-10-16T09:00:00+00:00).")})
 
 
 def now_or(value: datetime | None) -> datetime:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..models import (
     AidDispute,
@@ -97,9 +98,9 @@ def accord_check_effective_at(entity: StateTracked, effective_at: datetime | Non
     if effective_at is not None:
         require_aware(effective_at, "effective_at")
         if effective_at.date() < _start_of(entity):
-            raise ValidationError({"effective_at": "A change of state cannot come before the record begins."})
+            raise ValidationError({"effective_at": gettext("A change of state cannot come before the record begins.")})
         if effective_at > timezone.now() + timedelta(minutes=5):
-            raise ValidationError({"effective_at": "A change of state cannot be dated in the future."})
+            raise ValidationError({"effective_at": gettext("A change of state cannot be dated in the future.")})
         return effective_at
     return now_or(None)
 
@@ -155,7 +156,7 @@ def accord_change_state(
     """Record that a dispute or agreement changed state; the row's ``state`` follows its latest change."""
     valid = AidDispute.State.values if isinstance(entity, AidDispute) else EvacuationAgreement.State.values
     if to_state not in valid:
-        raise ValidationError({"state": f"{to_state!r} is not a valid state."})
+        raise ValidationError({"state": gettext("%(state)s is not a valid state.") % {"state": repr(to_state)}})
     moment = accord_check_effective_at(entity, effective_at)
     with transaction.atomic():
         locked = type(entity).objects.select_for_update().get(pk=entity.pk)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..models import (
     Actor,
@@ -31,17 +32,21 @@ def crossing_status_check(
     """The rules a new status row must meet; forms call this too, so they refuse what the service refuses."""
     errors: dict[str, str] = {}
     if effective_at is None:
-        errors["effective_at"] = "Say when the status took effect."
+        errors["effective_at"] = gettext("Say when the status took effect.")
     elif timezone.is_naive(effective_at):
-        errors["effective_at"] = "A time zone is required (for example 2023-10-16T09:00:00+00:00)."
+        errors["effective_at"] = gettext("A time zone is required (for example 2023-10-16T09:00:00+00:00).")
     elif effective_at > now_or(now) + timedelta(minutes=settings.STATUS_MAX_FUTURE_SKEW_MINUTES):
-        errors["effective_at"] = "A status cannot take effect in the future; record it when it does."
+        errors["effective_at"] = gettext("A status cannot take effect in the future; record it when it does.")
     if report is None and not (note or "").strip():
-        errors["note"] = "Give the evidence: cite a report or write a note."
+        errors["note"] = gettext("Give the evidence: cite a report or write a note.")
     elif report is not None and report.review_state == Report.ReviewState.NOT_RELEVANT:
-        errors["report"] = "This report is marked not relevant, so readers cannot see it. Mark it relevant first."
+        errors["report"] = gettext(
+            "This report is marked not relevant, so readers cannot see it. Mark it relevant first."
+        )
     elif report is not None and report.review_state == Report.ReviewState.DUPLICATE:
-        errors["report"] = f"This report is a duplicate of report {report.duplicate_of_id}; cite that one."
+        errors["report"] = gettext("This report is a duplicate of report %(original)s; cite that one.") % {
+            "original": report.duplicate_of_id
+        }
     if errors:
         raise ValidationError(errors)
 
@@ -95,8 +100,8 @@ def crossing_retract_status(*, status_row: CrossingStatus, recorded_by: Any, rea
     """Withdraw a status row that should never have been recorded; the row stays, the rule skips it."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the status is retracted."})
-    already = ValidationError("This status has already been retracted.")
+        raise ValidationError({"reason": gettext("Say why the status is retracted.")})
+    already = ValidationError(gettext("This status has already been retracted."))
     with transaction.atomic():
         # The crossing's lock orders two retractions of one row: the second sees the first's once it commits.
         # The one-to-one key is the last word (a caller holding an older snapshot, a path that skipped the lock):
@@ -137,7 +142,7 @@ def flow_count_record(
     day corrects its own row, and the old value stays in the row's history.
     """
     if value is None or value < 0:
-        raise ValidationError({"value": "A count cannot be negative."})
+        raise ValidationError({"value": gettext("A count cannot be negative.")})
     with transaction.atomic():
         row = (
             FlowCount.objects.select_for_update()

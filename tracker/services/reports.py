@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..models import (
     AidDispute,
@@ -81,12 +82,13 @@ def published_at_problem(moment: datetime) -> str:
     try:
         in_utc = moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        return f"date {moment.isoformat()} cannot be expressed in UTC"
+        return gettext("date %(date)s cannot be expressed in UTC") % {"date": moment.isoformat()}
     if not EARLIEST_PUBLISHED_AT <= in_utc < LATEST_PUBLISHED_AT:
-        return (
-            f"date {moment.isoformat()} is outside {EARLIEST_PUBLISHED_AT.year}-{LATEST_PUBLISHED_AT.year - 1}; "
-            "no report is dated so"
-        )
+        return gettext("date %(date)s is outside %(first)s-%(last)s; no report is dated so") % {
+            "date": moment.isoformat(),
+            "first": EARLIEST_PUBLISHED_AT.year,
+            "last": LATEST_PUBLISHED_AT.year - 1,
+        }
     return ""
 
 
@@ -218,7 +220,7 @@ def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
     url = (item.url or "").strip()[:2000]
     external_id = (item.external_id or "").strip()[:500]
     if not title and not url:
-        raise ValidationError("A report needs a title or a link.")
+        raise ValidationError(gettext("A report needs a title or a link."))
     published_at = item.published_at
     if published_at is not None:
         require_aware(published_at, "published_at")
@@ -242,7 +244,7 @@ def _prepare(item: ReportItem, fetched_at: datetime) -> _Prepared:
         **_origin(item),
     }
     if not fields["title"] and not fields["url"]:
-        raise ValidationError("A report needs a title or an http(s) link.")
+        raise ValidationError(gettext("A report needs a title or an http(s) link."))
     key = ("id", external_id) if external_id else (("url", canonical) if canonical else None)
     keys = _story_keys(fields["content_hash"], canonical)
     if key is not None:
@@ -255,12 +257,17 @@ def _origin(item: ReportItem) -> dict[str, Any]:
     for name in ("organisations", "country_codes"):
         values = getattr(item, name)
         if isinstance(values, str) or not all(isinstance(value, str) for value in values):
-            raise ValidationError({name: "A list of strings is expected."})
+            raise ValidationError({name: gettext("A list of strings is expected.")})
     organisations = [" ".join(name.split())[:MAX_ORGANISATION_CHARS] for name in item.organisations]
     codes = [code.strip().upper() for code in item.country_codes]
     wrong = [code for code in codes if not _ALPHA3.fullmatch(code)]
     if wrong:
-        raise ValidationError({"country_codes": f"Not ISO 3166 alpha-3 country codes: {', '.join(wrong[:5])}."})
+        raise ValidationError(
+            {
+                "country_codes": gettext("Not ISO 3166 alpha-3 country codes: %(codes)s.")
+                % {"codes": ", ".join(wrong[:5])}
+            }
+        )
     return {
         "organisations": list(dict.fromkeys(name for name in organisations if name))[:MAX_ORGANISATIONS],
         "country_codes": list(dict.fromkeys(codes))[:MAX_COUNTRIES],
@@ -404,7 +411,7 @@ def report_review(*, report: Report, state: str, reviewed_by: Any) -> Report:
     report may go. The database refuses the same (migration 0006), for any path that skips this function.
     """
     if state not in {Report.ReviewState.RELEVANT, Report.ReviewState.NOT_RELEVANT, Report.ReviewState.NEW}:
-        raise ValidationError({"review_state": "A report can be marked new, relevant or not relevant."})
+        raise ValidationError({"review_state": gettext("A report can be marked new, relevant or not relevant.")})
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if state != Report.ReviewState.RELEVANT and locked.review_state == Report.ReviewState.RELEVANT:
@@ -413,10 +420,17 @@ def report_review(*, report: Report, state: str, reviewed_by: Any) -> Report:
             )
             if standing:
                 rows = "; ".join(str(row) for row in standing)
-                raise ValidationError(
-                    f"“{locked}” is the evidence of a status that stands ({rows}). Retract that status first; "
-                    "then the report can be marked {}.".format(Report.ReviewState(state).label.lower())
-                )
+                if state == Report.ReviewState.NEW:
+                    message = gettext(
+                        "“%(report)s” is the evidence of a status that stands (%(rows)s). Retract that status "
+                        "first; then the report can be marked new."
+                    )
+                else:
+                    message = gettext(
+                        "“%(report)s” is the evidence of a status that stands (%(rows)s). Retract that status "
+                        "first; then the report can be marked not relevant."
+                    )
+                raise ValidationError(message % {"report": locked, "rows": rows})
         _mark_reviewed(locked, state, reviewed_by)
     return locked
 
@@ -433,11 +447,16 @@ def report_vouch(*, report: Report, reviewed_by: Any) -> Report:
         _mark_reviewed(locked, Report.ReviewState.RELEVANT, reviewed_by)
     elif locked.review_state == Report.ReviewState.NOT_RELEVANT:
         raise ValidationError(
-            {"report": "This report is marked not relevant, so readers cannot see it. Mark it relevant first."}
+            {"report": gettext("This report is marked not relevant, so readers cannot see it. Mark it relevant first.")}
         )
     elif locked.review_state == Report.ReviewState.DUPLICATE:
         original = locked.duplicate_of_id
-        raise ValidationError({"report": f"This report is a duplicate of report {original}; cite that one."})
+        raise ValidationError(
+            {
+                "report": gettext("This report is a duplicate of report %(original)s; cite that one.")
+                % {"original": original}
+            }
+        )
     report.review_state, report.reviewed_by_id, report.reviewed_at = (
         locked.review_state,
         locked.reviewed_by_id,

@@ -15,12 +15,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, Crossing, CrossingStatus, Report, StatusSuggestion, Traffic
 from ._common import history_bulk_create, insert_new_rows, set_history_user
 from .crossings import crossing_record_status
 
-UNDATED_REPORT_MESSAGE = (
+UNDATED_REPORT_MESSAGE = _(
     "The report gave no date (its time is the moment it was fetched), so nobody stated when this took effect. "
     "Set the effective time from the report's text."
 )
@@ -78,11 +80,11 @@ def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[Stat
     for item in suggestions:
         evidence = (item.evidence or "").strip()
         if not evidence:
-            raise ValidationError({"evidence": "A suggestion needs the sentence it was read from."})
+            raise ValidationError({"evidence": gettext("A suggestion needs the sentence it was read from.")})
         if item.proposed_status not in CrossingStatus.Status.values or item.traffic not in Traffic.values:
-            raise ValidationError("Unknown status or traffic kind.")
+            raise ValidationError(gettext("Unknown status or traffic kind."))
         if not 0 <= item.confidence <= 1:
-            raise ValidationError({"confidence": "A confidence is between 0 and 1."})
+            raise ValidationError({"confidence": gettext("A confidence is between 0 and 1.")})
         key = (item.report_id, item.crossing_id, item.traffic)
         rows.setdefault(  # the first reading of a suggestion is its evidence, as when raised one by one
             key,
@@ -109,7 +111,9 @@ def suggestion_raise_many(*, suggestions: Iterable[SuggestionItem]) -> list[Stat
 def _decide(suggestion: StatusSuggestion) -> StatusSuggestion:
     locked = StatusSuggestion.objects.select_for_update().select_related("report", "crossing").get(pk=suggestion.pk)
     if locked.state != StatusSuggestion.State.PENDING:
-        raise ValidationError(f"This suggestion was already {locked.get_state_display().lower()}.")
+        if locked.state == StatusSuggestion.State.ACCEPTED:
+            raise ValidationError(gettext("This suggestion was already accepted."))
+        raise ValidationError(gettext("This suggestion was already rejected."))
     return locked
 
 
@@ -170,9 +174,9 @@ def suggestion_reject(
     """Reject a suggestion for a reason from the short list (``other`` needs the note to say why)."""
     note = (note or "").strip()
     if reason not in StatusSuggestion.RejectionReason.values:
-        raise ValidationError({"rejection_reason": "Choose why the suggestion is wrong."})
+        raise ValidationError({"rejection_reason": gettext("Choose why the suggestion is wrong.")})
     if reason == StatusSuggestion.RejectionReason.OTHER and not note:
-        raise ValidationError({"decision_note": "Say why in the note when the reason is “other”."})
+        raise ValidationError({"decision_note": gettext("Say why in the note when the reason is “other”.")})
     with transaction.atomic():
         locked = _decide(suggestion)
         locked.state = StatusSuggestion.State.REJECTED

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
@@ -101,9 +102,8 @@ class ApiMixin(GenericAPIView):
             unknown = sorted(set(request.query_params) - self.allowed_params())
             if unknown:
                 allowed = ", ".join(sorted(self.allowed_params()))
-                raise ValidationError(
-                    {name: [f"Unknown parameter. This endpoint takes: {allowed}."] for name in unknown}
-                )
+                message = gettext("Unknown parameter. This endpoint takes: %(allowed)s.") % {"allowed": allowed}
+                raise ValidationError({name: [message] for name in unknown})
             self.answer_from_cache(request)
 
     def answer_from_cache(self, request: Request) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -90,10 +91,10 @@ class ReportViewSet(ListViewSet):
         queryset = queryset.defer("text", "raw")
         ordering = self.request.query_params.get("ordering")
         if ordering not in (None, "", "-published_at", "published_at"):
-            raise ValidationError({"ordering": ["Order by -published_at (default) or published_at."]})
+            raise ValidationError({"ordering": [gettext("Order by -published_at (default) or published_at.")]})
         text = (self.request.query_params.get("q") or "").strip()
         if len(text) > 500:
-            raise ValidationError({"q": ["At most 500 characters."]})
+            raise ValidationError({"q": [gettext("At most 500 characters.")]})
         if not text:
             return queryset.order_by("-published_at", "-id")
         # Ranked (JSON without `ordering`): the most recent matches, best first. In date order (`ordering`, and
