@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,13 @@ class SubscriptionForm(forms.Form):
         label=_("How"),
         initial=AlertSubscription.Delivery.IMMEDIATE,
     )
+
+    def __init__(self, *args: Any, names: dict[int, str] | None = None, **kwargs: Any) -> None:
+        """``names``: crossing id -> the name the reader reads (its alias in their language); else its own name."""
+        super().__init__(*args, **kwargs)
+        if names:
+            field = self.fields["crossing"]
+            field.label_from_instance = lambda crossing: names.get(crossing.pk, crossing.name)  # type: ignore[attr-defined]
 
 
 class FeedTokenForm(forms.Form):

@@ -15,11 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from tracker.api.serializers import visible_report
 from tracker.models import Change, Crisis, Crossing, CrossingStatus, Traffic
 from tracker.selectors import changes_feed, crossing_status_changes
+from tracker.selectors.names import crossing_names_in
 
 from .models import AlertDelivery, AlertSubscription, FeedToken
 
@@ -49,6 +50,7 @@ class AlertEntry:
     change_id: int
     retracted: bool
     crossing: Crossing
+    crossing_name: str  # in the language the entry was written in: its alias there, else its own name
     traffic: str
     traffic_label: str
     status: str
@@ -74,7 +76,7 @@ class AlertEntry:
 
     @property
     def title(self) -> str:
-        names = {"crossing": self.crossing.name, "traffic": self.traffic_label.lower()}
+        names = {"crossing": self.crossing_name, "traffic": self.traffic_label.lower()}
         if self.retracted:
             return gettext("%(crossing)s: statement retracted (%(status)s for %(traffic)s from %(moment)s UTC)") % {
                 **names,
@@ -119,8 +121,10 @@ def status_row_of(change: Change) -> CrossingStatus:
 
 
 def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[AlertEntry]:
-    """Turn change-feed rows into entries; one holding-sequence query per crossing named."""
+    """Turn change-feed rows into entries, in the active language (crossings named by their alias in it, as the
+    pages name them); one holding-sequence query per crossing named, one query for the names."""
     changes = list(changes)
+    names = crossing_names_in(get_language() or settings.LANGUAGE_CODE) if changes else {}
     rows = [(c, status_row_of(c)) for c in changes if c.kind in STATUS_KINDS]
     sequences: dict[int, dict[str, list[Any]]] = {}
     for _, row in rows:
@@ -138,6 +142,7 @@ def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[
                 change_id=change.pk,
                 retracted=retraction is not None,
                 crossing=row.crossing,
+                crossing_name=names.get(row.crossing_id, row.crossing.name),
                 traffic=row.traffic,
                 traffic_label=str(Traffic(row.traffic).label),
                 status=row.status,

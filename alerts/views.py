@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tracker.models import Crisis, Crossing
 from tracker.pages.access import is_editor, may_read
+from tracker.selectors.names import crossing_names_in
 
 from . import mail, selectors, services
 from .forms import FeedTokenForm, SubscriptionForm
@@ -45,34 +46,49 @@ def member(view: View) -> View:
     return wrapper
 
 
-def _feed_urls(request: HttpRequest, key: str, crossings: list[Crossing]) -> list[tuple[str, str]]:
+def _names() -> dict[int, str]:
+    """Crossings named as the pages name them: by their alias in the reader's language, where one is on record."""
+    return crossing_names_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _feed_urls(
+    request: HttpRequest, key: str, crossings: list[Crossing], names: dict[int, str]
+) -> list[tuple[str, str]]:
     urls = [(gettext("Every crossing"), request.build_absolute_uri(reverse("alerts:feed_all", args=[key])))]
     for crossing in crossings:
         path = reverse("alerts:feed_crossing", args=[key, crossing.slug])
-        urls.append((crossing.name, request.build_absolute_uri(path)))
+        urls.append((names.get(crossing.pk, crossing.name), request.build_absolute_uri(path)))
     for crisis in Crisis.objects.order_by("name"):
         path = reverse("alerts:feed_crisis", args=[key, crisis.slug])
-        urls.append((f"{crisis.name} (every crossing of the crisis)", request.build_absolute_uri(path)))
+        label = gettext("%(crisis)s (every crossing of the crisis)") % {"crisis": crisis.name}
+        urls.append((label, request.build_absolute_uri(path)))
     return urls
 
 
 def _page(request: HttpRequest, form: SubscriptionForm | None = None, status: int = 200) -> HttpResponse:
     subscriptions = list(selectors.subscriptions_of(request.user))
+    names = _names()
     followed: dict[int, dict[str, Any]] = {}
     for sub in subscriptions:
         entry = followed.setdefault(
-            sub.crossing_id, {"crossing": sub.crossing, "kinds": [], "delivery": sub.get_delivery_display()}
+            sub.crossing_id,
+            {
+                "crossing": sub.crossing,
+                "name": names.get(sub.crossing_id, sub.crossing.name),
+                "kinds": [],
+                "delivery": sub.get_delivery_display(),
+            },
         )
         entry["kinds"].append(sub.get_traffic_display())
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     crossings = [item["crossing"] for item in followed.values()]
     context = {
-        "form": form or SubscriptionForm(),
+        "form": form or SubscriptionForm(names=names),
         "token_form": FeedTokenForm(),
         "followed": list(followed.values()),
         "tokens": list(selectors.feed_tokens_of(request.user)),
         "new_key": new_key,
-        "feed_urls": _feed_urls(request, new_key, crossings) if new_key else [],
+        "feed_urls": _feed_urls(request, new_key, crossings, names) if new_key else [],
         "key_placeholder": "YOUR-FEED-KEY",
         "example_feed": reverse("alerts:feed_all", args=["YOUR-FEED-KEY"]),
         "has_email": bool(getattr(request.user, "email", "")),
@@ -91,7 +107,7 @@ def manage(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 @member
 def subscribe(request: HttpRequest) -> HttpResponseBase:
-    form = SubscriptionForm(request.POST)
+    form = SubscriptionForm(request.POST, names=_names())
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
@@ -106,7 +122,8 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _page(request, form, status=400)
-    followed = form.cleaned_data["crossing"].name
+    crossing = form.cleaned_data["crossing"]
+    followed = _names().get(crossing.pk, crossing.name)
     messages.success(request, gettext("You follow %(crossing)s by e-mail.") % {"crossing": followed})
     return redirect("alerts:manage")
 
