@@ -152,6 +152,8 @@ print(json.dumps(out))
 COLD = r"""
 import json, os, resource, sys, time
 from django.core.cache import cache
+from tracker.runtime import tune_garbage_collector
+tune_garbage_collector()  # as tracker.wsgi does in every web worker
 from django.db import connection
 from django.test import Client
 spec = json.loads(sys.stdin.read())

@@ -594,3 +594,7 @@ SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000, minimum=50, maximum=100
 ANSWER_CACHE_SECONDS = env_int("ANSWER_CACHE_SECONDS", 600, minimum=0, maximum=86_400)
 # How long a process waits for the page another one is building before building it itself.
 ANSWER_BUILD_WAIT_SECONDS = env_int("ANSWER_BUILD_WAIT_SECONDS", 5, minimum=0, maximum=60)
+# A web worker collects its youngest garbage after this many new objects rather than Python's 700, and freezes what
+# it built while starting (tracker/runtime.py): a cold dashboard makes 400,000 objects, and the default passes walked
+# them over and over. 700 gives Python's own behaviour back.
+GC_GEN0_THRESHOLD = env_int("GC_GEN0_THRESHOLD", 10_000, minimum=100, maximum=1_000_000)

@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 application = get_wsgi_application()
+
+from tracker.runtime import tune_garbage_collector  # noqa: E402  (settings must be configured first)
+
+tune_garbage_collector()
