@@ -172,7 +172,7 @@ def test_each_crisis_lists_its_latest_open_disputes_and_agreements_and_counts_th
 
     def listed(html: str, heading: str, end: str) -> list[str]:
         block = html[html.index(heading) : html.index(end, html.index(heading))]
-        return re.findall(r">((?:Dispute|Agreement) \d\d)</a>", block)
+        return re.findall(r">(?:<bdi>)?((?:Dispute|Agreement) \d\d)(?:</bdi>)?</a>", block)
 
     def block_of(html: str) -> str:
         start = html.index(f'id="crisis-{crisis.slug}"')

@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
+from django.utils.timezone import get_current_timezone, get_current_timezone_name, template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
 from django.utils.translation import get_language, gettext, pgettext
 
 from ..models import CrossingStatus
@@ -180,10 +180,25 @@ def crossing_name(context: dict[str, Any], crossing: Any) -> str:
     return cache[language].get(crossing.pk, crossing.name)
 
 
-def _iso(moment: datetime | None) -> str:
+def _iso(moment: datetime | None, zone: Any = None) -> str:
     """``{{ moment|date:'c' }}``: the moment in the current time zone (as the date filter reads it), in ISO 8601 (as
-    its ``c`` writes it), without the filter's format lookups (two per status cell)."""
-    return template_localtime(moment).isoformat() if moment else ""
+    its ``c`` writes it), without the filter's format lookups (two per status cell). ``zone``: the current time
+    zone, for a caller that writes many (what ``template_localtime`` converts an aware moment to)."""
+    if not moment:
+        return ""
+    return moment.astimezone(zone).isoformat() if zone is not None else template_localtime(moment).isoformat()
+
+
+def _page_memo(context: Any, name: str, build: Any) -> Any:
+    """What ``build()`` gives, once per page and language: kept on the request, as every ``{% include %}`` (the
+    dashboard includes its status table and accord lists once per crisis) starts a render context of its own."""
+    request = context.get("request")
+    key = (name, get_language(), get_current_timezone_name())
+    memo = context.render_context if request is None else request.__dict__.setdefault("_page_memo", {})
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = build()
+    return found
 
 
 def _cell_words() -> dict[str, str]:
@@ -212,15 +227,18 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
     that a test compares this with (tests/test_pages_status_cell.py); a change to one must be made to the other.
     """
     esc = _esc
-    memo = context.render_context.get("status_cell")
-    if memo is None:
-        memo = context.render_context["status_cell"] = {
+    memo = _page_memo(
+        context,
+        "status_cell",
+        lambda: {
             "words": _cell_words(),
             "urls": {},
             "labels": {},
             "time": time_words(),
-        }
-    words, urls, labels, time = memo["words"], memo["urls"], memo["labels"], memo["time"]
+            "zone": get_current_timezone(),
+        },
+    )
+    words, urls, labels, time, zone = memo["words"], memo["urls"], memo["labels"], memo["time"], memo["zone"]
     row = standing.row
     status = standing.status
     label_and_badge = labels.get((standing.traffic, status))
@@ -230,14 +248,14 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
     head = (
         f'\n<td class="status-cell" data-label="{esc(label)}" data-traffic="{esc(standing.traffic)}"'
         f' data-status="{esc(status)}" data-stale="{"true" if standing.stale else "false"}"'
-        f' data-last-stated-at="{esc(_iso(standing.last_stated_at))}">\n  {badge}\n  '
+        f' data-last-stated-at="{esc(_iso(standing.last_stated_at, zone))}">\n  {badge}\n  '
     )
     if not row:
         return SafeString(f'{head}\n    <span class="muted">{words["nothing"]}</span>\n  \n</td>\n')
     held = words["for"] % {"period": esc(held_for(standing.since, standing.as_of, time))}
     since = (
         f'<span class="since">{words["since"]} '
-        f'<time datetime="{esc(_iso(standing.since))}">{esc(utc(standing.since))}</time></span>'
+        f'<time datetime="{esc(_iso(standing.since, zone))}">{esc(utc(standing.since))}</time></span>'
     )
     certainty_text = words["confirmed"] if row.certainty == "confirmed" else words["reported"]
     certainty = f'<span class="certainty certainty-{esc(row.certainty)}">{certainty_text}</span>'
@@ -274,10 +292,11 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
 
 def _accord_memo(context: Any) -> dict[str, Any]:
     """Words of the accord lists looked up once per page: "since", and each state, subject and role label."""
-    memo = context.render_context.get("accord_item")
-    if memo is None:
-        memo = context.render_context["accord_item"] = {"since": pgettext("state held since a moment", "since")}
-    return memo  # type: ignore[no-any-return]
+    return _page_memo(  # type: ignore[no-any-return]
+        context,
+        "accord_item",
+        lambda: {"since": pgettext("state held since a moment", "since"), "zone": get_current_timezone()},
+    )
 
 
 def _label(memo: dict[Any, Any], key: tuple[str, str], words: Any) -> str:
@@ -294,7 +313,7 @@ def dispute_item(context: Any, dispute: Any) -> SafeString:
     tests/test_pages_status_cell.py."""
     esc = _esc
     memo = _accord_memo(context)
-    since, state = memo["since"], dispute.state_as_of
+    since, state, zone = memo["since"], dispute.state_as_of, memo["zone"]
     parties = list(dispute.parties.all())
     who = f" · {', '.join(esc(party) for party in parties)}" if parties else ""
     subject = _label(memo, ("subject", dispute.subject), dispute.get_subject_display)
@@ -303,7 +322,7 @@ def dispute_item(context: Any, dispute: Any) -> SafeString:
         f'        <span class="state state-{esc(state)}">{_label(memo, ("state", state), lambda: state_label(state))}'
         "</span>\n"
         f'        <span class="meta">{subject} · {since} '
-        f'<time datetime="{esc(_iso(dispute.state_since))}">{esc(utc(dispute.state_since))}</time>{who}</span>\n'
+        f'<time datetime="{esc(_iso(dispute.state_since, zone))}">{esc(utc(dispute.state_since))}</time>{who}</span>\n'
         "      </li>\n      "
     )
 
@@ -313,7 +332,7 @@ def agreement_item(context: Any, agreement: Any) -> SafeString:
     """One agreement of ``includes/accord_lists.html``, as ``dispute_item`` is one dispute."""
     esc = _esc
     memo = _accord_memo(context)
-    since = memo["since"]
+    since, zone = memo["since"], memo["zone"]
     who = "".join(
         f"{' · ' if n == 0 else ', '}{esc(party.actor)} "
         f"({_label(memo, ('role', party.role), lambda party=party: str(party.get_role_display()).lower())})"
@@ -325,6 +344,7 @@ def agreement_item(context: Any, agreement: Any) -> SafeString:
         f'        <span class="state state-{esc(state)}">{_label(memo, ("state", state), lambda: state_label(state))}'
         "</span>\n"
         f'        <span class="meta">{since} '
-        f'<time datetime="{esc(_iso(agreement.state_since))}">{esc(utc(agreement.state_since))}</time>{who}</span>\n'
+        f'<time datetime="{esc(_iso(agreement.state_since, zone))}">'
+        f"{esc(utc(agreement.state_since))}</time>{who}</span>\n"
         "      </li>\n      "
     )
