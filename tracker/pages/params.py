@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from .. import moments
+from ..timestamps import rfc3339
 
 FORMATS = ("html", "csv")
 
@@ -39,7 +40,7 @@ class AsOf:
     @property
     def query_value(self) -> str:
         """The moment as it goes back into links (UTC, ISO 8601)."""
-        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if self.given else ""
+        return (rfc3339(self.moment) or "") if self.given else ""
 
     @property
     def input_value(self) -> str:
