@@ -266,7 +266,7 @@ def test_the_pages_show_evidence_as_the_api_does(history, analyst_client):
     shown = '<a href="https://example.org/flash-8" rel="noopener noreferrer">Flash update 8</a>'
     for url in ("/", "/crossings/rafah/"):
         html = analyst_client.get(url).content.decode()
-        assert shown in html and "(Source: ReliefWeb; by OCHA, WFP" in html, url
+        assert shown in html and "(Source: <bdi>ReliefWeb</bdi>; by <bdi>OCHA, WFP" in html, url
     [fuel] = [
         r
         for r in _csv(analyst_client.get("/", {"format": "csv"}))

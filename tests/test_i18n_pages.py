@@ -133,7 +133,17 @@ def in_language(client: Client, url: str, language: str, **params: str):  # type
 
 def data_strings() -> list[str]:
     """What the record itself says (names, titles, notes): it stays in the language it was written in."""
-    from tracker.models import Actor, AidDispute, Country, Crisis, CrossingStatus, Report, Source, TimelineEvent
+    from tracker.models import (
+        Actor,
+        AidDispute,
+        Country,
+        Crisis,
+        CrossingStatus,
+        Report,
+        Source,
+        StatusSuggestion,
+        TimelineEvent,
+    )
     from tracker.models.accords import AidDisputeStateChange, EvacuationAgreementStateChange
 
     strings: list[str] = []
@@ -148,6 +158,7 @@ def data_strings() -> list[str]:
         (AidDispute, ["name", "summary"]),
         (EvacuationAgreement, ["name", "summary", "terms"]),
         (TimelineEvent, ["title", "description", "location"]),
+        (StatusSuggestion, ["evidence"]),  # the sentence a report said, quoted in the editors' queue
         (AidDisputeStateChange, ["note"]),
         (EvacuationAgreementStateChange, ["note"]),
     ):
@@ -238,23 +249,32 @@ def test_bad_parameter_page_is_wholly_translated(analyst_client, lookups, langua
     assert "as_of must be an ISO date" in english and "as_of must be an ISO date" not in page
 
 
-# Pages whose own templates are translated but which still show English from code outside this part of issue 17.
-# Strict: each turns into a failure the day it is wholly translated, so that it moves to the tests above.
-NOT_YET = {
-    "map": "the SVG's title ('Crossings: status for ...') is built in English in tracker/pages/views.py (map_page)",
-    "dashboard": "templates/tracker/_dashboard_body.html and tracker/pages/fragments.py are not marked yet",
-    "crossing": "templates/tracker/_crossing_body.html and tracker/pages/fragments.py are not marked yet",
-}
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_dashboard_crossing_page_and_map_are_wholly_translated(client, analyst, editor, situation, lookups, language):
+    """The status table, its cells, the chart and the map, for an analyst and for an editor (who sees the queue of
+    suggestions and unreviewed reports as well), now and as of a past moment."""
+    built, _, _ = situation
+    crossing = built.crossings[0]
+    urls = ["/", "/?as_of=2023-10-12", f"/crossings/{crossing.slug}/", f"/crossings/{crossing.slug}/?as_of=2023-10-12"]
+    urls += ["/map/", f"/map/?crisis={built.crisis.slug}&traffic=fuel"]
+    for reader in (analyst, editor):
+        client.force_login(reader)
+        for url in urls:
+            response = in_language(client, url, language)
+            assert response.status_code == 200, url
+            assert_translated(response, language, lookups)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "page", [pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=why)) for page, why in NOT_YET.items()]
-)
-def test_pages_not_yet_wholly_translated(analyst_client, situation, lookups, page):
+def test_crossing_page_chart_and_map_speak_the_readers_language(analyst_client, situation):
     built, _, _ = situation
-    url = {"map": "/map/", "dashboard": "/", "crossing": f"/crossings/{built.crossings[0].slug}/"}[page]
-    assert_translated(in_language(analyst_client, url, "ar"), "ar", lookups)
+    crossing = built.crossings[0]
+    arabic = body(in_language(analyst_client, f"/crossings/{crossing.slug}/", "ar"))
+    assert ">الآن</text>" in arabic and "حالة " in arabic and "حسب نوع العبور" in arabic  # the chart's marker, title
+    assert 'direction="rtl"' in arabic  # the chart's words set right to left (tracker/pages/svg.py, anchored)
+    french = body(in_language(analyst_client, "/map/", "fr"))
+    assert "Points de passage : statut pour aide humanitaire" in french and 'direction="rtl"' not in french
 
 
 @pytest.mark.django_db

@@ -44,7 +44,7 @@ def test_every_row_is_listed_with_its_evidence_and_retractions_stay_visible(anal
     html = analyst_client.get(f"/crossings/{crossing.slug}/").content.decode()
     assert f'id="status-{row.uid}"' in html and f'id="status-{wrong.uid}"' in html
     assert '<a href="https://example.org/flash-15" rel="noopener noreferrer">Flash update 15</a>' in html
-    assert "(Source: UN OCHA, 2023-10-15)" in html
+    assert "(Source: <bdi>UN OCHA</bdi>, <time>2023-10-15</time>)" in html  # names isolated in their direction
     page = text(analyst_client.get(f"/crossings/{crossing.slug}/"))
     assert "Retracted: never held" in page and "the opening never happened" in page
     assert 'data-traffic="aid" data-status="closed"' in html  # the retracted opening does not count

@@ -26,16 +26,16 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates" / "includes"
 # The loops as the templates wrote them before the tags took over; the tags must write the same.
 DISPUTE_LOOP = """{% for dispute in disputes %}
       <li>
-        <a href="{% at 'pages:dispute' dispute.slug %}">{{ dispute.name }}</a>
+        <a href="{% at 'pages:dispute' dispute.slug %}"><bdi>{{ dispute.name }}</bdi></a>
         <span class="state state-{{ dispute.state_as_of }}">{{ dispute.state_as_of|state_label }}</span>
-        <span class="meta">{{ dispute.get_subject_display }} · {% translate "since" context "state held since a moment" %} <time datetime="{{ dispute.state_since|date:'c' }}">{{ dispute.state_since|utc }}</time>{% if dispute.parties.all %} · {{ dispute.parties.all|join:", " }}{% endif %}</span>
+        <span class="meta">{{ dispute.get_subject_display }} · {% translate "since" context "state held since a moment" %} <time datetime="{{ dispute.state_since|date:'c' }}">{{ dispute.state_since|utc }}</time>{% for party in dispute.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{{ party }}</bdi>{% endfor %}</span>
       </li>
       {% endfor %}"""  # noqa: E501
 AGREEMENT_LOOP = """{% for agreement in agreements %}
       <li>
-        <a href="{% at 'pages:agreement' agreement.slug %}">{{ agreement.name }}</a>
+        <a href="{% at 'pages:agreement' agreement.slug %}"><bdi>{{ agreement.name }}</bdi></a>
         <span class="state state-{{ agreement.state_as_of }}">{{ agreement.state_as_of|state_label }}</span>
-        <span class="meta">{% translate "since" context "state held since a moment" %} <time datetime="{{ agreement.state_since|date:'c' }}">{{ agreement.state_since|utc }}</time>{% for party in agreement.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}{{ party.actor }} ({{ party.get_role_display|lower }}){% endfor %}</span>
+        <span class="meta">{% translate "since" context "state held since a moment" %} <time datetime="{{ agreement.state_since|date:'c' }}">{{ agreement.state_since|utc }}</time>{% for party in agreement.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{{ party.actor }}</bdi> ({{ party.get_role_display|lower }}){% endfor %}</span>
       </li>
       {% endfor %}"""  # noqa: E501
 

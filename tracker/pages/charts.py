@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language_bidi, gettext, ngettext, pgettext, pgettext_lazy
 
 from ..models import Traffic
 from ..selectors.dashboard import FlowSeries
@@ -21,6 +22,7 @@ from .svg import (
     STATUS_ORDER,
     Box,
     Layout,
+    anchored,
     num,
     status_patterns,
     status_symbol,
@@ -46,7 +48,31 @@ MIN_BAND_WIDTH = 3.0  # any other band: a change of a minute on a chart of ten y
 RECENT_SHARE = 0.32  # of the plot, for the recent stretch after a break
 MIN_RECENT_SPAN = timedelta(minutes=3)
 BREAK_GAP = 10.0
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+# Month names on the time axis, short, in the reader's language (figures stay Western digits in every language).
+MONTHS = [
+    pgettext_lazy("month, short", "Jan"),
+    pgettext_lazy("month, short", "Feb"),
+    pgettext_lazy("month, short", "Mar"),
+    pgettext_lazy("month, short", "Apr"),
+    pgettext_lazy("month, short", "May"),
+    pgettext_lazy("month, short", "Jun"),
+    pgettext_lazy("month, short", "Jul"),
+    pgettext_lazy("month, short", "Aug"),
+    pgettext_lazy("month, short", "Sep"),
+    pgettext_lazy("month, short", "Oct"),
+    pgettext_lazy("month, short", "Nov"),
+    pgettext_lazy("month, short", "Dec"),
+]
+
+
+def _day_month(moment: date) -> str:
+    """``15 Oct``: a day on the time axis."""
+    return pgettext("chart tick", "%(day)s %(month)s") % {"day": moment.day, "month": MONTHS[moment.month - 1]}
+
+
+def _month_year(moment: date) -> str:
+    """``Oct 2023``: a month on the time axis."""
+    return pgettext("chart tick", "%(month)s %(year)s") % {"month": MONTHS[moment.month - 1], "year": moment.year}
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -73,7 +99,7 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple
         while moment.hour % step_hours:
             moment += timedelta(hours=1)
         while moment < end:
-            ticks.append((moment, f"{moment.day} {MONTHS[moment.month - 1]} {moment:%H:%M}"))
+            ticks.append((moment, f"{_day_month(moment)} {moment:%H:%M}"))
             moment += timedelta(hours=step_hours)
         return ticks
     if span <= timedelta(days=240):
@@ -82,7 +108,7 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple
         if step_days >= 7:
             moment += timedelta(days=(7 - moment.weekday()) % 7)  # Mondays
         while moment < end:
-            ticks.append((moment, f"{moment.day} {MONTHS[moment.month - 1]}"))
+            ticks.append((moment, _day_month(moment)))
             moment += timedelta(days=step_days)
         return ticks
     months = span.days / 30.4
@@ -91,28 +117,47 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple
     while (moment.month - 1) % step_months:
         moment = _add_months(moment, 1)
     while moment < end:
-        label = str(moment.year) if step_months >= 12 else f"{MONTHS[moment.month - 1]} {moment.year}"
+        label = str(moment.year) if step_months >= 12 else _month_year(moment)
         ticks.append((moment, label))
         moment = _add_months(moment, step_months)
     return ticks
 
 
-def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH) -> str:
+def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH, *, rtl: bool = False) -> str:
+    """Each status's swatch, symbol and word; right to left, they run from the right edge leftwards."""
     items = []
     x = x0
+    if rtl:
+        x = WIDTH - RIGHT
     for status in STATUS_ORDER:
         _, ink = STATUS_COLOURS[status]
-        items.append(
-            tag("rect", x=x, y=y, width=22.0, height=16.0, fill=f"url(#{prefix}-{status})", stroke=ink)
-            + tag(
-                "text",
-                text(f"{status_symbol(status)} {status_word(status)}"),
-                x=x + 28,
-                y=y + 12.5,
-                class_="chart-legend",
-            )
+        swatch = dict(
+            width=22.0, height=16.0, fill=f"url(#{prefix}-{status})", stroke=ink, class_="chart-legend-swatch"
         )
-        x += 140
+        if not rtl:
+            items.append(
+                tag("rect", x=x, y=y, **swatch)
+                + tag(
+                    "text",
+                    text(f"{status_symbol(status)} {status_word(status)}"),
+                    x=x + 28,
+                    y=y + 12.5,
+                    class_="chart-legend",
+                )
+            )
+            x += 140
+            continue
+        # The symbol and the word apart: one text of both is drawn with the symbol over the word (svg.anchored).
+        word = status_word(status)
+        symbol_end = x - 28 - text_width(status_symbol(status), font_size=13) - 4
+        items.append(
+            tag("rect", x=x - 22.0, y=y, **swatch)
+            + tag(
+                "text", text(status_symbol(status)), x=x - 28, y=y + 12.5, class_="chart-legend", **anchored("end", rtl)
+            )
+            + tag("text", text(word), x=symbol_end, y=y + 12.5, class_="chart-legend", **anchored("end", rtl))
+        )
+        x = symbol_end - text_width(word, font_size=13) - 30
     return "".join(items)
 
 
@@ -154,8 +199,14 @@ def time_axis(bands: dict[str, list[Band]], *, start: datetime, end: datetime) -
 
 def _now_label(end: datetime) -> str:
     if end >= timezone.now() - timedelta(minutes=5):
-        return "Now"
-    return f"As of {end.day} {MONTHS[end.month - 1]} {end.year} {end:%H:%M}"
+        return pgettext("chart marker", "Now")
+    moment = pgettext("chart marker", "%(day)s %(month)s %(year)s %(time)s") % {
+        "day": end.day,
+        "month": MONTHS[end.month - 1],
+        "year": end.year,
+        "time": f"{end:%H:%M}",
+    }
+    return pgettext("chart marker", "As of %(moment)s") % {"moment": moment}
 
 
 def status_bands_svg(
@@ -165,6 +216,7 @@ def status_bands_svg(
     moment shown ("Now") and a legend. The newest change is always visible: the axis breaks to show it (see
     ``time_axis``), and no band is drawn narrower than ``MIN_BAND_WIDTH``."""
     prefix = "band"
+    rtl = get_language_bidi()
     segments = time_axis(bands, start=start, end=end)
     kinds = [str(kind) for kind in Traffic.specific()]
     rows_height = len(kinds) * (ROW_HEIGHT + ROW_GAP)
@@ -189,32 +241,42 @@ def status_bands_svg(
                 class_="chart-recent",
             )
         )
-        zoom_text = f"Last {_duration(recent.end - recent.start)}"
+        zoom_text = pgettext("chart", "Last %(span)s") % {"span": _duration(recent.end - recent.start)}
         zoom_box = text_box(recent.left + 2, TOP - 9, zoom_text, font_size=12)
         if not zoom_box.overlaps(now_box):
-            body.append(tag("text", text(zoom_text), x=recent.left + 2, y=TOP - 9, class_="chart-tick"))
+            body.append(
+                tag(
+                    "text", text(zoom_text), x=recent.left + 2, y=TOP - 9, class_="chart-tick", **anchored("start", rtl)
+                )
+            )
     for n, segment in enumerate(segments):
         share = (segment.right - segment.left) / (WIDTH - RIGHT - LABEL_WIDTH)
         marks = time_ticks(segment.start, segment.end, max_ticks=max(2, round(8 * share)))
         if n and newest is not None:
             # The recent stretch is there for the newest change: its moment is the tick placed first.
             short = segment.end - segment.start < timedelta(days=1)
-            marks.insert(0, (newest, f"{newest:%H:%M}" if short else f"{newest.day} {MONTHS[newest.month - 1]}"))
+            marks.insert(0, (newest, f"{newest:%H:%M}" if short else _day_month(newest)))
         for tick, tick_label in marks:
             x = segment.x_of(tick)
             if ticks.claim(text_box(x, axis_y + 16, tick_label, font_size=12, anchor="middle")):
                 body.append(tag("line", x1=x, x2=x, y1=TOP - 4, y2=axis_y, class_="chart-grid"))
                 body.append(
-                    tag("text", text(tick_label), x=x, y=axis_y + 16, class_="chart-tick", text_anchor="middle")
+                    tag("text", text(tick_label), x=x, y=axis_y + 16, class_="chart-tick", **anchored("middle", rtl))
                 )
     # Three years of a busy crossing are ~3,000 bands: the words of each status are looked up once, and each band's
     # rectangle is written directly (issue 16: through ``tag`` they were a third of a cold crossing page).
     words = {status: status_word(status) for status in STATUS_COLOURS}
     lowered = {status: word.lower() for status, word in words.items()}
+    hover_text = gettext("%(kind)s: %(status)s from %(start)s to %(end)s UTC")
     band_texts = {}  # status -> (label in a band, the width a band needs to hold it)
     for status, word in words.items():
         band_text = f"{status_symbol(status)} {word}"
         band_texts[status] = (band_text, text_width(band_text, font_size=13, bold=True) + 12)
+    symbol_widths = {status: text_width(status_symbol(status), font_size=13, bold=True) for status in STATUS_COLOURS}
+    band_label = {
+        status: {"class_": "chart-band-label", "fill": ink, **anchored("end", rtl)}
+        for status, (_, ink) in STATUS_COLOURS.items()
+    }
     for index, kind in enumerate(kinds):
         y = TOP + index * (ROW_HEIGHT + ROW_GAP)
         kind_label = str(Traffic(kind).label)
@@ -225,7 +287,7 @@ def status_bands_svg(
                 x=LABEL_WIDTH - 10,
                 y=y + ROW_HEIGHT / 2 + 5,
                 class_="chart-label",
-                text_anchor="end",
+                **anchored("end", rtl),
             )
         )
         row_y, row_height = num(y), num(ROW_HEIGHT)
@@ -240,10 +302,12 @@ def status_bands_svg(
         for band_index, band in enumerate(runs):
             _, ink = STATUS_COLOURS[band.status]
             word = words[band.status]
-            hover = (
-                f"{kind_label}: {lowered[band.status]} from {band.start:%Y-%m-%d %H:%M} "
-                f"to {band.end:%Y-%m-%d %H:%M} UTC"
-            )
+            hover = hover_text % {
+                "kind": kind_label,
+                "status": lowered[band.status],
+                "start": f"{band.start:%Y-%m-%d %H:%M}",
+                "end": f"{band.end:%Y-%m-%d %H:%M}",
+            }
             is_last = band_index == len(runs) - 1
             pieces = []
             for segment in segments:
@@ -268,7 +332,16 @@ def status_bands_svg(
                 x1 = min(x1, segments[-1].right - width)  # a sliver at the very end still ends at the end
                 group.append(f'<rect x="{num(x1)}" y="{row_y}" width="{num(width)}" height="{row_height}" {tail}')
             band_text, text_room = band_texts[band.status]
-            if widest[1] - widest[0] > text_room:
+            if widest[1] - widest[0] > text_room and rtl:
+                # From the band's right end, as Arabic reads: the symbol, then the word in a text of its own.
+                symbol_x = widest[1] - 6
+                word_x = symbol_x - symbol_widths[band.status] - 4
+                label_y = y + ROW_HEIGHT / 2 + 5
+                group.append(
+                    tag("text", text(status_symbol(band.status)), x=symbol_x, y=label_y, **band_label[band.status])
+                    + tag("text", text(word), x=word_x, y=label_y, **band_label[band.status])
+                )
+            elif widest[1] - widest[0] > text_room:
                 group.append(
                     tag(
                         "text",
@@ -292,22 +365,35 @@ def status_bands_svg(
             )
         )
     body.append(tag("line", x1=now_x, x2=now_x, y1=TOP - 6, y2=axis_y + 4, class_="chart-now"))
-    body.append(tag("text", text(label), x=now_x, y=TOP - 9, class_="chart-now-label", text_anchor="end"))
+    body.append(tag("text", text(label), x=now_x, y=TOP - 9, class_="chart-now-label", **anchored("end", rtl)))
     for segment in segments:
         body.append(tag("line", x1=segment.left, x2=segment.right, y1=axis_y, y2=axis_y, class_="chart-axis"))
-    body.append(_legend(axis_y + AXIS_HEIGHT, prefix))
+    body.append(_legend(axis_y + AXIS_HEIGHT, prefix, rtl=rtl))
+    change_text, kind_text = gettext("%(status)s from %(start)s"), gettext("%(kind)s: %(changes)s")
     description = "; ".join(
-        f"{Traffic(kind).label}: "
-        + ", ".join(f"{lowered[b.status]} from {b.start:%Y-%m-%d %H:%M}" for b in bands.get(kind, []))
+        kind_text
+        % {
+            "kind": Traffic(kind).label,
+            "changes": ", ".join(
+                change_text % {"status": lowered[b.status], "start": f"{b.start:%Y-%m-%d %H:%M}"}
+                for b in bands.get(kind, [])
+            ),
+        }
         for kind in kinds
     )
     zoom_note = "."
     if len(segments) > 1:
-        zoom_note = f". The last {_duration(end - segments[-1].start)} are drawn larger, after a break in the axis."
+        span = _duration(end - segments[-1].start)
+        zoom_note = ". " + gettext("The last %(span)s are drawn larger, after a break in the axis.") % {"span": span}
+    title = gettext("Status of %(crossing)s from %(start)s to %(end)s UTC, by kind of traffic") % {
+        "crossing": crossing_name,
+        "start": f"{start:%Y-%m-%d}",
+        "end": f"{end:%Y-%m-%d %H:%M}",
+    }
     return svg_document(
         width=WIDTH,
         height=height,
-        title=f"Status of {crossing_name} from {start:%Y-%m-%d} to {end:%Y-%m-%d %H:%M} UTC, by kind of traffic",
+        title=title,
         description=description + zoom_note,
         body="".join(body),
         label_id="bands",
@@ -318,11 +404,12 @@ def status_bands_svg(
 def _duration(span: timedelta) -> str:
     minutes = round(span.total_seconds() / 60)
     if minutes < 120:
-        return f"{minutes} minutes"
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     hours = round(minutes / 60)
     if hours < 72:
-        return f"{hours} hours"
-    return f"{round(hours / 24)} days"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = round(hours / 24)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 # Bars of different sources side by side: each source a fill pattern of its own, not only a colour.
@@ -363,6 +450,8 @@ def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> Saf
         for n in range(len(sources))
     )
     body = [f"<defs>{defs}</defs>"]
+    figure = str(series.label).lower()
+    bar_text, words = gettext("%(day)s: %(value)s %(figure)s (%(source)s)"), {"figure": figure}
     for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = base - plot_height * fraction
         body.append(tag("line", x1=left, x2=WIDTH - RIGHT, y1=y, y2=y, class_="chart-grid"))
@@ -380,7 +469,10 @@ def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> Saf
             h = plot_height * value / peak if peak else 0.0
             body.append(
                 "<g>"
-                + tag("title", text(f"{day:%Y-%m-%d}: {value:,} {series.label.lower()} ({source})"))
+                + tag(
+                    "title",
+                    text(bar_text % {**words, "day": f"{day:%Y-%m-%d}", "value": f"{value:,}", "source": source}),
+                )
                 + tag("rect", x=x, y=base - max(h, 1.5), width=bar, height=max(h, 1.5), fill=f"url(#{prefix}-s{n})")
                 + "</g>"
             )
@@ -399,12 +491,22 @@ def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> Saf
         x = left + n * 220
         body.append(tag("rect", x=x, y=legend_y, width=22.0, height=14.0, fill=f"url(#{prefix}-s{n})"))
         body.append(tag("text", text(source), x=x + 28, y=legend_y + 11.5, class_="chart-legend"))
-    totals = "; ".join(f"{source}: {sum(series.by_source[source].values()):,} in all" for source in sources)
+    total_text = gettext("%(source)s: %(total)s in all")
+    totals = "; ".join(
+        total_text % {"source": source, "total": f"{sum(series.by_source[source].values()):,}"} for source in sources
+    )
+    title = gettext("%(figure)s at %(crossing)s, daily, %(first)s to %(last)s") % {
+        "figure": series.label,
+        "crossing": crossing_name,
+        "first": f"{days[0]:%Y-%m-%d}",
+        "last": f"{days[-1]:%Y-%m-%d}",
+    }
     return svg_document(
         width=WIDTH,
         height=legend_y + 24,
-        title=f"{series.label} at {crossing_name}, daily, {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}",
-        description=f"Over the days shown, {totals}. Every figure is in the table below the charts.",
+        title=title,
+        description=gettext("Over the days shown, %(totals)s. Every figure is in the table below the charts.")
+        % {"totals": totals},
         body="".join(body),
         label_id=prefix,
         css_class="chart chart-flow",

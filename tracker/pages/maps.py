@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
+from django.utils.translation import get_language_bidi, gettext, gettext_lazy, ngettext, pgettext
 
 from ..selectors.names import crossing_names_in
 from .svg import (
@@ -30,6 +30,7 @@ from .svg import (
     STATUS_ORDER,
     Box,
     Layout,
+    anchored,
     status_patterns,
     status_symbol,
     status_word,
@@ -287,29 +288,34 @@ def _label_spot(x: float, y: float, dx: float, dy: float, radius: float) -> tupl
     return ax, baseline, anchor
 
 
-def _crossing_label_spots(x: float, y: float) -> Iterator[tuple[float, float, str, bool]]:
+def _crossing_label_spots(x: float, y: float, rtl: bool = False) -> Iterator[tuple[float, float, str, bool]]:
     """Where a crossing's label may go, nearest first: around its marker at growing distances, then stacked down
-    either edge of the map (a crowd of crossings on one spot). The flag says it is away from the marker."""
+    either edge of the map (a crowd of crossings on one spot). The flag says it is away from the marker. Right to
+    left, the left of the marker is tried first: the label then reads on from its marker."""
     for radius in RADII:
         for dx, dy in DIRECTIONS:
-            yield (*_label_spot(x, y, dx, dy, radius), radius > RADII[0])
+            yield (*_label_spot(x, y, -dx if rtl else dx, dy, radius), radius > RADII[0])
     edges = [(8.0, row, "start") for row in range(20, int(MAP_HEIGHT) - 4, 19)]
     edges += [(WIDTH - 8.0, row, "end") for row in range(20, int(MAP_HEIGHT) - 4, 19)]
     for lx, ly, anchor in sorted(edges, key=lambda e: math.hypot(e[0] - x, e[1] - y)):
         yield lx, float(ly), anchor, True
 
 
-def _place_crossing_label(layout: Layout, x: float, y: float, label: str) -> tuple[float, float, str, Box, bool] | None:
+def _place_crossing_label(
+    layout: Layout, x: float, y: float, label: str, rtl: bool = False
+) -> tuple[float, float, str, Box, bool] | None:
     """The first free spot for the label, or ``None`` when there is none (the crossing keeps its marker, its link
     and its tooltip, and the map says how many labels it left out: an overlap would make two unreadable)."""
-    for lx, ly, anchor, moved in _crossing_label_spots(x, y):
+    for lx, ly, anchor, moved in _crossing_label_spots(x, y, rtl):
         box = text_box(lx, ly, label, font_size=LABEL_SIZE, anchor=anchor, bold=True)
         if layout.claim(box):
             return lx, ly, anchor, box, moved
     return None
 
 
-def _place_area_label(layout: Layout, view: View, area: Area, name: str, size: float, bold: bool) -> str:
+def _place_area_label(
+    layout: Layout, view: View, area: Area, name: str, size: float, bold: bool, rtl: bool = False
+) -> str:
     """The area's name at the visible anchor nearest the middle of its visible anchors, if one is free."""
     margin = 0.02
     visible = [
@@ -333,7 +339,7 @@ def _place_area_label(layout: Layout, view: View, area: Area, name: str, size: f
                 y=baseline,
                 font_size=size,
                 class_=f"map-place map-place-{area.kind}",
-                text_anchor="middle",
+                **anchored("middle", rtl),
             )
     return ""
 
@@ -342,6 +348,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     """The map of ``points`` (crossings with coordinates), each marker showing its status for one kind of traffic,
     over the base map, framed on the points."""
     prefix = "map"
+    rtl = get_language_bidi()
     base = base_map()
     view = _view(map_extent(points, base.areas))
     layout = Layout(Box(2.0, 2.0, WIDTH - 2.0, MAP_HEIGHT - 2.0))
@@ -405,7 +412,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             y=base_y - 10,
             font_size=GRID_SIZE,
             class_="map-grid-label",
-            text_anchor="end",
+            **anchored("end", rtl),
         )
     )
     layout.reserve(Box(bar_left - 6, base_y - 10 - GRID_SIZE - 4, WIDTH - 10, base_y + 4))
@@ -417,7 +424,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             y=30,
             font_size=14,
             class_="map-north",
-            text_anchor="middle",
+            **anchored("middle", rtl),
         )
     )
     body.append(tag("path", d=f"M{WIDTH - 28},36 l-7,18 l7,-5 l7,5 z", class_="map-north-arrow"))
@@ -433,7 +440,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     # Top to bottom, then left to right: neighbours' labels settle in reading order.
     for (x, y), point in sorted(projected, key=lambda item: (item[0][1], item[0][0])):
         label = f"{point.name}: {status_symbol(point.status)} {status_word(point.status)}"
-        placed = _place_crossing_label(layout, x, y, label)
+        placed = _place_crossing_label(layout, x, y, label, rtl)
         label_text = ""
         if placed is None:
             left_out += 1
@@ -446,7 +453,7 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
                 # Drawn before every marker and label: a line never crosses over a label's text.
                 leaders.append(tag("line", x1=sx, y1=sy, x2=ex, y2=ey, class_="map-leader"))
             label_text = tag(
-                "text", text(label), x=lx, y=ly, font_size=LABEL_SIZE, class_="map-label", text_anchor=anchor
+                "text", text(label), x=lx, y=ly, font_size=LABEL_SIZE, class_="map-label", **anchored(anchor, rtl)
             )
         crossings.append(
             f'<a href="{text(point.href)}" class="map-link">'
@@ -469,14 +476,24 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     labels = []
     for x, y, value in grid_labels:
         if layout.claim(text_box(x, y, value, font_size=GRID_SIZE, pad=2.0)):
-            labels.append(tag("text", text(value), x=x, y=y, font_size=GRID_SIZE, class_="map-grid-label"))
+            labels.append(
+                tag(
+                    "text",
+                    text(value),
+                    x=x,
+                    y=y,
+                    font_size=GRID_SIZE,
+                    class_="map-grid-label",
+                    **anchored("start", rtl),
+                )
+            )
     order = {"territory": 0, "land": 1, "sea": 2}
     for area in sorted(base.areas, key=lambda a: (order.get(a.kind, 3), a.name)):
         if area.kind == "land":
             name, size, bold = place_name(area.name).upper(), PLACE_SIZE, False
         else:
             name, size, bold = place_name(area.name), PLACE_SIZE, area.kind == "territory"
-        labels.append(_place_area_label(layout, view, area, name, size, bold))
+        labels.append(_place_area_label(layout, view, area, name, size, bold, rtl))
     body.extend(leaders)
     body.extend(labels)
     body.extend(crossings)
@@ -484,13 +501,17 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     legend_y = MAP_HEIGHT + 10
     legend_text = gettext("Status for %(traffic)s:") % {"traffic": traffic_label.lower()}
     body.append(tag("line", x1=0, x2=WIDTH, y1=MAP_HEIGHT, y2=MAP_HEIGHT, class_="map-frame-line"))
-    body.append(tag("text", text(legend_text), x=12, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
-    x = 12 + text_width(legend_text, font_size=LEGEND_SIZE) + 22
+    # Left to right, or (Arabic) from the right edge leftwards: the words, then each status's marker and word.
+    side = -1 if rtl else 1
+    edge = WIDTH - 12 if rtl else 12
+    legend = {"font_size": LEGEND_SIZE, "class_": "chart-legend", **anchored("end" if rtl else "start", rtl)}
+    body.append(tag("text", text(legend_text), x=edge, y=legend_y + 14, **legend))
+    x = edge + side * (text_width(legend_text, font_size=LEGEND_SIZE) + 22)
     for status in STATUS_ORDER:
         body.append(_marker(status, x, legend_y + 9, prefix, size=9.0))
         word = status_word(status)
-        body.append(tag("text", text(word), x=x + 16, y=legend_y + 14, font_size=LEGEND_SIZE, class_="chart-legend"))
-        x += 16 + text_width(word, font_size=LEGEND_SIZE) + 26
+        body.append(tag("text", text(word), x=x + side * 16, y=legend_y + 14, **legend))
+        x += side * (16 + text_width(word, font_size=LEGEND_SIZE) + 26)
     notes: list[tuple[str, int | None]] = []
     if left_out:
         # A crowd of crossings on one spot is the case where a reader most needs to know what is not written.
@@ -512,7 +533,16 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     height = HEIGHT
     for note, count in notes:
         body.append(
-            tag("text", text(note), x=12, y=height + 8, font_size=LEGEND_SIZE, class_="map-note", data_left_out=count)
+            tag(
+                "text",
+                text(note),
+                x=edge,
+                y=height + 8,
+                font_size=LEGEND_SIZE,
+                class_="map-note",
+                data_left_out=count,
+                **anchored("end" if rtl else "start", rtl),
+            )
         )
         height += 18
     described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or gettext(

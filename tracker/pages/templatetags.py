@@ -79,6 +79,13 @@ def status_badge(status: str | None) -> SafeString:
     )
 
 
+@register.filter
+def bdi(value: Any) -> SafeString:
+    """Record text (a name, a title) quoted inside a sentence, isolated in its own direction: an English source
+    name inside an Arabic sentence would otherwise pull the punctuation around it into the wrong places."""
+    return format_html("<bdi>{}</bdi>", value)
+
+
 class _UnitWords:
     """One unit of ``timesince``'s ``time_strings`` ("%(num)d day"), each number's words looked up once: timesince
     looks up its plural forms on every call, a third of its time on a page of 1,200 "for 3 days"."""
@@ -267,7 +274,7 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
     shown = visible_to(report, context.get("viewer_is_editor", ""))
     word = ""
     if row.stated_by:
-        word = f'<span class="word">{words["word"] % {"who": esc(row.stated_by)}}</span>'
+        word = f'<span class="word">{words["word"] % {"who": f"<bdi>{esc(row.stated_by)}</bdi>"}}</span>'
     elif not shown:
         word = f'<span class="word">{words["note"]}</span>'
     evidence = ""
@@ -315,10 +322,11 @@ def dispute_item(context: Any, dispute: Any) -> SafeString:
     memo = _accord_memo(context)
     since, state, zone = memo["since"], dispute.state_as_of, memo["zone"]
     parties = list(dispute.parties.all())
-    who = f" · {', '.join(esc(party) for party in parties)}" if parties else ""
+    who = "".join(f"{' · ' if n == 0 else ', '}<bdi>{esc(party)}</bdi>" for n, party in enumerate(parties))
     subject = _label(memo, ("subject", dispute.subject), dispute.get_subject_display)
     return SafeString(
-        f'\n      <li>\n        <a href="{esc(at(context, "pages:dispute", dispute.slug))}">{esc(dispute.name)}</a>\n'
+        f'\n      <li>\n        <a href="{esc(at(context, "pages:dispute", dispute.slug))}">'
+        f"<bdi>{esc(dispute.name)}</bdi></a>\n"
         f'        <span class="state state-{esc(state)}">{_label(memo, ("state", state), lambda: state_label(state))}'
         "</span>\n"
         f'        <span class="meta">{subject} · {since} '
@@ -334,13 +342,13 @@ def agreement_item(context: Any, agreement: Any) -> SafeString:
     memo = _accord_memo(context)
     since, zone = memo["since"], memo["zone"]
     who = "".join(
-        f"{' · ' if n == 0 else ', '}{esc(party.actor)} "
+        f"{' · ' if n == 0 else ', '}<bdi>{esc(party.actor)}</bdi> "
         f"({_label(memo, ('role', party.role), lambda party=party: str(party.get_role_display()).lower())})"
         for n, party in enumerate(agreement.parties.all())
     )
     url, state = at(context, "pages:agreement", agreement.slug), agreement.state_as_of
     return SafeString(
-        f'\n      <li>\n        <a href="{esc(url)}">{esc(agreement.name)}</a>\n'
+        f'\n      <li>\n        <a href="{esc(url)}"><bdi>{esc(agreement.name)}</bdi></a>\n'
         f'        <span class="state state-{esc(state)}">{_label(memo, ("state", state), lambda: state_label(state))}'
         "</span>\n"
         f'        <span class="meta">{since} '

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from .. import selectors
@@ -33,6 +34,7 @@ from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterFor
 from .fragments import cached_fragment
 from .maps import crossings_map_svg, map_points
 from .params import AsOf, BadParameter, parse_as_of, parse_format
+from .templatetags import crossing_name
 
 REPORTS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 50
@@ -198,7 +200,10 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
             history_limit=None if every_row else HISTORY_ON_PAGE,
             suggestions=False,  # the editor's queue is read apart, below: it is not part of the cached page
         )
-        charts = [flow_chart_svg(series, crossing_name=crossing.name, index=n) for n, series in enumerate(view.flows)]
+        # Named as the reader reads it (its alias in their language), in the title, the heading and the charts.
+        # (Through the template tag, which keeps the names for the request: the page's tables use them too.)
+        name = crossing_name({"request": request}, crossing)
+        charts = [flow_chart_svg(series, crossing_name=name, index=n) for n, series in enumerate(view.flows)]
         body = render_to_string(
             "tracker/_crossing_body.html",
             {
@@ -207,7 +212,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
                 "single": [crossing],
                 "view": view,
                 "bands_svg": status_bands_svg(
-                    view.bands, start=view.window_start, end=as_of.moment, crossing_name=crossing.name
+                    view.bands, start=view.window_start, end=as_of.moment, crossing_name=name
                 ),
                 "flow_charts": list(zip(view.flows, charts, strict=True)),
                 "window_form": window,
@@ -216,7 +221,7 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
             },
             request,
         )
-        return crossing.name, body
+        return name, body
 
     title, body = cached_fragment(request, as_of, "crossing", build)
     context: dict[str, Any] = {"as_of": as_of, "title": title, "body": mark_safe(body)}
@@ -415,7 +420,13 @@ def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpRespons
         href=lambda c: reverse("pages:crossing", args=[c.slug]) + query,  # type: ignore[attr-defined]
     )
     traffic_label = Traffic(traffic).label
-    title = f"Crossings{f' of {crisis}' if crisis else ''}: status for {traffic_label.lower()}"
+    if crisis:
+        title = gettext("Crossings of %(crisis)s: status for %(traffic)s") % {
+            "crisis": crisis,
+            "traffic": traffic_label.lower(),
+        }
+    else:
+        title = gettext("Crossings: status for %(traffic)s") % {"traffic": traffic_label.lower()}
     return render(
         request,
         "tracker/map.html",
