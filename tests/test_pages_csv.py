@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_cells_are_plain_text_times_in_utc_and_formulas_defused():
     assert cell(datetime(2023, 10, 15, 12, tzinfo=UTC)) == "2023-10-15T12:00:00Z"
-    assert cell(None) == "" and cell(True) == "yes" and cell(["a", "b"]) == "a; b" and cell(-3) == "-3"
+    assert cell(None) == "" and cell(True) == "true" and cell(["a", "b"]) == "a; b" and cell(-3) == "-3"
     for risky in ("=1+1", "+1", "-cmd", "@SUM(A1)", "\t=x"):
         assert cell(risky) == "'" + risky
 
@@ -31,7 +31,7 @@ def test_dashboard_csv_has_a_row_per_crossing_and_kind_of_traffic(analyst_client
     rows = csv_rows(response)
     assert len(rows) == 2 * 4
     aid = next(r for r in rows if r["crossing"] == situation.crossings[0].name and r["traffic"] == "aid")
-    assert aid["status"] == "closed" and aid["since"] == "2023-10-04T00:00:00Z" and aid["stale"] == "yes"
+    assert aid["status"] == "closed" and aid["since"] == "2023-10-04T00:00:00Z" and aid["stale"] == "true"
     assert aid["report_title"] == situation.reports[0].title and aid["crisis"] == situation.crisis.name
 
 
@@ -39,7 +39,7 @@ def test_crossing_csv_is_its_status_history(analyst_client):
     situation = build_situation(1)
     rows = csv_rows(analyst_client.get(f"/crossings/{situation.crossings[0].slug}/", {"format": "csv"}))
     assert [(r["traffic"], r["status"]) for r in rows] == [("people", "restricted"), ("all", "closed"), ("all", "open")]
-    assert rows[0]["retracted"] == "no"
+    assert rows[0]["retracted"] == "false"
 
 
 def test_crisis_dispute_and_agreement_pages_export_their_lists(analyst_client):

@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +14,7 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
-from tracker.text import defuse_formula
-from tracker.timestamps import rfc3339
+from tracker.csv_cells import csv_cell, line_writer
 
 
 def _default(value: Any) -> Any:
@@ -115,7 +113,7 @@ def _nth(
             return ""
         if last and len(found) > n + 1:
             # Written after the width was asked (a write during the export): kept, not dropped, in the last cell.
-            return "; ".join(str(_cell(value(item))) for item in found[n:])
+            return "; ".join(str(csv_cell(value(item))) for item in found[n:])
         return value(found[n])
 
     return read
@@ -126,30 +124,11 @@ def expand_columns(columns: Sequence[CsvColumn]) -> list[CsvColumn]:
     return [flat for column in columns for flat in column.expand()]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return rfc3339(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return defuse_formula(value)
-    return value
-
-
 def csv_lines(columns: Sequence[CsvColumn], rows: Iterable[Any]) -> Iterator[str]:
     """Header, HXL hashtag row, then one line per row, produced as they are read (nothing held in memory)."""
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     flat = expand_columns(columns)
     yield writer.writerow([column.header for column in flat])
     yield writer.writerow([column.hxl for column in flat])
     for row in rows:
-        yield writer.writerow([_cell(column.value(row)) for column in flat])
+        yield writer.writerow([csv_cell(column.value(row)) for column in flat])
