@@ -25,6 +25,10 @@ APPEND_ONLY_MODELS = {
 }
 # Editors may also change the ingestion schedule.
 SCHEDULE_APP = "django_celery_beat"
+# And read who follows which crossing and what was mailed to them (to answer "why did I get no alert?"), but not
+# the feed keys: those are each reader's own (the alerts admin is read-only for everyone).
+ALERTS_APP = "alerts"
+ALERTS_EDITORS_READ = {"alertsubscription", "alertdelivery", "alertdigest"}
 
 # name -> (task, every N seconds)
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
@@ -40,6 +44,8 @@ def _editor_may(codename: str, app_label: str) -> bool:
     action, _, model = codename.partition("_")
     if app_label == SCHEDULE_APP:
         return action in {"view", "change", "add"}
+    if app_label == ALERTS_APP:
+        return action == "view" and model in ALERTS_EDITORS_READ
     if model.startswith("historical"):
         return action == "view"
     if model in APPEND_ONLY_MODELS:
@@ -54,7 +60,7 @@ def ensure_roles(using: str = DEFAULT_DB_ALIAS) -> None:
     analysts, _ = Group.objects.using(using).get_or_create(name=ANALYSTS)
     perms = (
         Permission.objects.using(using)
-        .filter(content_type__app_label__in=(*DOMAIN_APPS, SCHEDULE_APP))
+        .filter(content_type__app_label__in=(*DOMAIN_APPS, SCHEDULE_APP, ALERTS_APP))
         .select_related("content_type")
     )
     editor_perms = [p for p in perms if _editor_may(p.codename, p.content_type.app_label)]
