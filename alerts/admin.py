@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from tracker.pages.access import is_editor
 
@@ -66,7 +67,7 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     context = {
         **admin.site.each_context(request),
-        "title": "E-mail outbox",
+        "title": gettext("E-mail outbox"),
         "folder": outbox_dir(),
         "outbox": outbox_messages(),
     }

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from tracker.admin import LatestFirstFormSet, SourceAdmin, VersionedAdmin, may_review
 from tracker.admin.forms import VersionedForm
@@ -87,19 +89,21 @@ class FetchRunAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the record of work is kept
 
-    @admin.display(description="seconds")
+    @admin.display(description=_("seconds"))
     def duration(self, run: FetchRun) -> str:
         seconds = run.duration_seconds
         return "" if seconds is None else f"{seconds:.1f}"
 
-    @admin.display(description="error")
+    @admin.display(description=_("error"))
     def error_excerpt(self, run: FetchRun) -> str:
         return run.error[:140]
 
-    @admin.display(description="quarantined items")
+    @admin.display(description=_("quarantined items"))
     def quarantined(self, run: FetchRun) -> str:
         url = reverse("admin:ingest_quarantineditem_changelist") + "?" + urlencode({"fetch_run__id__exact": run.pk})
-        return format_html('<a href="{}">{} item(s) kept from this run</a>', url, run.quarantined_items.count())
+        count = run.quarantined_items.count()
+        text = ngettext("%(count)s item kept from this run", "%(count)s items kept from this run", count)
+        return format_html('<a href="{}">{}</a>', url, text % {"count": count})
 
 
 class FetchRunFormSet(LatestFirstFormSet):
@@ -110,7 +114,7 @@ class FetchRunInline(admin.TabularInline):
     model = FetchRun
     formset = FetchRunFormSet
     fk_name = "source"
-    verbose_name_plural = "Fetch runs (newest 10)"
+    verbose_name_plural = _("Fetch runs (newest 10)")
     fields = ("started_at", "status", "http_status", "entries_new", "entries_updated", "entries_rejected", "error")
     readonly_fields = fields
     ordering = ("-started_at", "-id")
@@ -136,27 +140,27 @@ class IngestSourceAdmin(SourceAdmin):
     list_select_related = ("ingest_lease",)
     inlines = [*SourceAdmin.inlines, FetchRunInline]
     readonly_fields = (*SourceAdmin.readonly_fields, "runs")  # type: ignore[assignment]  # one field more
-    fieldsets = [*SourceAdmin.fieldsets[:-1], ("Health", {"fields": [*SOURCE_HEALTH_FIELDS, "runs"]})]
+    fieldsets = [*SourceAdmin.fieldsets[:-1], (_("Health"), {"fields": [*SOURCE_HEALTH_FIELDS, "runs"]})]
 
-    @admin.display(description="health")
+    @admin.display(description=_("health"))
     def health(self, source: Source) -> str:
         lease = getattr(source, "ingest_lease", None)
         if lease is not None and lease.parked_at is not None:
-            return format_html('<strong class="errornote">{}</strong>', "✕ parked")
+            return format_html('<strong class="errornote">{}</strong>', gettext("✕ parked"))
         if source.failures_in_row:
-            return format_html(
-                '<a href="{}">✕ {} failure(s) in a row</a>', _runs_url(source.pk), source.failures_in_row
-            )
+            count = source.failures_in_row
+            text = ngettext("✕ %(count)s failure in a row", "✕ %(count)s failures in a row", count)
+            return format_html('<a href="{}">{}</a>', _runs_url(source.pk), text % {"count": count})
         return "✓" if source.last_success_at else "–"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).select_related("ingest_lease")
 
-    @admin.display(description="fetch runs")
+    @admin.display(description=_("fetch runs"))
     def runs(self, source: Source) -> str:
         if source.pk is None:
             return "–"
-        return format_html('<a href="{}">All fetch runs of this source</a>', _runs_url(source.pk))
+        return format_html('<a href="{}">{}</a>', _runs_url(source.pk), gettext("All fetch runs of this source"))
 
     def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
         if not change:
@@ -209,23 +213,24 @@ class QuarantinedItemAdmin(ReadOnlyAdmin):
             else queryset.defer("raw")
         )
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def reason_excerpt(self, item: QuarantinedItem) -> str:
         return item.reason[:140]
 
-    @admin.display(description="raw bytes")
+    @admin.display(description=_("raw bytes"))
     def raw_download(self, item: QuarantinedItem) -> str:
         url = reverse("admin:ingest_quarantineditem_raw", args=[item.pk])
-        return format_html('<a href="{}">Download the {} bytes as served</a>', url, f"{item.raw_size:,}")
+        text = gettext("Download the %(size)s bytes as served") % {"size": f"{item.raw_size:,}"}
+        return format_html('<a href="{}">{}</a>', url, text)
 
-    @admin.display(description="as text")
+    @admin.display(description=_("as text"))
     def raw_preview(self, item: QuarantinedItem) -> str:
         text = bytes(item.raw).decode("utf-8", errors="replace")
         more = len(text) > RAW_PREVIEW_CHARS
         return format_html(
             '<pre class="raw-preview">{}</pre>{}',  # styled by tracker/static/tracker/admin/admin.css (CSP: no inline)
             text[:RAW_PREVIEW_CHARS],
-            f"(first {RAW_PREVIEW_CHARS:,} characters)" if more else "",
+            gettext("(first %(count)s characters)") % {"count": f"{RAW_PREVIEW_CHARS:,}"} if more else "",
         )
 
     def get_urls(self) -> list[Any]:
@@ -267,7 +272,7 @@ class ParkedTaskAdmin(ReadOnlyAdmin):
     def has_release_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("ingest.change_parkedtask")
 
-    @admin.action(description="Release: poll the source again now", permissions=["release"])
+    @admin.action(description=_("Release: poll the source again now"), permissions=["release"])
     def release(self, request: HttpRequest, queryset: QuerySet[ParkedTask]) -> None:
         from .tasks import fetch_source
 
@@ -277,7 +282,15 @@ class ParkedTaskAdmin(ReadOnlyAdmin):
                 if services.parked_task_release(parked=parked, released_by=request.user):
                     transaction.on_commit(partial(fetch_source.delay, parked.source_id))
                     released += 1
-        messages.success(request, f"Released {released} parked task(s); their sources are being polled again.")
+        messages.success(
+            request,
+            ngettext(
+                "Released %(count)s parked task; its source is being polled again.",
+                "Released %(count)s parked tasks; their sources are being polled again.",
+                released,
+            )
+            % {"count": released},
+        )
 
 
 # --- status phrases -------------------------------------------------------------------------------------------
@@ -293,7 +306,7 @@ class StatusPhraseForm(VersionedForm):
         key = phrase_key(cleaned.get("phrase") or "")
         same = StatusPhrase.objects.filter(key=key).exclude(pk=self.instance.pk).first()
         if key and same is not None:
-            self.add_error("phrase", f"This phrase is already in the table: {same}.")
+            self.add_error("phrase", gettext("This phrase is already in the table: %(phrase)s.") % {"phrase": same})
         return cleaned
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.models import Report, Source, Traffic
@@ -18,16 +20,16 @@ from tracker.models.base import PublicIdModel, VersionedModel, choices_check
 
 
 class FetchRunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    NOT_MODIFIED = "not_modified", "Not modified (304)"
-    FAILED = "failed", "Failed"
-    ABANDONED = "abandoned", "Abandoned (worker lost)"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    NOT_MODIFIED = "not_modified", _("Not modified (304)")
+    FAILED = "failed", _("Failed")
+    ABANDONED = "abandoned", _("Abandoned (worker lost)")
 
 
 class FetchRunOrigin(models.TextChoices):
-    POLL = "poll", "Poll"
-    FILE = "file", "Local file (ingest_file)"
+    POLL = "poll", _("Poll")
+    FILE = "file", _("Local file (ingest_file)")
 
 
 class FetchRun(PublicIdModel):
@@ -36,28 +38,38 @@ class FetchRun(PublicIdModel):
     Status = FetchRunStatus
     Origin = FetchRunOrigin
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_runs")
-    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.POLL)
-    url = models.CharField(max_length=2000, blank=True, help_text="What was fetched, or the local file read")
-    task_id = models.CharField(max_length=255, blank=True, help_text="The Celery task, or the command, that ran it")
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=14, choices=Status.choices, default=Status.RUNNING)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    pages = models.PositiveIntegerField(default=0)
-    bytes_received = models.PositiveBigIntegerField(default=0)
-    entries_seen = models.PositiveIntegerField(default=0)
-    entries_new = models.PositiveIntegerField(default=0)
-    entries_updated = models.PositiveIntegerField(default=0)
-    entries_unchanged = models.PositiveIntegerField(default=0)
-    entries_duplicate = models.PositiveIntegerField(default=0)
-    entries_rejected = models.PositiveIntegerField(default=0, help_text="Kept in quarantine, with the reason")
-    error = models.TextField(blank=True)
-    transient = models.BooleanField(default=False, help_text="The failure may pass by itself (time-out, 5xx, 429)")
-    warnings = models.TextField(blank=True, help_text="Problems the parser recovered from")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_runs", verbose_name=_("source"))
+    origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices, default=Origin.POLL)
+    url = models.CharField(
+        _("URL"), max_length=2000, blank=True, help_text=_("What was fetched, or the local file read")
+    )
+    task_id = models.CharField(
+        _("task id"), max_length=255, blank=True, help_text=_("The Celery task, or the command, that ran it")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.RUNNING)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    bytes_received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    entries_seen = models.PositiveIntegerField(_("entries seen"), default=0)
+    entries_new = models.PositiveIntegerField(_("entries new"), default=0)
+    entries_updated = models.PositiveIntegerField(_("entries updated"), default=0)
+    entries_unchanged = models.PositiveIntegerField(_("entries unchanged"), default=0)
+    entries_duplicate = models.PositiveIntegerField(_("entries duplicate"), default=0)
+    entries_rejected = models.PositiveIntegerField(
+        _("entries rejected"), default=0, help_text=_("Kept in quarantine, with the reason")
+    )
+    error = models.TextField(_("error"), blank=True)
+    transient = models.BooleanField(
+        _("transient"), default=False, help_text=_("The failure may pass by itself (time-out, 5xx, 429)")
+    )
+    warnings = models.TextField(_("warnings"), blank=True, help_text=_("Problems the parser recovered from"))
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("fetch run")
+        verbose_name_plural = _("fetch runs")
         constraints = [
             choices_check("status", FetchRunStatus, name="fetchrun_status_valid"),
             choices_check("origin", FetchRunOrigin, name="fetchrun_origin_valid"),
@@ -78,7 +90,11 @@ class FetchRun(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.get_status_display().lower()}"
+        return gettext("%(source)s at %(moment)s: %(status)s") % {
+            "source": self.source,
+            "moment": f"{self.started_at:%Y-%m-%d %H:%M:%S}",
+            "status": self.get_status_display().lower(),
+        }
 
     @property
     def duration_seconds(self) -> float | None:
@@ -88,8 +104,8 @@ class FetchRun(PublicIdModel):
 
 
 class QuarantineKind(models.TextChoices):
-    DOCUMENT = "document", "Whole document (could not be parsed)"
-    ENTRY = "entry", "One entry (could not be stored)"
+    DOCUMENT = "document", _("Whole document (could not be parsed)")
+    ENTRY = "entry", _("One entry (could not be stored)")
 
 
 class QuarantinedItem(PublicIdModel):
@@ -100,24 +116,34 @@ class QuarantinedItem(PublicIdModel):
 
     Kind = QuarantineKind
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="quarantined_items")
-    fetch_run = models.ForeignKey(
-        FetchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined_items"
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="quarantined_items", verbose_name=_("source")
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField()
-    title = models.CharField(max_length=1000, blank=True, help_text="What could be read of it, if anything")
-    url = models.CharField(max_length=2000, blank=True)
-    raw = models.BinaryField(help_text="The bytes as the source served them")
-    raw_size = models.PositiveBigIntegerField(default=0)
-    raw_sha256 = models.CharField(max_length=64)
-    first_seen_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField()
-    times_seen = models.PositiveIntegerField(default=1)
+    fetch_run = models.ForeignKey(
+        FetchRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quarantined_items",
+        verbose_name=_("fetch run"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"))
+    title = models.CharField(
+        _("title"), max_length=1000, blank=True, help_text=_("What could be read of it, if anything")
+    )
+    url = models.CharField(_("URL"), max_length=2000, blank=True)
+    raw = models.BinaryField(_("raw bytes"), help_text=_("The bytes as the source served them"))
+    raw_size = models.PositiveBigIntegerField(_("raw size"), default=0)
+    raw_sha256 = models.CharField(_("raw SHA-256"), max_length=64)
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    last_seen_at = models.DateTimeField(_("last seen at"))
+    times_seen = models.PositiveIntegerField(_("times seen"), default=1)
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]
-        verbose_name = "quarantined item"
+        verbose_name = _("quarantined item")
+        verbose_name_plural = _("quarantined items")
         constraints = [
             models.UniqueConstraint(fields=["source", "raw_sha256"], name="quarantine_once_per_source"),
             choices_check("kind", QuarantineKind, name="quarantine_kind_valid"),
@@ -130,7 +156,7 @@ class QuarantinedItem(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        what = self.title or self.url or f"{self.raw_size:,} bytes"
+        what = self.title or self.url or gettext("%(size)s bytes") % {"size": f"{self.raw_size:,}"}
         return f"{self.source}: {what[:80]}"
 
     @staticmethod
@@ -139,14 +165,14 @@ class QuarantinedItem(PublicIdModel):
 
 
 class PhraseKind(models.TextChoices):
-    STATUS = "status", "Says a status"
-    NOT_STATUS = "not_status", "Looks like one but is not (e.g. “opened fire”)"
+    STATUS = "status", _("Says a status")
+    NOT_STATUS = "not_status", _("Looks like one but is not (e.g. “opened fire”)")
 
 
 class PhraseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESTRICTED = "restricted", "Restricted"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", pgettext_lazy("crossing status", "Open")
+    RESTRICTED = "restricted", pgettext_lazy("crossing status", "Restricted")
+    CLOSED = "closed", pgettext_lazy("crossing status", "Closed")
 
 
 class StatusPhrase(VersionedModel):
@@ -159,25 +185,28 @@ class StatusPhrase(VersionedModel):
     Kind = PhraseKind
     ProposedStatus = PhraseStatus
 
-    phrase = models.CharField(max_length=200)
-    key = models.CharField(max_length=200, unique=True, editable=False, help_text="The phrase as matched")
-    language = models.CharField(max_length=12, blank=True, help_text="BCP 47 code: en, ar, he ...")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATUS)
-    proposed_status = models.CharField(max_length=12, choices=ProposedStatus.choices, blank=True)
+    phrase = models.CharField(_("phrase"), max_length=200)
+    key = models.CharField(_("key"), max_length=200, unique=True, editable=False, help_text=_("The phrase as matched"))
+    language = models.CharField(_("language"), max_length=12, blank=True, help_text=_("BCP 47 code: en, ar, he ..."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STATUS)
+    proposed_status = models.CharField(_("proposed status"), max_length=12, choices=ProposedStatus.choices, blank=True)
     traffic = models.CharField(
+        _("kind of traffic"),
         max_length=12,
         choices=Traffic.choices,
         blank=True,
-        help_text="Empty: read from the sentence (people, aid, fuel ... or all traffic when it says none)",
+        help_text=_("Empty: read from the sentence (people, aid, fuel ... or all traffic when it says none)"),
     )
-    enabled = models.BooleanField(default=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["language", "proposed_status", "phrase"]
+        verbose_name = _("status phrase")
+        verbose_name_plural = _("status phrases")
         constraints = [
             choices_check("kind", PhraseKind, name="statusphrase_kind_valid"),
             choices_check("proposed_status", PhraseStatus, name="statusphrase_status_valid", allow_blank=True),
@@ -192,9 +221,14 @@ class StatusPhrase(VersionedModel):
 
     def __str__(self) -> str:
         if self.kind == PhraseKind.NOT_STATUS:
-            return f"“{self.phrase}” (not a status)"
-        traffic = f", {self.get_traffic_display().lower()}" if self.traffic else ""
-        return f"“{self.phrase}” → {self.get_proposed_status_display().lower()}{traffic}"
+            return gettext("“%(phrase)s” (not a status)") % {"phrase": self.phrase}
+        names = {"phrase": self.phrase, "status": self.get_proposed_status_display().lower()}
+        if self.traffic:
+            return gettext("“%(phrase)s” → %(status)s, %(traffic)s") % {
+                **names,
+                "traffic": self.get_traffic_display().lower(),
+            }
+        return gettext("“%(phrase)s” → %(status)s") % names
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -203,11 +237,11 @@ class StatusPhrase(VersionedModel):
 
         self.key = phrase_key(self.phrase)
         if not self.key:
-            raise ValidationError({"phrase": "A phrase needs at least one letter or digit."})
+            raise ValidationError({"phrase": gettext("A phrase needs at least one letter or digit.")})
         if self.kind == PhraseKind.STATUS and not self.proposed_status:
-            raise ValidationError({"proposed_status": "Say which status this phrase suggests."})
+            raise ValidationError({"proposed_status": gettext("Say which status this phrase suggests.")})
         if self.kind == PhraseKind.NOT_STATUS and (self.proposed_status or self.traffic):
-            raise ValidationError("A phrase that is not a status proposes no status and no traffic.")
+            raise ValidationError(gettext("A phrase that is not a status proposes no status and no traffic."))
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         from .link import phrase_key
@@ -245,19 +279,28 @@ class SourceLease(models.Model):
 class ParkedTask(PublicIdModel):
     """A poll that kept killing its worker, set aside for an editor instead of looping forever."""
 
-    task_name = models.CharField(max_length=200)
-    task_id = models.CharField(max_length=255, blank=True)
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="parked_tasks")
-    unfinished_runs = models.PositiveIntegerField(help_text="Runs in a row whose worker died before finishing")
-    reason = models.TextField()
-    parked_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
+    task_name = models.CharField(_("task name"), max_length=200)
+    task_id = models.CharField(_("task id"), max_length=255, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="parked_tasks", verbose_name=_("source"))
+    unfinished_runs = models.PositiveIntegerField(
+        _("unfinished runs"), help_text=_("Runs in a row whose worker died before finishing")
+    )
+    reason = models.TextField(_("reason"))
+    parked_at = models.DateTimeField(_("parked at"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("released by"),
     )
 
     class Meta:
         ordering = ["-parked_at", "-id"]
+        verbose_name = _("parked task")
+        verbose_name_plural = _("parked tasks")
         constraints = [
             models.UniqueConstraint(
                 fields=["source"], condition=models.Q(released_at__isnull=True), name="parkedtask_one_open_per_source"
@@ -265,8 +308,10 @@ class ParkedTask(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        state = "released" if self.released_at else "parked"
-        return f"{self.task_name} for {self.source} ({state})"
+        names = {"task": self.task_name, "source": self.source}
+        if self.released_at:
+            return gettext("%(task)s for %(source)s (released)") % names
+        return gettext("%(task)s for %(source)s (parked)") % names
 
 
 class EntryFingerprint(models.Model):

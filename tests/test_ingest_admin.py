@@ -52,7 +52,7 @@ def test_a_sources_page_shows_its_health_and_recent_runs(editor_client):
     page = editor_client.get(reverse("admin:tracker_source_change", args=[source.pk])).content.decode()
     assert "Fetch runs (newest 10)" in page and "All fetch runs of this source" in page
     listing = editor_client.get(reverse("admin:tracker_source_changelist")).content.decode()
-    assert "1 failure(s) in a row" in listing
+    assert "1 failure in a row" in listing
 
 
 def test_an_editors_save_does_not_roll_back_health_written_meanwhile(editor_client):

@@ -13,9 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import ApiToken, Webhook, WebhookDelivery
+
+# A token's state in words (``ApiToken.state`` returns the code).
+TOKEN_STATES = {"active": _("active"), "revoked": _("revoked"), "expired": _("expired")}
 
 # The new key or secret rides on the request from save_model to response_add, never in a message (django's
 # message storage is a signed, not encrypted, cookie) nor in the session.
@@ -57,7 +62,7 @@ class ApiTokenForm(forms.ModelForm):
     def clean_expires_at(self) -> Any:
         expires_at = self.cleaned_data.get("expires_at")
         if expires_at is not None and self.instance.pk is None and expires_at <= timezone.now():
-            raise forms.ValidationError("The expiry must be in the future.")
+            raise forms.ValidationError(gettext("The expiry must be in the future."))
         return expires_at
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -78,9 +83,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by"]
     actions = ["revoke"]
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def token_state(self, token: ApiToken) -> str:
-        return token.state()
+        return str(TOKEN_STATES[token.state()])
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
@@ -115,18 +120,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return secret_once_page(
             request,
             obj,
-            title="New API token",
-            intro=f"The token for {obj.partner} has been created. Give it to the partner by a safe channel.",
-            label="Token",
+            title=gettext("New API token"),
+            intro=gettext("The token for %(partner)s has been created. Give it to the partner by a safe channel.")
+            % {"partner": obj.partner},
+            label=gettext("Token"),
             secret=key,
-            why="only its SHA-256 is stored.",
+            why=gettext("only its SHA-256 is stored."),
         )
 
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             services.token_revoke(token=token, revoked_by=request.user)
-        self.message_user(request, f"Revoked {queryset.count()} token(s); their webhooks are stopped.")
+        count = queryset.count()
+        message = ngettext(
+            "Revoked %(count)s token; its webhooks are stopped.",
+            "Revoked %(count)s tokens; their webhooks are stopped.",
+            count,
+        )
+        self.message_user(request, message % {"count": count})
 
 
 class WebhookForm(forms.ModelForm):
@@ -137,7 +149,7 @@ class WebhookForm(forms.ModelForm):
     def clean_token(self) -> ApiToken:
         token = self.cleaned_data["token"]
         if self.instance.pk is None and token.state() != "active":
-            raise forms.ValidationError("This token is revoked or expired.")
+            raise forms.ValidationError(gettext("This token is revoked or expired."))
         return token
 
     def clean_url(self) -> str:
@@ -178,24 +190,32 @@ class WebhookAdmin(admin.ModelAdmin):
         return secret_once_page(
             request,
             obj,
-            title="New webhook",
-            intro=f"The webhook to {obj.url} has been registered. Give its signing secret to the partner by a "
-            "safe channel: they verify the X-Tracker-Signature header of each delivery with it.",
-            label="Signing secret",
+            title=gettext("New webhook"),
+            intro=gettext(
+                "The webhook to %(url)s has been registered. Give its signing secret to the partner by a safe "
+                "channel: they verify the X-Tracker-Signature header of each delivery with it."
+            )
+            % {"url": obj.url},
+            label=gettext("Signing secret"),
             secret=secret,
-            why="the partner needs it, and the page is not kept by any cache.",
+            why=gettext("the partner needs it, and the page is not kept by any cache."),
         )
 
-    @admin.display(description="paused", boolean=True)
+    @admin.display(description=_("paused"), boolean=True)
     def is_paused(self, webhook: Webhook) -> bool:
         return webhook.paused
 
-    @admin.action(description="Resume the selected paused webhooks", permissions=["change"])
+    @admin.action(description=_("Resume the selected paused webhooks"), permissions=["change"])
     def resume(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
         paused = [webhook for webhook in queryset if webhook.paused]
         for webhook in paused:
             services.webhook_resume(webhook=webhook)
-        self.message_user(request, f"Resumed {len(paused)} webhook(s); their waiting deliveries are due now.")
+        message = ngettext(
+            "Resumed %(count)s webhook; its waiting deliveries are due now.",
+            "Resumed %(count)s webhooks; their waiting deliveries are due now.",
+            len(paused),
+        )
+        self.message_user(request, message % {"count": len(paused)})
 
 
 @admin.register(WebhookDelivery)
@@ -216,7 +236,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["state", "webhook"]
     search_fields = ["webhook__url", "last_error"]
     list_select_related = ["webhook__token", "change"]
-    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+    # Every field but the row id, which Django labels in English only; the public id names the row.
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields if field.name != "id"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -225,8 +246,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Try the selected deliveries again now", permissions=["change"])
+    @admin.action(description=_("Try the selected deliveries again now"), permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         for delivery in queryset:
             services.delivery_retry_now(delivery=delivery)
-        self.message_user(request, "Queued again; the next sweep (within a minute) sends them.")
+        self.message_user(request, gettext("Queued again; the next sweep (within a minute) sends them."))

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "tracker.api"
     label = "api"
-    verbose_name = "Partner API"
+    verbose_name = _("Partner API")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
