@@ -252,7 +252,9 @@ def place_name(name: str) -> str:
 
 def _degrees(value: float, positive: str, negative: str, step: float) -> str:
     digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
-    return f"{abs(value):.{digits}f}°{positive if value >= 0 else negative}"
+    word = positive if value >= 0 else negative
+    # A letter follows the degree sign closely (31.5°N); a word (Arabic's «شمالاً») after a space.
+    return f"{abs(value):.{digits}f}°{' ' if len(word) > 1 else ''}{word}"
 
 
 def _marker(status: str, x: float, y: float, prefix: str, size: float = 11.0) -> str:
