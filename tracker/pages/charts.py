@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -131,9 +132,13 @@ def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH, *, rtl: bool = False
         x = WIDTH - RIGHT
     for status in STATUS_ORDER:
         _, ink = STATUS_COLOURS[status]
-        swatch = dict(
-            width=22.0, height=16.0, fill=f"url(#{prefix}-{status})", stroke=ink, class_="chart-legend-swatch"
-        )
+        swatch: dict[str, Any] = {
+            "width": 22.0,
+            "height": 16.0,
+            "fill": f"url(#{prefix}-{status})",
+            "stroke": ink,
+            "class_": "chart-legend-swatch",
+        }
         if not rtl:
             items.append(
                 tag("rect", x=x, y=y, **swatch)
