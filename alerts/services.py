@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tracker.models import Crossing
 from tracker.pages.access import may_read
@@ -59,10 +60,10 @@ class CreatedFeedToken:
 def feed_token_create(*, user: Any, label: str = "") -> CreatedFeedToken:
     """Make a feed token for ``user``; its key is returned once and never stored."""
     if user is None or not user.is_authenticated:
-        raise ValidationError("Sign in to make a feed token.")
+        raise ValidationError(gettext("Sign in to make a feed token."))
     label = " ".join((label or "").split())
     if len(label) > 100:
-        raise ValidationError({"label": "At most 100 characters."})
+        raise ValidationError({"label": gettext("At most 100 characters.")})
     prefix = FEED_TOKEN_PREFIX + "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
     key = f"{prefix}_{secrets.token_urlsafe(32)}"
     token = FeedToken.objects.create(user=user, prefix=prefix, key_hash=_hash_key(key), label=label)
@@ -112,19 +113,23 @@ def subscription_set(
     Replaces the user's subscriptions to that crossing, in one transaction."""
     kinds = list(dict.fromkeys(traffic))
     if not kinds:
-        raise ValidationError({"traffic": "Choose at least one kind of traffic."})
+        raise ValidationError({"traffic": gettext("Choose at least one kind of traffic.")})
     unknown = [k for k in kinds if k not in AlertSubscription.Traffic.values]
     if unknown:
-        raise ValidationError({"traffic": f"Unknown kind of traffic: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"traffic": gettext("Unknown kind of traffic: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
+        )
     if delivery not in AlertSubscription.Delivery.values:
-        raise ValidationError({"delivery": f"Unknown delivery {delivery!r}."})
+        raise ValidationError({"delivery": gettext("Unknown delivery %(delivery)s.") % {"delivery": repr(delivery)}})
     language = language.split("-")[0].lower()
     if language not in {code for code, _ in settings.LANGUAGES}:
-        raise ValidationError({"language": f"Unknown language {language!r}."})
+        raise ValidationError({"language": gettext("Unknown language %(language)s.") % {"language": repr(language)}})
     if AlertSubscription.Traffic.ALL in kinds:
         kinds = [AlertSubscription.Traffic.ALL]
     if not user.email:
-        raise ValidationError({"delivery": "Your account has no e-mail address; ask an administrator to add one."})
+        raise ValidationError(
+            {"delivery": gettext("Your account has no e-mail address; ask an administrator to add one.")}
+        )
     with transaction.atomic():
         AlertSubscription.objects.filter(user=user, crossing=crossing).delete()
         return AlertSubscription.objects.bulk_create(

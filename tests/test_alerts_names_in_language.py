@@ -116,3 +116,19 @@ def test_the_alerts_page_names_followed_and_offered_crossings_in_the_readers_lan
     assert "Kerem Shalom" in text(response)  # no Arabic alias on record: its own name
     english = text(analyst_client.get("/alerts/", HTTP_ACCEPT_LANGUAGE="en"))
     assert re.search(r"Rafah\s*:\s*People", english) and ARABIC_NAME not in english
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ar", "لا عنوان بريد إلكتروني لحسابك؛ اطلب من أحد المسؤولين إضافته."), ("fr", "Votre compte n’a pas d’adresse")],
+)
+def test_a_refusal_from_the_alerts_service_is_in_the_readers_language(analyst_client, analyst, world, language, said):  # type: ignore[no-untyped-def]
+    """The service's refusals reach the page as form errors: in the language of the page, like the rest of it."""
+    response = analyst_client.post(
+        reverse("alerts:subscribe"),
+        {"crossing": world.rafah.pk, "traffic": ["all"], "delivery": "immediate"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert said in page and "no e-mail address" not in page
