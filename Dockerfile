@@ -13,7 +13,9 @@ RUN pip install --no-cache-dir .
 COPY manage.py ./
 COPY templates ./templates
 # The Arabic and French catalogues: compiled here (the .mo files are not committed), with gettext removed after.
+# locale-vendor: third-party apps' missing languages (django-celery-beat's Arabic); compilemessages reads LOCALE_PATHS.
 COPY locale ./locale
+COPY locale-vendor ./locale-vendor
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --locale ar --locale fr \
     && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*

@@ -15,11 +15,12 @@ setup: $(VENV)/.installed messages-compiled
 
 # The interface's translations (locale/<lang>/LC_MESSAGES/django.po, committed) are compiled here, only when a .po
 # is newer than its .mo (the .mo files are not committed). msgfmt comes with GNU gettext (apt-get install gettext).
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+# locale-vendor/ holds third-party apps' words in languages they ship no catalogue for (settings.LOCALE_PATHS).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po locale-vendor/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 .PHONY: messages-compiled messages
 messages-compiled: $(MO_FILES)
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+%/LC_MESSAGES/django.mo: %/LC_MESSAGES/django.po
 	@command -v msgfmt >/dev/null || { echo "make: msgfmt is missing, so the Arabic and French pages cannot be compiled; install GNU gettext (apt-get install gettext)"; exit 1; }
 	msgfmt --check-format -o $@ $<
 

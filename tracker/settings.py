@@ -221,7 +221,8 @@ LANGUAGE_CODE = "en"
 # active one. Terms follow docs/GLOSSARY.md; catalogues live in locale/ and `make setup` compiles them.
 # English names, as Django expects (its catalogues translate them); the switcher shows each in its own language.
 LANGUAGES = [("en", "English"), ("ar", "Arabic"), ("fr", "French")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Then locale-vendor/: third-party apps' languages they lack (kept apart: `make messages` would drop their msgids).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-vendor"]
 # The switcher's choice is kept a year; it names a language and nothing else.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -11,12 +11,13 @@
   }
   const readableCrontabs = JSON.parse(data.textContent);
   const originalHelp = script.dataset.crontabHelp || "";
+  const inWords = script.dataset.inWords || "";  // the label, in the page's language (the description is English)
 
   function updateCrontabHelp(translation) {
     const help = $(".field-crontab .help");
     help.empty().append(document.createTextNode(originalHelp));
     if (translation) {
-      help.append(document.createElement("br"), document.createTextNode("Translation: " + translation));
+      help.append(document.createElement("br"), document.createTextNode(inWords + " " + translation));
     }
   }
 
