@@ -81,7 +81,7 @@ def crontab_descriptions() -> tuple[str, ...]:
 
 def schedule_data() -> tuple[str, ...]:
     """What the schedule's rows and choices hold as they are: task names and dotted task paths, the registered
-    tasks offered by the form, time zone names (IANA), the crontabs' fields."""
+    tasks offered by the form, time zone names (IANA), and the exceptions above."""
     values: set[str] = set()
     for name, task in PeriodicTask.objects.values_list("name", "task"):
         values.update((name, task))
