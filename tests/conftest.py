@@ -23,6 +23,17 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_test_alone():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language. LocaleMiddleware activates a request's language on the test's own
+    thread and nothing deactivates it: after an Arabic page, a chart drawn outside a request came out in Arabic."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def shared_fixture(relative: str) -> Path:
     """A file from ../shared/fixtures (or $SHARED_FIXTURES_DIR); the test is skipped, saying why, if absent."""
     path = Path(settings.SHARED_FIXTURES_DIR) / relative

@@ -375,11 +375,12 @@ def status_bands_svg(
         body.append(tag("line", x1=segment.left, x2=segment.right, y1=axis_y, y2=axis_y, class_="chart-axis"))
     body.append(_legend(axis_y + AXIS_HEIGHT, prefix, rtl=rtl))
     change_text, kind_text = gettext("%(status)s from %(start)s"), gettext("%(kind)s: %(changes)s")
-    description = "; ".join(
+    comma, semicolon = pgettext("list separator", ", "), pgettext("list separator", "; ")
+    description = semicolon.join(
         kind_text
         % {
             "kind": Traffic(kind).label,
-            "changes": ", ".join(
+            "changes": comma.join(
                 change_text % {"status": lowered[b.status], "start": f"{b.start:%Y-%m-%d %H:%M}"}
                 for b in bands.get(kind, [])
             ),
@@ -497,7 +498,7 @@ def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> Saf
         body.append(tag("rect", x=x, y=legend_y, width=22.0, height=14.0, fill=f"url(#{prefix}-s{n})"))
         body.append(tag("text", text(source), x=x + 28, y=legend_y + 11.5, class_="chart-legend"))
     total_text = gettext("%(source)s: %(total)s in all")
-    totals = "; ".join(
+    totals = pgettext("list separator", "; ").join(
         total_text % {"source": source, "total": f"{sum(series.by_source[source].values()):,}"} for source in sources
     )
     title = gettext("%(figure)s at %(crossing)s, daily, %(first)s to %(last)s") % {

@@ -437,11 +437,18 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
     for (x, y), _ in projected:
         layout.reserve(Box(x - MARKER_RADIUS - 2, y - MARKER_RADIUS - 2, x + MARKER_RADIUS + 2, y + MARKER_RADIUS + 2))
     crossings: list[str] = []
+    # French sets a space before the colon ("Rafah : ✕ Fermé").
+    label_text_of = pgettext("map label", "%(crossing)s: %(symbol)s %(status)s")
+    described_of = pgettext("map description", "%(crossing)s: %(status)s")
     leaders: list[str] = []
     left_out = 0
     # Top to bottom, then left to right: neighbours' labels settle in reading order.
     for (x, y), point in sorted(projected, key=lambda item: (item[0][1], item[0][0])):
-        label = f"{point.name}: {status_symbol(point.status)} {status_word(point.status)}"
+        label = label_text_of % {
+            "crossing": point.name,
+            "symbol": status_symbol(point.status),
+            "status": status_word(point.status),
+        }
         placed = _place_crossing_label(layout, x, y, label, rtl)
         label_text = ""
         if placed is None:
@@ -547,9 +554,9 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
             )
         )
         height += 18
-    described = "; ".join(f"{p.name}: {status_word(p.status).lower()}" for p in points) or gettext(
-        "no crossing has coordinates"
-    )
+    described = pgettext("list separator", "; ").join(
+        described_of % {"crossing": p.name, "status": status_word(p.status).lower()} for p in points
+    ) or gettext("no crossing has coordinates")
     return svg_document(
         width=WIDTH,
         height=height,
