@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackerConfig(AppConfig):
     name = "tracker"
-    verbose_name = "Situation tracker"
+    verbose_name = _("Situation tracker")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import (
@@ -31,7 +32,7 @@ class StateChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ("-effective_at", "-recorded_at", "-id")
-    verbose_name_plural = "State history (change the state above to add a row)"
+    verbose_name_plural = _("State history (change the state above to add a row)")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -79,7 +80,7 @@ class AidDisputeAdmin(AccordAdmin):
     readonly_fields = ("resolved_on",)
     fieldsets = [
         (None, {"fields": ["name", "slug", "crisis", "subject", "summary", "parties", "crossings", "opened_on"]}),
-        ("State", {"fields": ["state", "state_effective_at", "state_note", "resolved_on"]}),
+        (_("State"), {"fields": ["state", "state_effective_at", "state_note", "resolved_on"]}),
     ]
     inlines = [DisputeHistoryInline]
 
@@ -105,7 +106,7 @@ class EvacuationAgreementAdmin(AccordAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = [
         (None, {"fields": ["name", "slug", "crisis", "summary", "terms", "crossings"]}),
-        ("Dates", {"fields": ["announced_on", "starts_on", "ends_on"]}),
-        ("State", {"fields": ["state", "state_effective_at", "state_note"]}),
+        (_("Dates"), {"fields": ["announced_on", "starts_on", "ends_on"]}),
+        (_("State"), {"fields": ["state", "state_effective_at", "state_note"]}),
     ]
     inlines = [PartyInline, EligibilityInline, AgreementHistoryInline]

@@ -8,10 +8,12 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.db import models
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from ..models import (
     CrossingStatus,
@@ -26,15 +28,36 @@ STATUS_SYMBOL = {"open": "●", "restricted": "◐", "closed": "✕", "unknown":
 def status_badge(row: CrossingStatus | None) -> str:
     """A status as symbol and words, so it reads without colour."""
     if row is None:
-        return mark_safe('<span class="status status-unknown">? unknown</span>')  # a constant
+        return format_html(
+            '<span class="status status-unknown">? {}</span>', str(CrossingStatus.Status.UNKNOWN.label).lower()
+        )
     return format_html(
-        '<span class="status status-{}">{} {}</span> <small>({}, since {})</small>',
+        '<span class="status status-{}">{} {}</span> <small>({})</small>',
         row.status,
         STATUS_SYMBOL[row.status],
         row.get_status_display().lower(),
-        row.get_certainty_display().lower(),
-        row.effective_at.strftime("%Y-%m-%d %H:%M"),
+        gettext("%(certainty)s, since %(moment)s")
+        % {"certainty": row.get_certainty_display().lower(), "moment": row.effective_at.strftime("%Y-%m-%d %H:%M")},
     )
+
+
+def shown_value(field: Any, value: Any) -> Any:
+    """A stored value as an editor reads it, in their language: a choice by its label, yes or no in words. The
+    value may be the stored one or its text (the audit trail keeps "True" and "open")."""
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices and not isinstance(value, list):
+        return choices.get(value, value)
+    if isinstance(field, models.BooleanField) and value in (True, False, "True", "False"):
+        return gettext("Yes") if value in (True, "True") else gettext("No")
+    return value
+
+
+class ChoicesInWords(HistoricalRecordContextHelper):
+    """A history page's changes with choices and yes/no in the reader's words ("New → Relevant", not the codes)."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        value = super().prepare_delta_change_value(change, value)
+        return shown_value(self.model._meta.get_field(change.field), value)
 
 
 def may_review(user: Any) -> bool:
@@ -87,6 +110,9 @@ class VersionedAdmin(DateBoundedAdmin, SimpleHistoryAdmin):
     # editor edits the record, seeing the current version. So the history pages say "view", never "revert".
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any) -> Any:
+        return ChoicesInWords(self.model, historical_record)
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None

@@ -12,6 +12,8 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..models import (
@@ -38,7 +40,7 @@ from .forms import (
 STATUS_PAGE_VAR = "statuses"
 
 # Said instead of a report's title and source to a reader who may not see it (an analyst).
-WITHHELD = "a report not marked relevant (withheld)"
+WITHHELD = _("a report not marked relevant (withheld)")
 
 
 def report_withheld(row: CrossingStatus, *, reviewer: bool) -> bool:
@@ -69,8 +71,8 @@ class StatusHistoryInline(admin.TabularInline):
     model = CrossingStatus
     formset = LatestFirstFormSet
     fk_name = "crossing"
-    verbose_name = "status row"
-    verbose_name_plural = "Status history (newest 30; rows are never changed: record a correction below)"
+    verbose_name = _("status row")
+    verbose_name_plural = _("Status history (newest 30; rows are never changed: record a correction below)")
     fields = ("effective_at", "status", "traffic", "certainty", "evidence", "recorded", "retracted")
     readonly_fields = fields
     ordering = selectors.STATUS_PRECEDENCE
@@ -89,7 +91,7 @@ class StatusHistoryInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="evidence")
+    @admin.display(description=_("evidence"))
     def evidence(self, row: CrossingStatus) -> str:
         parts = []
         if report_withheld(row, reviewer=getattr(self, "reviewer", False)):
@@ -102,12 +104,12 @@ class StatusHistoryInline(admin.TabularInline):
             parts.append(format_html("<em>{}</em>", row.note[:200]))
         return format_html_join(" — ", "{}", ((p,) for p in parts))
 
-    @admin.display(description="recorded")
+    @admin.display(description=_("recorded"))
     def recorded(self, row: CrossingStatus) -> str:
-        who = row.recorded_by.get_username() if row.recorded_by else "system"
-        return f"{row.recorded_at:%Y-%m-%d %H:%M} by {who}"
+        who = row.recorded_by.get_username() if row.recorded_by else gettext("the system")
+        return gettext("%(moment)s by %(who)s") % {"moment": f"{row.recorded_at:%Y-%m-%d %H:%M}", "who": who}
 
-    @admin.display(description="retracted", boolean=True)
+    @admin.display(description=_("retracted"), boolean=True)
     def retracted(self, row: CrossingStatus) -> bool:
         return hasattr(row, "retraction")
 
@@ -134,8 +136,8 @@ class RecordStatusInline(admin.StackedInline):
     model = CrossingStatus
     form = RecordStatusForm
     fk_name = "crossing"
-    verbose_name = "new status"
-    verbose_name_plural = "Record a new status (appended to the history; leave empty to record nothing)"
+    verbose_name = _("new status")
+    verbose_name_plural = _("Record a new status (appended to the history; leave empty to record nothing)")
     extra = 1
     max_num = 1
     can_delete = False
@@ -157,7 +159,7 @@ class CrossingAdmin(VersionedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "side_a", "side_b", "crises", "description"]}),
-        ("Where", {"fields": ["latitude", "longitude", "adm1_pcode", "adm2_pcode"]}),
+        (_("Where"), {"fields": ["latitude", "longitude", "adm1_pcode", "adm2_pcode"]}),
     ]
     inlines = [AliasInline, StatusHistoryInline, RecordStatusInline]
     # History shows the status rows recorded and retracted beside the edits to the crossing's own fields.
@@ -172,7 +174,8 @@ class CrossingAdmin(VersionedAdmin):
         for entry in trail:
             if report_withheld(entry.row, reviewer=reviewer):
                 # Shown, never saved (the row is append-only): the trail names no report this reader may not see.
-                entry.row.note = f"Cites {WITHHELD}." + (f" {entry.row.note}" if entry.row.note else "")
+                cites = gettext("Cites %(report)s.") % {"report": WITHHELD}
+                entry.row.note = cites + (f" {entry.row.note}" if entry.row.note else "")
                 entry.row.report = None
         page = Paginator(trail, self.status_trail_per_page).get_page(request.GET.get(STATUS_PAGE_VAR))
         context = {
@@ -193,7 +196,7 @@ class CrossingAdmin(VersionedAdmin):
         selectors.attach_statuses(list(changelist.result_list))
         return changelist
 
-    @admin.display(description="sides")
+    @admin.display(description=_("sides"))
     def sides(self, crossing: Crossing) -> str:
         return f"{crossing.side_a.iso3}-{crossing.side_b.iso3}" if crossing.side_b else crossing.side_a.iso3
 
@@ -203,19 +206,19 @@ class CrossingAdmin(VersionedAdmin):
             return status_badge(selectors.crossing_status_as_of(crossing=crossing, traffic=traffic))
         return status_badge(rows[traffic])
 
-    @admin.display(description="people")
+    @admin.display(description=Traffic.PEOPLE.label)
     def status_people(self, crossing: Crossing) -> str:
         return self._status(crossing, Traffic.PEOPLE)
 
-    @admin.display(description="aid")
+    @admin.display(description=Traffic.AID.label)
     def status_aid(self, crossing: Crossing) -> str:
         return self._status(crossing, Traffic.AID)
 
-    @admin.display(description="commercial")
+    @admin.display(description=Traffic.COMMERCIAL.label)
     def status_commercial(self, crossing: Crossing) -> str:
         return self._status(crossing, Traffic.COMMERCIAL)
 
-    @admin.display(description="fuel")
+    @admin.display(description=Traffic.FUEL.label)
     def status_fuel(self, crossing: Crossing) -> str:
         return self._status(crossing, Traffic.FUEL)
 
@@ -230,7 +233,7 @@ class CrossingAdmin(VersionedAdmin):
                 continue
             row = record_status_from_form(status_form.cleaned_data, crossing=form.instance, user=request.user)
             formset.new_objects.append(row)
-            messages.success(request, f"Recorded: {row}.")
+            messages.success(request, gettext("Recorded: %(row)s.") % {"row": row})
 
 
 @admin.register(CrossingStatus)
@@ -270,7 +273,7 @@ class CrossingStatusAdmin(admin.ModelAdmin):
             row.report_withheld = report_withheld(row, reviewer=may_review(request.user))
         return row
 
-    @admin.display(description="report")
+    @admin.display(description=_("report"))
     def cited_report(self, row: CrossingStatus) -> str:
         return WITHHELD if getattr(row, "report_withheld", True) else str(row.report or "-")
 
@@ -302,7 +305,7 @@ class CrossingStatusAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="retracted", boolean=True)
+    @admin.display(description=_("retracted"), boolean=True)
     def is_retracted(self, row: CrossingStatus) -> bool:
         return hasattr(row, "retraction")
 

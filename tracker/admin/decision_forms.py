@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import Crossing, CrossingStatus, StatusSuggestion, Traffic
@@ -17,22 +18,24 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 class AcceptForm(forms.Form):
     """The status as it will be published; starts as the machine proposed it."""
 
-    crossing = forms.ModelChoiceField(queryset=Crossing.objects.order_by("name"))
-    traffic = forms.ChoiceField(choices=Traffic.choices, label="Traffic kind")
+    crossing = forms.ModelChoiceField(queryset=Crossing.objects.order_by("name"), label=_("Crossing"))
+    traffic = forms.ChoiceField(choices=Traffic.choices, label=_("Kind of traffic"))
     status = forms.ChoiceField(
-        choices=[(v, label) for v, label in CrossingStatus.Status.choices if v != CrossingStatus.Status.UNKNOWN]
+        choices=[(v, label) for v, label in CrossingStatus.Status.choices if v != CrossingStatus.Status.UNKNOWN],
+        label=_("Status"),
     )
     effective_at = forms.DateTimeField(
-        label="Took effect (UTC)",
+        label=_("Took effect (UTC)"),
         required=False,
         input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
     )
-    certainty = forms.ChoiceField(choices=CrossingStatus.Certainty.choices)
+    certainty = forms.ChoiceField(choices=CrossingStatus.Certainty.choices, label=_("Certainty"))
     note = forms.CharField(
         required=False,
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Leave empty to cite the report's sentence.",
+        help_text=_("Leave empty to cite the report's sentence."),
     )
 
     def __init__(self, *args: Any, suggestion: StatusSuggestion, **kwargs: Any) -> None:
@@ -53,7 +56,7 @@ class AcceptForm(forms.Form):
         if report.published_at_estimated:
             self.fields["effective_at"].help_text = services.UNDATED_REPORT_MESSAGE
         else:
-            self.fields["effective_at"].help_text = "The report's date; change it if the text says otherwise."
+            self.fields["effective_at"].help_text = _("The report's date; change it if the text says otherwise.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -80,10 +83,13 @@ class AcceptForm(forms.Form):
 
 class RejectForm(forms.Form):
     rejection_reason = forms.ChoiceField(
-        label="Why", choices=[("", "---------"), *StatusSuggestion.RejectionReason.choices]
+        label=_("Why"), choices=[("", "---------"), *StatusSuggestion.RejectionReason.choices]
     )
     decision_note = forms.CharField(
-        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required for “other”."
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for “other”."),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -92,5 +98,5 @@ class RejectForm(forms.Form):
             data.get("rejection_reason") == StatusSuggestion.RejectionReason.OTHER
             and not (data.get("decision_note") or "").strip()
         ):
-            self.add_error("decision_note", "Say why when the reason is “other”.")
+            self.add_error("decision_note", _("Say why when the reason is “other”."))
         return data

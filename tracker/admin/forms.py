@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import AidDispute, CrossingStatus, EvacuationAgreement
@@ -20,7 +22,7 @@ class VersionedForm(forms.ModelForm):
     mismatch means the form is stale, and nothing is written.
     """
 
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label=_("Edit version"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,23 +41,23 @@ class VersionedForm(forms.ModelForm):
             .first()
         )
         if current is None:
-            raise ValidationError("This record was deleted by someone else while you were editing it.")
+            raise ValidationError(gettext("This record was deleted by someone else while you were editing it."))
         if cleaned.get("edit_version") != current:
             raise ValidationError(self._stale_message(), code="stale")
         self._locked_version = current
         return cleaned
 
     def _stale_message(self) -> str:
-        who = "someone else"
+        who = gettext("someone else")
         history = getattr(self.instance, "history", None)
         latest = history.first() if history is not None else None
         if latest is not None and latest.history_user is not None:
             when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
-            who = f"{latest.history_user.get_username()} (at {when})"
-        return (
-            f"This {self.instance._meta.verbose_name} was changed by {who} after you opened it. "
-            "Your changes were not saved. Open it again to see the current version, then make your changes."
-        )
+            who = gettext("%(user)s (at %(moment)s)") % {"user": latest.history_user.get_username(), "moment": when}
+        return gettext(
+            "This %(record)s was changed by %(who)s after you opened it. Your changes were not saved. Open it again "
+            "to see the current version, then make your changes."
+        ) % {"record": self.instance._meta.verbose_name, "who": who}
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
@@ -98,11 +100,11 @@ class AccordForm(VersionedForm):
 
     state_effective_at = forms.DateTimeField(
         required=False,
-        label="State changed at",
-        help_text="When the new state took effect in the world. Empty: now (or the start date, for a new record).",
+        label=_("State changed at"),
+        help_text=_("When the new state took effect in the world. Empty: now (or the start date, for a new record)."),
     )
     state_note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why the state changed"
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why the state changed")
     )
 
     def clean(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Change,
@@ -28,7 +29,7 @@ class ChangeAdmin(ReadOnlyAdmin):
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("hostname", "last_seen", "is_fresh")
 
-    @admin.display(description="consuming", boolean=True)
+    @admin.display(description=_("consuming"), boolean=True)
     def is_fresh(self, beat: WorkerHeartbeat) -> bool:
         """A worker that has not run the heartbeat lately is not taking tasks, even if its process is alive."""
         return beat.last_seen >= timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import (
@@ -90,15 +92,15 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             return queryset
         return queryset.filter(review_state=Report.ReviewState.RELEVANT)
 
-    @admin.display(description="report")
+    @admin.display(description=_("report"))
     def title_or_url(self, report: Report) -> str:
         return str(report)[:120]
 
-    @admin.display(description="organisations")
+    @admin.display(description=_("organisations"))
     def organisation_names(self, report: Report) -> str:
         return ", ".join(report.organisations or ())
 
-    @admin.display(description="countries")
+    @admin.display(description=_("countries"))
     def country_names(self, report: Report) -> str:
         return ", ".join(report.country_codes or ())
 
@@ -119,7 +121,9 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         )
         obj.__dict__.update(result.report.__dict__)
         if result.outcome == "duplicate":
-            messages.warning(request, f"Stored as a duplicate of “{result.report.duplicate_of}”.")
+            messages.warning(
+                request, gettext("Stored as a duplicate of “%(original)s”.") % {"original": result.report.duplicate_of}
+            )
 
     def _review(self, request: HttpRequest, queryset: QuerySet[Report], state: str) -> None:
         done = 0
@@ -130,12 +134,17 @@ class ReportAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             except ValidationError as error:  # e.g. the evidence of a standing status: retract that first
                 messages.error(request, " ".join(error.messages))
         if done:
-            messages.success(request, f"Marked {done} report(s) {state.replace('_', ' ')}.")
+            label = str(Report.ReviewState(state).label).lower()
+            messages.success(
+                request,
+                ngettext("Marked %(count)d report %(state)s.", "Marked %(count)d reports %(state)s.", done)
+                % {"count": done, "state": label},
+            )
 
-    @admin.action(description="Mark as relevant (shown to analysts and partners)", permissions=["change"])
+    @admin.action(description=_("Mark as relevant (shown to analysts and partners)"), permissions=["change"])
     def mark_relevant(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._review(request, queryset, Report.ReviewState.RELEVANT)
 
-    @admin.action(description="Mark as not relevant", permissions=["change"])
+    @admin.action(description=_("Mark as not relevant"), permissions=["change"])
     def mark_not_relevant(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._review(request, queryset, Report.ReviewState.NOT_RELEVANT)

@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..models import Report, StatusSuggestion, Traffic
@@ -31,11 +33,11 @@ TEMPLATES = "admin/tracker/statussuggestion/"
 class ReportDatedFilter(admin.SimpleListFilter):
     """Whether the report gave its own date: undated ones need the editor to set when the status took effect."""
 
-    title = "report date"
+    title = _("report date")
     parameter_name = "report_date"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("given", "Given by the report"), ("estimated", "Estimated (no date given)")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("given", _("Given by the report")), ("estimated", _("Estimated (no date given)"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in {"given", "estimated"}:
@@ -100,39 +102,42 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
 
     # --- the list ------------------------------------------------------------------------------------------------
 
-    @admin.display(description="proposal", ordering="proposed_status")
+    @admin.display(description=_("proposal"), ordering="proposed_status")
     def proposal(self, suggestion: StatusSuggestion) -> str:
         return format_html(
-            '<span class="status status-{}">{}</span> for {}',
+            '<span class="status status-{}">{}</span> {}',
             suggestion.proposed_status,
             suggestion.get_proposed_status_display().lower(),
-            suggestion.get_traffic_display().lower(),
+            gettext("for %(traffic)s") % {"traffic": suggestion.get_traffic_display().lower()},
         )
 
-    @admin.display(description="confidence", ordering="confidence")
+    @admin.display(description=_("confidence"), ordering="confidence")
     def sureness(self, suggestion: StatusSuggestion) -> str:
         if suggestion.is_low_confidence:
             return format_html(
-                '<span class="low-confidence">{} <strong>low</strong></span>', f"{suggestion.confidence:.2f}"
+                '<span class="low-confidence">{} <strong>{}</strong></span>',
+                f"{suggestion.confidence:.2f}",
+                pgettext("confidence", "low"),
             )
         return f"{suggestion.confidence:.2f}"
 
-    @admin.display(description="report date", ordering="report__published_at")
+    @admin.display(description=_("report date"), ordering="report__published_at")
     def report_date(self, suggestion: StatusSuggestion) -> str:
         report = suggestion.report
         if report.published_at_estimated:
             return format_html(
-                '<span class="estimated" title="The report gave no date: this is when it was fetched">'
-                "{} <strong>estimated</strong></span>",
+                '<span class="estimated" title="{}">{} <strong>{}</strong></span>',
+                gettext("The report gave no date: this is when it was fetched"),
                 f"{report.published_at:%Y-%m-%d %H:%M}",
+                pgettext("report date", "estimated"),
             )
         return f"{report.published_at:%Y-%m-%d %H:%M}"
 
-    @admin.display(description="source", ordering="report__source__name")
+    @admin.display(description=_("source"), ordering="report__source__name")
     def source(self, suggestion: StatusSuggestion) -> str:
         return suggestion.report.source.name
 
-    @admin.display(description="evidence")
+    @admin.display(description=_("evidence"))
     def evidence_excerpt(self, suggestion: StatusSuggestion) -> str:
         text = suggestion.evidence
         text = text if len(text) <= 110 else text[:108].rstrip() + "…"
@@ -173,13 +178,12 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
                     except ValidationError as error:
                         _attach(reject_form, error)
             else:
-                messages.error(request, "Choose Accept or Reject.")
+                messages.error(request, gettext("Choose Accept or Reject."))
         newer, older = selectors.suggestion_neighbours(suggestion)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Decide: {suggestion.crossing}, {suggestion.get_proposed_status_display().lower()} for "
-            f"{suggestion.get_traffic_display().lower()}?",
+            "title": gettext("Decide: %(crossing)s, %(status)s for %(traffic)s?") % _proposal_words(suggestion),
             "suggestion": suggestion,
             "report": suggestion.report,
             "marked_evidence": selectors.mark_words(
@@ -200,7 +204,9 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     def _accept_one(self, request: HttpRequest, suggestion: StatusSuggestion, form: AcceptForm) -> HttpResponse:
         _, older = selectors.suggestion_neighbours(suggestion)
         row = services.suggestion_accept(suggestion=suggestion, decided_by=request.user, **form.accept_kwargs())
-        messages.success(request, f"Accepted and published: {row}. The report is marked relevant.")
+        messages.success(
+            request, gettext("Accepted and published: %(row)s. The report is marked relevant.") % {"row": row}
+        )
         return self._next(older)
 
     def _reject_one(self, request: HttpRequest, suggestion: StatusSuggestion, form: RejectForm) -> HttpResponse:
@@ -211,9 +217,7 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
             reason=form.cleaned_data["rejection_reason"],
             note=form.cleaned_data.get("decision_note", ""),
         )
-        messages.success(
-            request, f"Rejected: {suggestion.crossing}, {suggestion.get_proposed_status_display().lower()}."
-        )
+        messages.success(request, gettext("Rejected: %(crossing)s, %(status)s.") % _proposal_words(suggestion))
         return self._next(older)
 
     def _next(self, older: StatusSuggestion | None) -> HttpResponse:
@@ -236,7 +240,7 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Publish this status?",
+            "title": gettext("Publish this status?"),
             "plan": selectors.publication_plan([proposal]),
             "refused": [],
             "single": suggestion,
@@ -247,25 +251,32 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
     # --- bulk actions ----------------------------------------------------------------------------------------------
 
     @admin.action(
-        description="Accept: publish the proposed statuses (shows what will be published first)", permissions=["change"]
+        description=_("Accept: publish the proposed statuses (shows what will be published first)"),
+        permissions=["change"],
     )
     def accept(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> HttpResponse | None:
         chosen = list(queryset.select_related("crossing", "report").order_by("crossing__name", "traffic", "id"))
         acceptable, refused = [], []
         for suggestion in chosen:
             if suggestion.state != StatusSuggestion.State.PENDING:
-                refused.append((suggestion, f"already {suggestion.get_state_display().lower()}"))
+                state = suggestion.get_state_display().lower()
+                refused.append((suggestion, gettext("already %(state)s") % {"state": state}))
             elif suggestion.is_low_confidence:
                 refused.append(
                     (
                         suggestion,
-                        f"low confidence ({suggestion.confidence:.2f}): the reader was unsure; open it and decide it "
-                        "on its own",
+                        gettext(
+                            "low confidence (%(confidence)s): the reader was unsure; open it and decide it on its own"
+                        )
+                        % {"confidence": f"{suggestion.confidence:.2f}"},
                     )
                 )
             elif suggestion.report.published_at_estimated:
                 refused.append(
-                    (suggestion, "the report gave no date; open the suggestion and set when the status took effect")
+                    (
+                        suggestion,
+                        gettext("the report gave no date; open the suggestion and set when the status took effect"),
+                    )
                 )
             else:
                 acceptable.append(suggestion)
@@ -279,14 +290,19 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
                     refused.append((suggestion, " ".join(error.messages)))
             if done:
                 messages.success(
-                    request, f"Accepted and published {done} suggestion(s); their reports are marked relevant."
+                    request,
+                    ngettext(
+                        "Accepted and published %(count)d suggestion; its report is marked relevant.",
+                        "Accepted and published %(count)d suggestions; their reports are marked relevant.",
+                        done,
+                    )
+                    % {"count": done},
                 )
             for suggestion, why in refused:
                 messages.warning(
                     request,
-                    f"Not accepted: {suggestion.crossing}, "
-                    f"{suggestion.get_proposed_status_display().lower()} for "
-                    f"{suggestion.get_traffic_display().lower()}: {why}.",
+                    gettext("Not accepted: %(crossing)s, %(status)s for %(traffic)s: %(why)s.")
+                    % {**_proposal_words(suggestion), "why": why},
                 )
             return None
         proposals = [
@@ -302,7 +318,7 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Publish these statuses?",
+            "title": gettext("Publish these statuses?"),
             "plan": selectors.publication_plan(proposals),
             "refused": refused,
             "queryset": acceptable,
@@ -310,7 +326,7 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
         }
         return TemplateResponse(request, TEMPLATES + "confirm_accept.html", context)
 
-    @admin.action(description="Reject the selected suggestions (asks why)", permissions=["change"])
+    @admin.action(description=_("Reject the selected suggestions (asks why)"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[StatusSuggestion]) -> HttpResponse | None:
         chosen = list(queryset.select_related("crossing", "report").filter(state=StatusSuggestion.State.PENDING))
         form = RejectForm(request.POST if request.POST.get("post") == "yes" else None)
@@ -326,18 +342,34 @@ class StatusSuggestionAdmin(HistoryOfVisibleRowsOnly, VersionedAdmin):
                     )
                     done += 1
                 except ValidationError as error:
-                    messages.warning(request, f"Not rejected: {suggestion}: {' '.join(error.messages)}")
-            messages.success(request, f"Rejected {done} suggestion(s).")
+                    messages.warning(
+                        request,
+                        gettext("Not rejected: %(suggestion)s: %(why)s")
+                        % {"suggestion": suggestion, "why": " ".join(error.messages)},
+                    )
+            messages.success(
+                request,
+                ngettext("Rejected %(count)d suggestion.", "Rejected %(count)d suggestions.", done) % {"count": done},
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Reject these suggestions?",
+            "title": gettext("Reject these suggestions?"),
             "queryset": chosen,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, TEMPLATES + "reject_selected.html", context)
+
+
+def _proposal_words(suggestion: StatusSuggestion) -> dict[str, str]:
+    """A proposal's crossing, status and traffic, as the sentences about it name them in the reader's language."""
+    return {
+        "crossing": str(suggestion.crossing),
+        "status": suggestion.get_proposed_status_display().lower(),
+        "traffic": suggestion.get_traffic_display().lower(),
+    }
 
 
 def _attach(form: Any, error: ValidationError) -> None:

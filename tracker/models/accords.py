@@ -5,12 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import AppendOnlyModel, PublicIdModel, SluggedModel, VersionedModel, choices_check
 from .crossings import Crossing
 from .reference import Actor, Crisis
+
+
+def state_change_label(entity: object, before: object, after: object) -> str:
+    """A state change named in the reader's language ("Fuel for hospitals: Open → Stalled"); no state before: "-"."""
+    return pgettext("state change", "%(name)s: %(before)s → %(after)s") % {
+        "name": entity,
+        "before": before or "-",
+        "after": after,
+    }
 
 
 class AidDisputeSubject(models.TextChoices):
@@ -35,19 +44,21 @@ class AidDispute(SluggedModel, VersionedModel):
     Subject = AidDisputeSubject
     State = AidDisputeState
 
-    name = models.CharField(max_length=200, unique=True)
-    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="disputes")
-    subject = models.CharField(max_length=24, choices=Subject.choices)
-    summary = models.TextField(blank=True)
-    parties = models.ManyToManyField(Actor, blank=True, related_name="disputes")
-    crossings = models.ManyToManyField(Crossing, blank=True, related_name="disputes")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
-    opened_on = models.DateField()
-    resolved_on = models.DateField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("crisis"))
+    subject = models.CharField(_("subject"), max_length=24, choices=Subject.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    parties = models.ManyToManyField(Actor, blank=True, related_name="disputes", verbose_name=_("parties"))
+    crossings = models.ManyToManyField(Crossing, blank=True, related_name="disputes", verbose_name=_("crossings"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    opened_on = models.DateField(_("opened on"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[parties, crossings])
 
     class Meta:
         ordering = ["-opened_on", "name"]
+        verbose_name = _("aid dispute")
+        verbose_name_plural = _("aid disputes")
         constraints = [
             choices_check("subject", AidDisputeSubject, name="dispute_subject_valid"),
             choices_check("state", AidDisputeState, name="dispute_state_valid"),
@@ -71,19 +82,35 @@ class AidDispute(SluggedModel, VersionedModel):
 
 
 class AidDisputeStateChange(PublicIdModel, AppendOnlyModel):
-    dispute = models.ForeignKey(AidDispute, on_delete=models.PROTECT, related_name="state_changes")
-    from_state = models.CharField(max_length=12, choices=AidDispute.State.choices, blank=True)
-    to_state = models.CharField(max_length=12, choices=AidDispute.State.choices)
-    effective_at = models.DateTimeField()
-    recorded_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    dispute = models.ForeignKey(
+        AidDispute, on_delete=models.PROTECT, related_name="state_changes", verbose_name=_("aid dispute")
     )
-    report = models.ForeignKey("tracker.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    from_state = models.CharField(_("from state"), max_length=12, choices=AidDispute.State.choices, blank=True)
+    to_state = models.CharField(_("to state"), max_length=12, choices=AidDispute.State.choices)
+    effective_at = models.DateTimeField(_("effective at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    report = models.ForeignKey(
+        "tracker.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("report"),
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-effective_at", "-recorded_at", "-id"]
+        verbose_name = _("aid dispute state change")
+        verbose_name_plural = _("aid dispute state changes")
         constraints = [
             choices_check("from_state", AidDispute.State, name="dispute_change_from_valid", allow_blank=True),
             choices_check("to_state", AidDispute.State, name="dispute_change_to_valid"),
@@ -91,7 +118,7 @@ class AidDisputeStateChange(PublicIdModel, AppendOnlyModel):
         indexes = [models.Index(fields=["dispute", "-effective_at"], name="dispute_change_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.dispute}: {self.from_state or '-'} -> {self.to_state}"
+        return state_change_label(self.dispute, self.get_from_state_display(), self.get_to_state_display())
 
 
 class EvacuationAgreementState(models.TextChoices):
@@ -108,19 +135,21 @@ class EvacuationAgreement(SluggedModel, VersionedModel):
 
     State = EvacuationAgreementState
 
-    name = models.CharField(max_length=200, unique=True)
-    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="agreements")
-    summary = models.TextField(blank=True)
-    terms = models.TextField(blank=True)
-    crossings = models.ManyToManyField(Crossing, blank=True, related_name="agreements")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
-    announced_on = models.DateField()
-    starts_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("crisis"))
+    summary = models.TextField(_("summary"), blank=True)
+    terms = models.TextField(_("terms"), blank=True)
+    crossings = models.ManyToManyField(Crossing, blank=True, related_name="agreements", verbose_name=_("crossings"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PROPOSED)
+    announced_on = models.DateField(_("announced on"))
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[crossings])
 
     class Meta:
         ordering = ["-announced_on", "name"]
+        verbose_name = _("evacuation agreement")
+        verbose_name_plural = _("evacuation agreements")
         constraints = [
             choices_check("state", EvacuationAgreementState, name="agreement_state_valid"),
             models.CheckConstraint(
@@ -145,13 +174,16 @@ class AgreementPartyRole(models.TextChoices):
 class AgreementParty(models.Model):
     Role = AgreementPartyRole
 
-    agreement = models.ForeignKey(EvacuationAgreement, on_delete=models.CASCADE, related_name="parties")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="agreement_roles")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    agreement = models.ForeignKey(
+        EvacuationAgreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("evacuation agreement")
+    )
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="agreement_roles", verbose_name=_("actor"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
 
     class Meta:
         ordering = ["agreement", "role", "actor"]
-        verbose_name_plural = "agreement parties"
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
         constraints = [
             models.UniqueConstraint(fields=["agreement", "actor", "role"], name="agreement_party_unique"),
             choices_check("role", AgreementPartyRole, name="agreement_party_role_valid"),
@@ -162,14 +194,14 @@ class AgreementParty(models.Model):
 
 
 class AgreementEligibilityGroup(models.TextChoices):
-    DUAL_NATIONALS = "dual_nationals", "Dual nationals"
-    FOREIGN_PASSPORT_HOLDERS = "foreign_passport_holders", "Foreign passport holders"
-    WOUNDED_AND_SICK = "wounded_and_sick", "Wounded and sick"
-    UN_STAFF = "un_staff", "UN staff"
-    AID_WORKERS = "aid_workers", "Aid workers"
-    DIPLOMATS = "diplomats", "Diplomatic staff"
-    CHILDREN = "children", "Children"
-    OTHER = "other", "Other"
+    DUAL_NATIONALS = "dual_nationals", _("Dual nationals")
+    FOREIGN_PASSPORT_HOLDERS = "foreign_passport_holders", _("Foreign passport holders")
+    WOUNDED_AND_SICK = "wounded_and_sick", _("Wounded and sick")
+    UN_STAFF = "un_staff", _("UN staff")
+    AID_WORKERS = "aid_workers", _("Aid workers")
+    DIPLOMATS = "diplomats", _("Diplomatic staff")
+    CHILDREN = "children", _("Children")
+    OTHER = "other", _("Other")
 
 
 class AgreementEligibility(models.Model):
@@ -177,12 +209,15 @@ class AgreementEligibility(models.Model):
 
     Group = AgreementEligibilityGroup
 
-    agreement = models.ForeignKey(EvacuationAgreement, on_delete=models.CASCADE, related_name="eligible")
-    group = models.CharField(max_length=30, choices=Group.choices)
-    detail = models.CharField(max_length=200, blank=True, help_text="e.g. Palestinian Americans")
+    agreement = models.ForeignKey(
+        EvacuationAgreement, on_delete=models.CASCADE, related_name="eligible", verbose_name=_("evacuation agreement")
+    )
+    group = models.CharField(_("group"), max_length=30, choices=Group.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True, help_text=_("e.g. Palestinian Americans"))
 
     class Meta:
-        verbose_name_plural = "agreement eligibility"
+        verbose_name = _("agreement eligibility")
+        verbose_name_plural = _("agreement eligibility")
         constraints = [
             models.UniqueConstraint(fields=["agreement", "group"], name="agreement_eligibility_unique"),
             choices_check("group", AgreementEligibilityGroup, name="agreement_eligibility_group_valid"),
@@ -193,19 +228,38 @@ class AgreementEligibility(models.Model):
 
 
 class EvacuationAgreementStateChange(PublicIdModel, AppendOnlyModel):
-    agreement = models.ForeignKey(EvacuationAgreement, on_delete=models.PROTECT, related_name="state_changes")
-    from_state = models.CharField(max_length=12, choices=EvacuationAgreement.State.choices, blank=True)
-    to_state = models.CharField(max_length=12, choices=EvacuationAgreement.State.choices)
-    effective_at = models.DateTimeField()
-    recorded_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    agreement = models.ForeignKey(
+        EvacuationAgreement,
+        on_delete=models.PROTECT,
+        related_name="state_changes",
+        verbose_name=_("evacuation agreement"),
     )
-    report = models.ForeignKey("tracker.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    from_state = models.CharField(_("from state"), max_length=12, choices=EvacuationAgreement.State.choices, blank=True)
+    to_state = models.CharField(_("to state"), max_length=12, choices=EvacuationAgreement.State.choices)
+    effective_at = models.DateTimeField(_("effective at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    report = models.ForeignKey(
+        "tracker.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("report"),
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-effective_at", "-recorded_at", "-id"]
+        verbose_name = _("evacuation agreement state change")
+        verbose_name_plural = _("evacuation agreement state changes")
         constraints = [
             choices_check(
                 "from_state", EvacuationAgreement.State, name="agreement_change_from_valid", allow_blank=True
@@ -215,4 +269,4 @@ class EvacuationAgreementStateChange(PublicIdModel, AppendOnlyModel):
         indexes = [models.Index(fields=["agreement", "-effective_at"], name="agreement_change_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.agreement}: {self.from_state or '-'} -> {self.to_state}"
+        return state_change_label(self.agreement, self.get_from_state_display(), self.get_to_state_display())

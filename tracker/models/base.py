@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -49,7 +50,7 @@ class AppendOnlyModel(models.Model):
 class PublicIdModel(models.Model):
     """A row that partners can address: its UUID goes into URLs, never its sequential primary key."""
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="public id")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public id"))
 
     class Meta:
         abstract = True
@@ -58,7 +59,7 @@ class PublicIdModel(models.Model):
 class VersionedModel(models.Model):
     """A row editors change; ``version`` lets a stale edit form be refused instead of overwriting."""
 
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -67,7 +68,7 @@ class VersionedModel(models.Model):
 class SluggedModel(models.Model):
     """A row with a unique slug made from its name (Rafah's is ``rafah``), for page and API URLs."""
 
-    slug = models.SlugField(max_length=120, unique=True, blank=True, allow_unicode=False)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True, allow_unicode=False)
 
     class Meta:
         abstract = True

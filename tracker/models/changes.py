@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .accords import AidDisputeStateChange, EvacuationAgreementStateChange
 from .base import AppendOnlyModel, choices_check
@@ -11,10 +13,10 @@ from .crossings import CrossingStatus, CrossingStatusRetraction
 
 
 class ChangeKind(models.TextChoices):
-    CROSSING_STATUS = "crossing_status", "Crossing status recorded"
-    STATUS_RETRACTION = "status_retraction", "Crossing status retracted"
-    DISPUTE_STATE = "dispute_state", "Aid dispute state changed"
-    AGREEMENT_STATE = "agreement_state", "Evacuation agreement state changed"
+    CROSSING_STATUS = "crossing_status", _("Crossing status recorded")
+    STATUS_RETRACTION = "status_retraction", _("Crossing status retracted")
+    DISPUTE_STATE = "dispute_state", _("Aid dispute state changed")
+    AGREEMENT_STATE = "agreement_state", _("Evacuation agreement state changed")
 
 
 class Change(AppendOnlyModel):
@@ -26,20 +28,45 @@ class Change(AppendOnlyModel):
 
     Kind = ChangeKind
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    recorded_at = models.DateTimeField()
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    crossing_status = models.ForeignKey(CrossingStatus, null=True, on_delete=models.PROTECT, related_name="+")
-    retraction = models.ForeignKey(CrossingStatusRetraction, null=True, on_delete=models.PROTECT, related_name="+")
-    dispute_change = models.ForeignKey(AidDisputeStateChange, null=True, on_delete=models.PROTECT, related_name="+")
+    crossing_status = models.ForeignKey(
+        CrossingStatus, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("crossing status")
+    )
+    retraction = models.ForeignKey(
+        CrossingStatusRetraction,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("status retraction"),
+    )
+    dispute_change = models.ForeignKey(
+        AidDisputeStateChange,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aid dispute state change"),
+    )
     agreement_change = models.ForeignKey(
-        EvacuationAgreementStateChange, null=True, on_delete=models.PROTECT, related_name="+"
+        EvacuationAgreementStateChange,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("evacuation agreement state change"),
     )
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("change feed")
         constraints = [
             choices_check("kind", ChangeKind, name="change_kind_valid"),
             models.CheckConstraint(
@@ -76,4 +103,4 @@ class Change(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_kind_display()}"
+        return gettext("#%(number)s %(kind)s") % {"number": self.pk, "kind": self.get_kind_display()}

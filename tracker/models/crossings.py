@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import AppendOnlyModel, PublicIdModel, SluggedModel, VersionedModel, choices_check
@@ -15,18 +15,18 @@ from .reference import Actor, Country, Crisis
 
 
 class CrossingKind(models.TextChoices):
-    BORDER_CROSSING = "border_crossing", "Border crossing"
-    CHECKPOINT = "checkpoint", "Checkpoint"
-    SEA_PORT = "sea_port", "Sea port"
-    AIRPORT = "airport", "Airport"
-    OTHER = "other", "Other"
+    BORDER_CROSSING = "border_crossing", _("Border crossing")
+    CHECKPOINT = "checkpoint", _("Checkpoint")
+    SEA_PORT = "sea_port", _("Sea port")
+    AIRPORT = "airport", _("Airport")
+    OTHER = "other", _("Other")
 
 
 # OCHA P-codes: the country's ISO 3166 alpha-2 code, then letters or digits, ending in a digit (PS0205, EG34,
 # IQG01; common operational datasets differ in what follows the prefix, so only this much is checked).
 PCODE_PATTERN = r"^[A-Z]{2}[A-Z0-9]{0,18}[0-9]$"
 pcode_validator = RegexValidator(
-    PCODE_PATTERN, "A P-code is a two-letter country code then letters or digits ending in a digit, e.g. PS0205."
+    PCODE_PATTERN, _("A P-code is a two-letter country code then letters or digits ending in a digit, e.g. PS0205.")
 )
 
 
@@ -35,41 +35,45 @@ class Crossing(SluggedModel, VersionedModel):
 
     Kind = CrossingKind
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BORDER_CROSSING)
-    side_a = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name="side A")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BORDER_CROSSING)
+    side_a = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("side A"))
     side_b = models.ForeignKey(
         Country,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="side B",
-        help_text="Empty for a checkpoint inside one territory",
+        verbose_name=_("side B"),
+        help_text=_("Empty for a checkpoint inside one territory"),
     )
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    crises = models.ManyToManyField(Crisis, blank=True, related_name="crossings")
-    description = models.TextField(blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    crises = models.ManyToManyField(Crisis, blank=True, related_name="crossings", verbose_name=_("crises"))
+    description = models.TextField(_("description"), blank=True)
     adm1_pcode = models.CharField(
-        "admin level 1 P-code",
+        _("admin level 1 P-code"),
         max_length=20,
         blank=True,
         validators=[pcode_validator],
-        help_text="OCHA P-code of the first-level admin area the crossing lies in (on side A or side B), from the "
-        "country's common operational dataset; blank when not verified",
+        help_text=_(
+            "OCHA P-code of the first-level admin area the crossing lies in (on side A or side B), from the "
+            "country's common operational dataset; blank when not verified"
+        ),
     )
     adm2_pcode = models.CharField(
-        "admin level 2 P-code",
+        _("admin level 2 P-code"),
         max_length=20,
         blank=True,
         validators=[pcode_validator],
-        help_text="OCHA P-code of the second-level admin area, inside the first; blank when not verified",
+        help_text=_("OCHA P-code of the second-level admin area, inside the first; blank when not verified"),
     )
     history = HistoricalRecords(m2m_fields=[crises])
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("crossing")
+        verbose_name_plural = _("crossings")
         constraints = [
             choices_check("kind", CrossingKind, name="crossing_kind_valid"),
             models.CheckConstraint(
@@ -112,16 +116,18 @@ class Crossing(SluggedModel, VersionedModel):
         super().clean()
         errors: dict[str, str] = {}
         if self.adm2_pcode and not self.adm1_pcode:
-            errors["adm1_pcode"] = "Give the first-level P-code too: the second-level area lies inside it."
+            errors["adm1_pcode"] = gettext("Give the first-level P-code too: the second-level area lies inside it.")
         sides = {c.iso2 for c in (self.side_a if self.side_a_id else None, self.side_b) if c is not None}
         for field in ("adm1_pcode", "adm2_pcode"):
             code = getattr(self, field)
             if code and sides and code[:2] not in sides:
                 errors.setdefault(
-                    field, f"{code} does not begin with the code of either side ({', '.join(sorted(sides))})."
+                    field,
+                    gettext("%(code)s does not begin with the code of either side (%(sides)s).")
+                    % {"code": code, "sides": ", ".join(sorted(sides))},
                 )
         if self.adm1_pcode and self.adm2_pcode and self.adm1_pcode[:2] != self.adm2_pcode[:2]:
-            errors.setdefault("adm2_pcode", "Both P-codes must be of the same country.")
+            errors.setdefault("adm2_pcode", gettext("Both P-codes must be of the same country."))
         if errors:
             raise ValidationError(errors)
 
@@ -129,13 +135,16 @@ class Crossing(SluggedModel, VersionedModel):
 class CrossingAlias(models.Model):
     """Another name of a crossing, in any language or spelling; used to recognise it in reports."""
 
-    crossing = models.ForeignKey(Crossing, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
-    language = models.CharField(max_length=12, blank=True, help_text="BCP 47 code: en, ar, he, fr ...")
+    crossing = models.ForeignKey(Crossing, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("crossing"))
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=12, blank=True, help_text=_("BCP 47 code: en, ar, he, fr ...")
+    )
 
     class Meta:
         ordering = ["crossing", "name"]
-        verbose_name_plural = "crossing aliases"
+        verbose_name = _("crossing alias")
+        verbose_name_plural = _("crossing aliases")
         constraints = [
             models.UniqueConstraint(fields=["crossing", "name"], name="crossing_alias_unique"),
             models.CheckConstraint(condition=~models.Q(name=""), name="crossing_alias_not_blank"),
@@ -183,27 +192,31 @@ class CrossingStatus(PublicIdModel, AppendOnlyModel):
     Status = CrossingStatusStatus
     Certainty = CrossingStatusCertainty
 
-    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="statuses")
-    status = models.CharField(max_length=12, choices=Status.choices)
-    traffic = models.CharField(max_length=12, choices=Traffic.choices, default=Traffic.ALL)
-    effective_at = models.DateTimeField(help_text="When it took effect in the world")
-    recorded_at = models.DateTimeField(help_text="When it was recorded here")
+    crossing = models.ForeignKey(
+        Crossing, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("crossing")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    traffic = models.CharField(_("kind of traffic"), max_length=12, choices=Traffic.choices, default=Traffic.ALL)
+    effective_at = models.DateTimeField(_("effective at"), help_text=_("When it took effect in the world"))
+    recorded_at = models.DateTimeField(_("recorded at"), help_text=_("When it was recorded here"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Empty only for rows written by the system (demo data, imports)",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty only for rows written by the system (demo data, imports)"),
     )
-    certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.REPORTED)
+    certainty = models.CharField(_("certainty"), max_length=10, choices=Certainty.choices, default=Certainty.REPORTED)
     report = models.ForeignKey(
         "tracker.Report",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="status_rows",
-        help_text="The report this status rests on",
+        verbose_name=_("report"),
+        help_text=_("The report this status rests on"),
     )
     stated_by = models.ForeignKey(
         Actor,
@@ -211,12 +224,14 @@ class CrossingStatus(PublicIdModel, AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="status_statements",
-        help_text="On whose word: the party that announced or confirmed it, if known",
+        verbose_name=_("stated by"),
+        help_text=_("On whose word: the party that announced or confirmed it, if known"),
     )
-    note = models.TextField(blank=True, help_text="Evidence or context in the editor's words")
+    note = models.TextField(_("note"), blank=True, help_text=_("Evidence or context in the editor's words"))
 
     class Meta:
-        verbose_name_plural = "crossing statuses"
+        verbose_name = _("crossing status")
+        verbose_name_plural = _("crossing statuses")
         ordering = ["-effective_at", "-recorded_at", "-id"]
         constraints = [
             choices_check("status", CrossingStatusStatus, name="crossing_status_status_valid"),
@@ -238,34 +253,42 @@ class CrossingStatus(PublicIdModel, AppendOnlyModel):
     def __str__(self) -> str:
         # What the row says, short enough for a message or an audit line: "Rafah: closed for humanitarian aid
         # from 2023-10-15". Reads the crossing: select_related("crossing") where rows are listed.
-        return (
-            f"{self.crossing}: {self.get_status_display().lower()} for {self.get_traffic_display().lower()}"
-            f" from {self.effective_at:%Y-%m-%d}"
-        )
+        return gettext("%(crossing)s: %(status)s for %(traffic)s from %(day)s") % {
+            "crossing": self.crossing,
+            "status": str(self.get_status_display()).lower(),
+            "traffic": str(self.get_traffic_display()).lower(),
+            "day": f"{self.effective_at:%Y-%m-%d}",
+        }
 
 
 class CrossingStatusRetraction(PublicIdModel, AppendOnlyModel):
     """A status row withdrawn as wrong (it never held); the row stays, the rule skips it."""
 
-    status_row = models.OneToOneField(CrossingStatus, on_delete=models.PROTECT, related_name="retraction")
-    reason = models.TextField()
-    recorded_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    status_row = models.OneToOneField(
+        CrossingStatus, on_delete=models.PROTECT, related_name="retraction", verbose_name=_("status row")
+    )
+    reason = models.TextField(_("reason"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
 
     class Meta:
+        verbose_name = _("status retraction")
+        verbose_name_plural = _("status retractions")
         constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="retraction_has_reason")]
 
     def __str__(self) -> str:
-        return f"Retraction of {self.status_row}"
+        return gettext("Retraction of %(row)s") % {"row": self.status_row}
 
 
 class FlowCountMetric(models.TextChoices):
-    AID_TRUCKS = "aid_trucks", "Aid trucks"
-    FUEL_TRUCKS = "fuel_trucks", "Fuel trucks"
-    COMMERCIAL_TRUCKS = "commercial_trucks", "Commercial trucks"
-    PEOPLE_OUT = "people_out", "People out"
-    PEOPLE_IN = "people_in", "People in"
-    MEDICAL_EVACUATIONS = "medical_evacuations", "Medical evacuations"
+    AID_TRUCKS = "aid_trucks", _("Aid trucks")
+    FUEL_TRUCKS = "fuel_trucks", _("Fuel trucks")
+    COMMERCIAL_TRUCKS = "commercial_trucks", _("Commercial trucks")
+    PEOPLE_OUT = "people_out", _("People out")
+    PEOPLE_IN = "people_in", _("People in")
+    MEDICAL_EVACUATIONS = "medical_evacuations", _("Medical evacuations")
 
 
 class FlowCount(PublicIdModel, VersionedModel):
@@ -273,23 +296,39 @@ class FlowCount(PublicIdModel, VersionedModel):
 
     Metric = FlowCountMetric
 
-    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="flow_counts")
-    day = models.DateField()
-    metric = models.CharField(max_length=24, choices=Metric.choices)
-    value = models.PositiveIntegerField()
-    source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="flow_counts")
-    report = models.ForeignKey(
-        "tracker.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="flow_counts"
+    crossing = models.ForeignKey(
+        Crossing, on_delete=models.PROTECT, related_name="flow_counts", verbose_name=_("crossing")
     )
-    note = models.TextField(blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    day = models.DateField(_("day"))
+    metric = models.CharField(_("metric"), max_length=24, choices=Metric.choices)
+    value = models.PositiveIntegerField(_("value"))
+    source = models.ForeignKey(
+        "tracker.Source", on_delete=models.PROTECT, related_name="flow_counts", verbose_name=_("source")
+    )
+    report = models.ForeignKey(
+        "tracker.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flow_counts",
+        verbose_name=_("report"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-day", "crossing", "metric"]
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["crossing", "day", "metric", "source"], name="flow_count_one_per_source_day"
@@ -302,4 +341,10 @@ class FlowCount(PublicIdModel, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.crossing} {self.day}: {self.value} {self.get_metric_display().lower()} ({self.source})"
+        return gettext("%(crossing)s %(day)s: %(value)s %(metric)s (%(source)s)") % {
+            "crossing": self.crossing,
+            "day": self.day,
+            "value": self.value,
+            "metric": str(self.get_metric_display()).lower(),
+            "source": self.source,
+        }

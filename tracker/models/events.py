@@ -22,18 +22,20 @@ class TimelineEventKind(models.TextChoices):
 class TimelineEvent(PublicIdModel, VersionedModel):
     Kind = TimelineEventKind
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="events")
-    occurred_on = models.DateField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    location = models.CharField(max_length=200, blank=True)
-    actors = models.ManyToManyField(Actor, blank=True, related_name="events")
-    reports = models.ManyToManyField("tracker.Report", blank=True, related_name="events")
+    crisis = models.ForeignKey(Crisis, on_delete=models.PROTECT, related_name="events", verbose_name=_("crisis"))
+    occurred_on = models.DateField(_("occurred on"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    actors = models.ManyToManyField(Actor, blank=True, related_name="events", verbose_name=_("actors"))
+    reports = models.ManyToManyField("tracker.Report", blank=True, related_name="events", verbose_name=_("reports"))
     history = HistoricalRecords(m2m_fields=[actors])
 
     class Meta:
         ordering = ["-occurred_on", "title"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         constraints = [
             choices_check("kind", TimelineEventKind, name="event_kind_valid"),
             models.UniqueConstraint(fields=["crisis", "occurred_on", "title"], name="event_unique_per_day"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
@@ -13,13 +14,14 @@ from .base import SluggedModel, VersionedModel, choices_check
 class Country(models.Model):
     """An ISO 3166-1 country or territory; filled from pycountry by a data migration."""
 
-    iso3 = models.CharField("ISO 3166 alpha-3", max_length=3, primary_key=True)
-    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
-    name = models.CharField(max_length=100)
+    iso3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, primary_key=True)
+    iso2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
         constraints = [
             models.CheckConstraint(condition=models.Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_format"),
             models.CheckConstraint(condition=models.Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_format"),
@@ -30,14 +32,14 @@ class Country(models.Model):
 
 
 class ActorKind(models.TextChoices):
-    STATE = "state", "State"
-    GOVERNMENT_BODY = "government_body", "Government body"
-    UN_AGENCY = "un_agency", "UN agency"
-    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
-    NGO = "ngo", "NGO"
-    ARMED_GROUP = "armed_group", "Armed group"
-    PERSON = "person", "Person"
-    OTHER = "other", "Other"
+    STATE = "state", pgettext_lazy("actor kind", "State")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    UN_AGENCY = "un_agency", _("UN agency")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organisation")
+    NGO = "ngo", _("NGO")
+    ARMED_GROUP = "armed_group", _("Armed group")
+    PERSON = "person", _("Person")
+    OTHER = "other", _("Other")
 
 
 class Actor(SluggedModel, VersionedModel):
@@ -45,22 +47,27 @@ class Actor(SluggedModel, VersionedModel):
 
     Kind = ActorKind
 
-    name = models.CharField(max_length=200, unique=True)
-    short_name = models.CharField(max_length=40, blank=True, help_text="Acronym or short form, e.g. OIC")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=40, blank=True, help_text=_("Acronym or short form, e.g. OIC")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.ForeignKey(
         Country,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="actors",
-        help_text="For a state, the state itself; for others, where they are based, if it matters",
+        verbose_name=_("country"),
+        help_text=_("For a state, the state itself; for others, where they are based, if it matters"),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         constraints = [choices_check("kind", ActorKind, name="actor_kind_valid")]
 
     def __str__(self) -> str:
@@ -76,32 +83,34 @@ class CrisisState(models.TextChoices):
 # GLIDE numbers (glidenumber.net): hazard code, year, six-digit serial, ISO 3166 alpha-3 country: CE-2023-000191-PSE.
 GLIDE_PATTERN = r"^[A-Z]{2}-[0-9]{4}-[0-9]{6}-[A-Z]{3}$"
 glide_validator = RegexValidator(
-    GLIDE_PATTERN, "A GLIDE number reads hazard-year-serial-country, e.g. CE-2023-000191-PSE (capitals, six digits)."
+    GLIDE_PATTERN, _("A GLIDE number reads hazard-year-serial-country, e.g. CE-2023-000191-PSE (capitals, six digits).")
 )
 
 
 class Crisis(SluggedModel, VersionedModel):
     State = CrisisState
 
-    name = models.CharField(max_length=200, unique=True)
-    summary = models.TextField(blank=True)
-    countries = models.ManyToManyField(Country, blank=True, related_name="crises")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    countries = models.ManyToManyField(Country, blank=True, related_name="crises", verbose_name=_("countries"))
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ACTIVE)
     glide = models.CharField(
-        "GLIDE number",
+        _("GLIDE number"),
         max_length=18,
         blank=True,
         validators=[glide_validator],
-        help_text="The GLIDE number partners file this crisis under (glidenumber.net, ReliefWeb); blank when none "
-        "is verified",
+        help_text=_(
+            "The GLIDE number partners file this crisis under (glidenumber.net, ReliefWeb); blank when none is verified"
+        ),
     )
     history = HistoricalRecords(m2m_fields=[countries])
 
     class Meta:
         ordering = ["-started_on", "name"]
-        verbose_name_plural = "crises"
+        verbose_name = _("crisis")
+        verbose_name_plural = _("crises")
         constraints = [
             choices_check("state", CrisisState, name="crisis_state_valid"),
             models.CheckConstraint(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .accords import AidDispute, EvacuationAgreement
@@ -13,19 +15,19 @@ from .reference import Crisis
 
 
 class SourceKind(models.TextChoices):
-    FEED = "feed", "Feed (RSS, Atom, JSON Feed)"
-    RELIEFWEB = "reliefweb", "ReliefWeb-style JSON API"
-    MANUAL = "manual", "Manual (entered by editors)"
+    FEED = "feed", _("Feed (RSS, Atom, JSON Feed)")
+    RELIEFWEB = "reliefweb", _("ReliefWeb-style JSON API")
+    MANUAL = "manual", _("Manual (entered by editors)")
 
 
 class SourceReliability(models.TextChoices):
     # The Admiralty (NATO) scale for source reliability, familiar to analysts.
-    A = "A", "A: completely reliable"
-    B = "B", "B: usually reliable"
-    C = "C", "C: fairly reliable"
-    D = "D", "D: not usually reliable"
-    E = "E", "E: unreliable"
-    F = "F", "F: reliability cannot be judged"
+    A = "A", _("A: completely reliable")
+    B = "B", _("B: usually reliable")
+    C = "C", _("C: fairly reliable")
+    D = "D", _("D: not usually reliable")
+    E = "E", _("E: unreliable")
+    F = "F", _("F: reliability cannot be judged")
 
 
 # A source's polling health: written by every poll, shown to editors, kept out of its history (and, by migration
@@ -48,27 +50,33 @@ class Source(SluggedModel, VersionedModel):
     Kind = SourceKind
     Reliability = SourceReliability
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    url = models.URLField(max_length=2000, blank=True, help_text="Feed or API address; empty for manual sources")
-    home_page = models.URLField(max_length=2000, blank=True)
-    params = models.JSONField(default=dict, blank=True, help_text="API parameters, e.g. appname and query")
-    enabled = models.BooleanField(default=True, help_text="Paused sources are not polled")
-    poll_interval_minutes = models.PositiveIntegerField(default=30)
-    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(
+        _("URL"), max_length=2000, blank=True, help_text=_("Feed or API address; empty for manual sources")
+    )
+    home_page = models.URLField(_("home page"), max_length=2000, blank=True)
+    params = models.JSONField(
+        _("params"), default=dict, blank=True, help_text=_("API parameters, e.g. appname and query")
+    )
+    enabled = models.BooleanField(_("enabled"), default=True, help_text=_("Paused sources are not polled"))
+    poll_interval_minutes = models.PositiveIntegerField(_("poll interval (minutes)"), default=30)
+    reliability = models.CharField(_("reliability"), max_length=1, choices=Reliability.choices, default=Reliability.F)
     # Health, written by the ingestion pipeline.
-    last_polled_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    failures_in_row = models.PositiveIntegerField(default=0)
-    next_poll_at = models.DateTimeField(null=True, blank=True)
-    etag = models.CharField(max_length=500, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    failures_in_row = models.PositiveIntegerField(_("failures in a row"), default=0)
+    next_poll_at = models.DateTimeField(_("next poll at"), null=True, blank=True)
+    etag = models.CharField(_("ETag"), max_length=500, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
     history = HistoricalRecords(excluded_fields=list(SOURCE_HEALTH_FIELDS))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         constraints = [
             choices_check("kind", SourceKind, name="source_kind_valid"),
             choices_check("reliability", SourceReliability, name="source_reliability_valid"),
@@ -85,10 +93,10 @@ class Source(SluggedModel, VersionedModel):
 
 
 class ReportReviewState(models.TextChoices):
-    NEW = "new", "New"
-    RELEVANT = "relevant", "Relevant"
-    NOT_RELEVANT = "not_relevant", "Not relevant"
-    DUPLICATE = "duplicate", "Duplicate"
+    NEW = "new", pgettext_lazy("review state", "New")
+    RELEVANT = "relevant", pgettext_lazy("review state", "Relevant")
+    NOT_RELEVANT = "not_relevant", pgettext_lazy("review state", "Not relevant")
+    DUPLICATE = "duplicate", pgettext_lazy("review state", "Duplicate")
 
 
 class Report(PublicIdModel, VersionedModel):
@@ -96,45 +104,80 @@ class Report(PublicIdModel, VersionedModel):
 
     ReviewState = ReportReviewState
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports")
-    url = models.URLField(max_length=2000, blank=True)
-    canonical_url = models.CharField(max_length=2000, blank=True, help_text="URL without fragment or tracking")
-    external_id = models.CharField(max_length=500, blank=True, help_text="The source's own id for the item")
-    title = models.CharField(max_length=1000, blank=True)
-    summary_html = models.TextField(blank=True, help_text="Sanitised HTML")
-    text = models.TextField(blank=True, help_text="Plain text, for search and matching")
-    published_at = models.DateTimeField()
-    published_at_estimated = models.BooleanField(
-        default=False, help_text="The source gave no date; the fetch time stands in"
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports", verbose_name=_("source"))
+    url = models.URLField(_("URL"), max_length=2000, blank=True)
+    canonical_url = models.CharField(
+        _("canonical URL"), max_length=2000, blank=True, help_text=_("URL without fragment or tracking")
     )
-    fetched_at = models.DateTimeField()
-    language = models.CharField(max_length=12, blank=True, help_text="Read from the item's own text where it can be")
+    external_id = models.CharField(
+        _("external id"), max_length=500, blank=True, help_text=_("The source's own id for the item")
+    )
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    summary_html = models.TextField(_("summary (HTML)"), blank=True, help_text=_("Sanitised HTML"))
+    text = models.TextField(_("text"), blank=True, help_text=_("Plain text, for search and matching"))
+    published_at = models.DateTimeField(_("published at"))
+    published_at_estimated = models.BooleanField(
+        _("date estimated"), default=False, help_text=_("The source gave no date; the fetch time stands in")
+    )
+    fetched_at = models.DateTimeField(_("fetched at"))
+    language = models.CharField(
+        _("language"), max_length=12, blank=True, help_text=_("Read from the item's own text where it can be")
+    )
     # Who wrote it, as against the feed it came through (ReliefWeb names the originating organisations, the
     # countries and the disaster, with its GLIDE number): "on whose word" for readers.
     organisations = models.JSONField(
-        default=list, blank=True, help_text="Originating organisations, as the source names them"
+        _("organisations"),
+        default=list,
+        blank=True,
+        help_text=_("Originating organisations, as the source names them"),
     )
-    country_codes = models.JSONField(default=list, blank=True, help_text="ISO 3166 alpha-3 codes of the countries")
-    disaster = models.CharField(max_length=300, blank=True, help_text="The disaster the source files it under")
-    glide = models.CharField(max_length=40, blank=True, help_text="Its GLIDE number, e.g. CE-2023-000202-PSE")
-    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised title and text")
-    raw = models.TextField(blank=True, help_text="The item as the source served it")
-    review_state = models.CharField(max_length=14, choices=ReviewState.choices, default=ReviewState.NEW)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    country_codes = models.JSONField(
+        _("country codes"), default=list, blank=True, help_text=_("ISO 3166 alpha-3 codes of the countries")
+    )
+    disaster = models.CharField(
+        _("disaster"), max_length=300, blank=True, help_text=_("The disaster the source files it under")
+    )
+    glide = models.CharField(
+        _("GLIDE number"), max_length=40, blank=True, help_text=_("Its GLIDE number, e.g. CE-2023-000202-PSE")
+    )
+    content_hash = models.CharField(
+        _("content hash"), max_length=64, help_text=_("SHA-256 of the normalised title and text")
+    )
+    raw = models.TextField(_("raw item"), blank=True, help_text=_("The item as the source served it"))
+    review_state = models.CharField(
+        _("review state"), max_length=14, choices=ReviewState.choices, default=ReviewState.NEW
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    crises = models.ManyToManyField(Crisis, blank=True, related_name="reports")
-    crossings = models.ManyToManyField(Crossing, blank=True, related_name="reports")
-    disputes = models.ManyToManyField(AidDispute, blank=True, related_name="reports")
-    agreements = models.ManyToManyField(EvacuationAgreement, blank=True, related_name="reports")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    crises = models.ManyToManyField(Crisis, blank=True, related_name="reports", verbose_name=_("crises"))
+    crossings = models.ManyToManyField(Crossing, blank=True, related_name="reports", verbose_name=_("crossings"))
+    disputes = models.ManyToManyField(AidDispute, blank=True, related_name="reports", verbose_name=_("aid disputes"))
+    agreements = models.ManyToManyField(
+        EvacuationAgreement, blank=True, related_name="reports", verbose_name=_("evacuation agreements")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["raw", "text", "summary_html", "updated_at"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -172,22 +215,22 @@ class Report(PublicIdModel, VersionedModel):
 
 
 class StatusSuggestionState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", pgettext_lazy("suggestion state", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("suggestion state", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("suggestion state", "Rejected")
 
 
 class RejectionReason(models.TextChoices):
     """Why an editor turned a suggestion down; the short list lets the linker's mistakes be counted."""
 
-    NO_CLAIM = "no_claim", "States no status (expected, hedged, demanded or conditional)"
-    HISTORICAL = "historical", "Past or superseded, not the status now"
-    WRONG_CROSSING = "wrong_crossing", "Another crossing"
-    WRONG_STATUS = "wrong_status", "Wrong status"
-    WRONG_TRAFFIC = "wrong_traffic", "Wrong kind of traffic"
-    ALREADY_RECORDED = "already_recorded", "Already recorded"
-    UNRELIABLE = "unreliable", "Report not reliable enough"
-    OTHER = "other", "Other (say why in the note)"
+    NO_CLAIM = "no_claim", _("States no status (expected, hedged, demanded or conditional)")
+    HISTORICAL = "historical", _("Past or superseded, not the status now")
+    WRONG_CROSSING = "wrong_crossing", _("Another crossing")
+    WRONG_STATUS = "wrong_status", _("Wrong status")
+    WRONG_TRAFFIC = "wrong_traffic", _("Wrong kind of traffic")
+    ALREADY_RECORDED = "already_recorded", _("Already recorded")
+    UNRELIABLE = "unreliable", _("Report not reliable enough")
+    OTHER = "other", _("Other (say why in the note)")
 
 
 class StatusSuggestion(PublicIdModel, VersionedModel):
@@ -199,29 +242,45 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
     # sentences): such a suggestion is decided on its own page, never accepted in bulk.
     LOW_CONFIDENCE = 0.6
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
-    crossing = models.ForeignKey(Crossing, on_delete=models.PROTECT, related_name="suggestions")
-    proposed_status = models.CharField(max_length=12, choices=CrossingStatus.Status.choices)
-    traffic = models.CharField(max_length=12, choices=Traffic.choices, default=Traffic.ALL)
-    evidence = models.TextField(help_text="The sentence that names the crossing and its status")
-    matched_phrase = models.CharField(max_length=200, blank=True)
-    confidence = models.FloatField(default=1.0, help_text="How sure the reader was, 0 to 1")
-    reason = models.TextField(blank=True, help_text="The clause and the rule that raised it")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("report"))
+    crossing = models.ForeignKey(
+        Crossing, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("crossing")
     )
-    decision_note = models.TextField(blank=True)
-    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
+    proposed_status = models.CharField(_("proposed status"), max_length=12, choices=CrossingStatus.Status.choices)
+    traffic = models.CharField(_("kind of traffic"), max_length=12, choices=Traffic.choices, default=Traffic.ALL)
+    evidence = models.TextField(_("evidence"), help_text=_("The sentence that names the crossing and its status"))
+    matched_phrase = models.CharField(_("matched phrase"), max_length=200, blank=True)
+    confidence = models.FloatField(_("confidence"), default=1.0, help_text=_("How sure the reader was, 0 to 1"))
+    reason = models.TextField(_("reason"), blank=True, help_text=_("The clause and the rule that raised it"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
     resulting_status = models.OneToOneField(
-        CrossingStatus, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestion"
+        CrossingStatus,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestion",
+        verbose_name=_("resulting status"),
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("status suggestion")
+        verbose_name_plural = _("status suggestions")
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "crossing", "proposed_status", "traffic"], name="suggestion_once_per_report"
@@ -269,7 +328,10 @@ class StatusSuggestion(PublicIdModel, VersionedModel):
         # crossing and the report: select_related both where suggestions are listed.
         title = str(self.report)
         cut = title if len(title) <= 60 else title[:59] + "…"
-        return (
-            f"{self.crossing}: {self.get_proposed_status_display().lower()} for {self.get_traffic_display().lower()}?"
-            f" ({self.get_state_display().lower()}) from “{cut}”"
-        )
+        return gettext("%(crossing)s: %(status)s for %(traffic)s? (%(state)s) from “%(report)s”") % {
+            "crossing": self.crossing,
+            "status": self.get_proposed_status_display().lower(),
+            "traffic": self.get_traffic_display().lower(),
+            "state": self.get_state_display().lower(),
+            "report": cut,
+        }
