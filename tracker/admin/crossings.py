@@ -275,7 +275,7 @@ class CrossingStatusAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("report"))
     def cited_report(self, row: CrossingStatus) -> str:
-        return WITHHELD if getattr(row, "report_withheld", True) else str(row.report or "-")
+        return str(WITHHELD) if getattr(row, "report_withheld", True) else str(row.report or "-")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
