@@ -390,3 +390,13 @@ def test_a_hidden_reports_organisations_do_not_shape_the_crossings_csv(partner_c
 
     # One column per kind, as with no organisation anywhere; not the hidden report's four.
     assert [name for name in header if "_people_report_organisation" in name] == ["status_people_report_organisation_1"]
+
+
+@pytest.mark.django_db
+def test_coordinates_west_or_south_are_numbers_pandas_reads(partner_client):
+    """A negative coordinate (a Decimal) is written as a number, not defused as if it began a formula."""
+    CrossingFactory(name="Far west", latitude="-12.250000", longitude="-73.500000")
+    frame = pd.read_csv(io.StringIO(fetch(partner_client, "/api/v1/crossings/?format=csv")), skiprows=[1])
+    row = frame[frame["crossing_name"] == "Far west"].iloc[0]
+    assert row["latitude"] == -12.25 and row["longitude"] == -73.5
+    assert frame["longitude"].dtype.kind == "f"

@@ -116,3 +116,14 @@ def test_page_lists_are_one_value_per_cell(analyst_client):
     listed = csv_rows(analyst_client.get("/reports/", {"format": "csv"}))
     assert all("; " not in value for row in listed for value in row.values())
     assert any(row["crossing_1"] == situation.crossings[0].name for row in listed)
+
+
+def test_numbers_are_numbers_in_every_csv_negative_ones_too():
+    """A longitude west of Greenwich (a Decimal from the database) is a number, not text shielded from spreadsheets:
+    only text that would start a formula is defused."""
+    from decimal import Decimal
+
+    from tracker.csv_cells import csv_cell
+
+    assert csv_cell(Decimal("-73.500000")) == "-73.500000" and csv_cell(-3) == "-3" and csv_cell(-0.5) == "-0.5"
+    assert csv_cell("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0" and csv_cell("=1+2") == "'=1+2"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from .text import defuse_formula
@@ -24,8 +25,8 @@ def csv_cell(value: Any) -> str:
         return rfc3339(value) or ""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, int | float):
-        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, never a formula: -73.5 stays -73.5
     if isinstance(value, list | tuple):
         return "; ".join(csv_cell(item) for item in value)
     return defuse_formula(str(value))

@@ -21,6 +21,7 @@ def tune_garbage_collector() -> tuple[int, int, int]:
 
     Called by ``tracker.wsgi`` once the application is loaded (in each gunicorn worker), and by the benchmark's
     cold-page runner, which measures what a worker does."""
+    gc.collect()  # what start-up left as garbage is freed, not frozen for the worker's life
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(settings.GC_GEN0_THRESHOLD, middle, old)
