@@ -280,6 +280,10 @@ def test_crossing_page_chart_and_map_speak_the_readers_language(analyst_client, 
     assert 'direction="rtl"' in arabic  # the chart's words set right to left (tracker/pages/svg.py, anchored)
     french = body(in_language(analyst_client, "/map/", "fr"))
     assert "Points de passage : statut pour aide humanitaire" in french and 'direction="rtl"' not in french
+    # Coordinates are data: a point for the decimals in every language (French and Arabic would write a comma).
+    crossing.refresh_from_db()
+    french_page = text(in_language(analyst_client, f"/crossings/{crossing.slug}/", "fr"))
+    assert f"{crossing.latitude}, {crossing.longitude}" in french_page and "." in str(crossing.latitude)
 
 
 @pytest.mark.django_db
