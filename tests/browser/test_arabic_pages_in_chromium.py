@@ -6,12 +6,15 @@ Screenshots: var/screenshots/ar-dashboard-1400.png, ar-crossing-1400.png, ar-map
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import combinations
 
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
+from tracker import services
 from tracker.demo import load_demo
+from tracker.models import Crossing, FlowCount, Source
 
 PASSWORD = "pw-for-tests-only"  # the named users' password (tests/conftest.py)
 
@@ -92,6 +95,16 @@ def _clashes(drawing: dict, texts: list[dict], marks: list[dict]) -> list[str]: 
 
 def test_arabic_dashboard_crossing_page_and_map(reference_data, analyst, live_server, browser_page):
     load_demo()
+    rafah = Crossing.objects.get(slug="rafah")
+    for n, value in enumerate((12, 0, 31)):  # a daily count, so the crossing page draws its bar chart too
+        services.flow_count_record(
+            crossing=rafah,
+            day=date(2023, 10, 20 + n),
+            metric=FlowCount.Metric.AID_TRUCKS,
+            value=value,
+            source=Source.objects.order_by("pk").first(),
+            recorded_by=None,
+        )
     page, requests = browser_page
     page.set_viewport_size({"width": 1400, "height": 1000})
     _sign_in_in_arabic(page, live_server, analyst)
@@ -112,6 +125,9 @@ def test_arabic_dashboard_crossing_page_and_map(reference_data, analyst, live_se
     assert band_labels, "no band is labelled"
     assert _clashes(chart, chart["texts"], others) == []
     assert _clashes(chart, [t for t in chart["texts"] if t not in band_labels], bands) == []
+    flows = page.evaluate(DRAWING_JS, "svg.chart-flow")
+    assert any("أكتوبر" in text["text"] for text in flows["texts"]), "the daily counts' axis names no month in Arabic"
+    assert _clashes(flows, flows["texts"], []) == []
 
     page.goto(f"{live_server.url}/map/")
     _check_page(page, "map")

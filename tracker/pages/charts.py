@@ -440,6 +440,7 @@ def _nice_max(value: int) -> int:
 
 def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> SafeString:
     """Daily bars of one metric, one bar per source and day; a day with no figure has no bar, a zero a flat mark."""
+    rtl = get_language_bidi()
     prefix = f"flow{index}"
     sources = sorted(series.by_source)
     days: Sequence[date] = series.days
@@ -490,7 +491,7 @@ def flow_chart_svg(series: FlowSeries, *, crossing_name: str, index: int) -> Saf
         day_index = (tick.date() - days[0]).days
         if 0 <= day_index < len(days):
             x = left + (day_index + 0.5) * slot
-            body.append(tag("text", text(label), x=x, y=base + 16, class_="chart-tick", text_anchor="middle"))
+            body.append(tag("text", text(label), x=x, y=base + 16, class_="chart-tick", **anchored("middle", rtl)))
     body.append(tag("line", x1=left, x2=WIDTH - RIGHT, y1=base, y2=base, class_="chart-axis"))
     legend_y = base + 30
     for n, source in enumerate(sources):

@@ -64,9 +64,10 @@ def anchored(anchor: str, rtl: bool) -> dict[str, str]:
     """The attributes that set a text's ``anchor`` (start: its left end at x; end: its right end; middle).
 
     Right to left (an Arabic page), the text is also set right to left, its anchor named the other way round (the
-    start of a right-to-left text is its right end), so it lands where ``text_box`` measured it. Chromium lays out
-    Arabic text in a left-to-right ``<text>`` by its logical order, not as it draws it: anchored at its end it
-    overshoots, and a symbol before a word is drawn over the word (issue 17).
+    start of a right-to-left text is its right end), so it lands where ``text_box`` measured it. In a left-to-right
+    ``<text>``, Chromium draws Arabic mixed with other characters away from where it measures it: anchored at its
+    end it overshoots the anchor, and a symbol before a word is drawn over the word (issue 17). A symbol and a word
+    that must not touch are best drawn as two texts (the chart's bands and legend).
     """
     if not rtl:
         return {"text_anchor": anchor} if anchor != "start" else {}
