@@ -91,7 +91,8 @@ class _UnitWords:
     looks up its plural forms on every call, a third of its time on a page of 1,200 "for 3 days"."""
 
     def __init__(self, lazy: Any) -> None:
-        self.lazy, self.done = lazy, {}
+        self.lazy: Any = lazy
+        self.done: dict[int, str] = {}
 
     def __mod__(self, values: dict[str, int]) -> str:
         number = values["num"]
