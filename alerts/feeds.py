@@ -2,6 +2,10 @@
 
 Feed readers cannot sign in, so the key stands for the account: a wrong or revoked key, or an account that may no
 longer read the pages, is a 404 like any unknown address (nothing says the key once existed).
+
+A feed is written in the language its address asks for (``?lang=ar``; English without it), which the alerts page
+puts in the addresses it gives in the reader's language. Feed readers send an Accept-Language of their own, not
+the reader's, so it is not followed: an address always gives the same feed.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
 from tracker.models import Crisis, Crossing
+from tracker.selectors.names import crossing_names_in
 
 from . import services
 from .selectors import AlertEntry, entries_from_changes, feed_changes
@@ -48,9 +54,13 @@ class StatusChangesFeed(Feed):  # type: ignore[type-arg]
     description_template = "alerts/feed_entry.html"
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # A feed is data, like the CSV and the API: the same bytes whatever the reader's language (README
-        # "Languages"); feed readers send no Accept-Language worth following.
-        with translation.override(settings.LANGUAGE_CODE):
+        offered = [code for code, _ in settings.LANGUAGES]
+        language = request.GET.get("lang", settings.LANGUAGE_CODE)
+        if language not in offered:
+            return HttpResponseBadRequest(
+                f"lang must be one of {', '.join(offered)}, not {language!r}\n", content_type="text/plain"
+            )
+        with translation.override(language):  # the feed's own xml:lang follows (Feed.language is unset)
             response = super().__call__(request, *args, **kwargs)
         # The URL carries a personal key: no shared cache may keep the answer.
         response["Cache-Control"] = "private, max-age=60"
@@ -71,13 +81,13 @@ class StatusChangesFeed(Feed):  # type: ignore[type-arg]
         return feed_changes()
 
     def title(self, obj: Any) -> str:
-        return "Situation tracker: every crossing's status changes"
+        return gettext("Situation tracker: every crossing's status changes")
 
     def link(self, obj: Any) -> str:
         return reverse("pages:dashboard")
 
     def subtitle(self, obj: Any) -> str:
-        return "Statuses recorded by the tracker's editors (never an undecided suggestion), newest first."
+        return gettext("Statuses recorded by the tracker's editors (never an undecided suggestion), newest first.")
 
     def item_title(self, item: AlertEntry) -> str:
         return item.title
@@ -99,10 +109,10 @@ class StatusChangesFeed(Feed):  # type: ignore[type-arg]
         return item.recorded_at
 
     def item_author_name(self, item: AlertEntry) -> str:
-        return item.stated_by or "Situation tracker"
+        return item.stated_by or gettext("Situation tracker")
 
     def item_categories(self, item: AlertEntry) -> list[str]:
-        return [item.crossing.name, item.traffic_label, item.status_label]
+        return [item.crossing_name, item.traffic_label, item.status_label]
 
 
 class CrossingFeed(StatusChangesFeed):
@@ -113,7 +123,8 @@ class CrossingFeed(StatusChangesFeed):
         return feed_changes(crossing=obj)
 
     def title(self, obj: Crossing) -> str:
-        return f"Situation tracker: {obj.name} status changes"
+        name = crossing_names_in(translation.get_language() or settings.LANGUAGE_CODE).get(obj.pk, obj.name)
+        return gettext("Situation tracker: %(crossing)s status changes") % {"crossing": name}
 
     def link(self, obj: Crossing) -> str:
         return reverse("pages:crossing", args=[obj.slug])
@@ -127,7 +138,7 @@ class CrisisFeed(StatusChangesFeed):
         return feed_changes(crisis=obj)
 
     def title(self, obj: Crisis) -> str:
-        return f"Situation tracker: {obj.name}, status changes of its crossings"
+        return gettext("Situation tracker: %(crisis)s, status changes of its crossings") % {"crisis": obj.name}
 
     def link(self, obj: Crisis) -> str:
         return reverse("pages:crisis", args=[obj.slug])

@@ -54,14 +54,21 @@ def _names() -> dict[int, str]:
 def _feed_urls(
     request: HttpRequest, key: str, crossings: list[Crossing], names: dict[int, str]
 ) -> list[tuple[str, str]]:
-    urls = [(gettext("Every crossing"), request.build_absolute_uri(reverse("alerts:feed_all", args=[key])))]
+    """The addresses of a new key's feeds, written in the reader's language (``?lang=``; none for English)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    query = "" if language == settings.LANGUAGE_CODE else f"?lang={language}"
+
+    def address(path: str) -> str:
+        return request.build_absolute_uri(path) + query
+
+    urls = [(gettext("Every crossing"), address(reverse("alerts:feed_all", args=[key])))]
     for crossing in crossings:
         path = reverse("alerts:feed_crossing", args=[key, crossing.slug])
-        urls.append((names.get(crossing.pk, crossing.name), request.build_absolute_uri(path)))
+        urls.append((names.get(crossing.pk, crossing.name), address(path)))
     for crisis in Crisis.objects.order_by("name"):
         path = reverse("alerts:feed_crisis", args=[key, crisis.slug])
         label = gettext("%(crisis)s (every crossing of the crisis)") % {"crisis": crisis.name}
-        urls.append((label, request.build_absolute_uri(path)))
+        urls.append((label, address(path)))
     return urls
 
 

@@ -268,3 +268,47 @@ def test_the_masking_filter_lets_a_malformed_log_call_through_to_the_handler():
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "bad %s %s", (1,), None)
 
     assert MaskFeedKeys().filter(record) is True
+
+
+def test_a_feed_speaks_the_language_its_address_asks_for(client, world, key):
+    from tracker.models import CrossingAlias
+
+    CrossingAlias.objects.create(crossing=world.rafah, name="رفح", language="ar")
+    english = _read(client, reverse("alerts:feed_crossing", args=[key, "rafah"]))
+    arabic = _read(client, reverse("alerts:feed_crossing", args=[key, "rafah"]) + "?lang=ar")
+    assert english.feed.language == "en" and arabic.feed.language == "ar"
+    assert arabic.feed.title == "متابعة الوضع: تغيّرات حالة رفح"
+    assert english.feed.title == "Situation tracker: Rafah status changes"
+    # The same entries, ids and times; only the words differ.
+    assert [e.id for e in arabic.entries] == [e.id for e in english.entries] != []
+    assert [e.updated for e in arabic.entries] == [e.updated for e in english.entries]
+    assert [e.title for e in arabic.entries] != [e.title for e in english.entries]
+    assert all("رفح" in e.title and not re.search(r"[A-Za-z]{3}", e.title) for e in arabic.entries)
+    assert {t.term for e in arabic.entries for t in e.tags} >= {"رفح", "الأفراد"}
+    french = _read(client, reverse("alerts:feed_all", args=[key]) + "?lang=fr")
+    assert french.feed.language == "fr" and "points de passage" in french.feed.title
+
+
+def test_a_feed_reader_s_accept_language_does_not_change_the_feed(client, world, key):
+    url = reverse("alerts:feed_all", args=[key])
+    with_header = client.get(url, HTTP_ACCEPT_LANGUAGE="ar")
+    assert with_header.content == client.get(url).content
+    assert _read(client, url).feed.language == "en"
+
+
+@pytest.mark.parametrize("lang", ["de", "", "AR", "ar-EG"])
+def test_a_language_not_offered_is_a_clear_400(client, world, key, lang):
+    response = client.get(reverse("alerts:feed_all", args=[key]), {"lang": lang})
+    assert response.status_code == 400
+    assert response.content.decode() == f"lang must be one of en, ar, fr, not {lang!r}\n"
+
+
+def test_the_addresses_given_with_a_new_key_carry_the_page_s_language(analyst_client, world):
+    response = analyst_client.post(reverse("alerts:token_create"), {"label": "Reader"}, HTTP_ACCEPT_LANGUAGE="ar")
+    page = analyst_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    addresses = re.findall(r"http://testserver/alerts/feeds/[^\s<\"]+", page)
+    assert addresses and all(a.endswith("?lang=ar") for a in addresses)
+    english = analyst_client.post(reverse("alerts:token_create"), {"label": "Reader 2"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = analyst_client.get(english["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    addresses = re.findall(r"http://testserver/alerts/feeds/[^\s<\"]+", page)
+    assert addresses and not any("lang=" in a for a in addresses)

@@ -1,5 +1,6 @@
 """Alert e-mails in the subscriber's language (issue 17): the page's language when they subscribed is kept on the
-subscription, and the e-mail (subject, body, labels) is written in it; the Atom feed, being data, is not."""
+subscription, and the e-mail (subject, body, labels) is written in it; an Atom feed in the language its address asks
+for (tests/test_alerts_feeds.py)."""
 
 from __future__ import annotations
 
@@ -131,7 +132,14 @@ def test_the_alerts_page_and_the_unsubscribe_page_are_wholly_translated(  # type
     token = alert_services.feed_token_create(user=charlie, label="").token
     # Feed addresses and the key's prefix are code, and Atom a format's name: they stay as they are.
     addresses = [f"/alerts/feeds/YOUR-FEED-KEY/{tail}" for tail in ("all.atom", "crossings/<crossing>.atom")]
-    code = ("Atom", token.prefix, *addresses, "/alerts/feeds/YOUR-FEED-KEY/crises/<crisis>.atom")
+    code = (
+        "Atom",
+        token.prefix,
+        *addresses,
+        "/alerts/feeds/YOUR-FEED-KEY/crises/<crisis>.atom",
+        "?lang=ar",
+        "?lang=fr",
+    )
     response = in_language(analyst_client, "/alerts/", language)
     page = assert_translated(response, language, lookups, also_data=code)
     assert ("الأفراد" if language == "ar" else "Personnes") in page  # the subscription's kinds, in words
