@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from tests import test_i18n_pages
+from tests.admin_forms import change_form_data
 from tests.test_i18n_pages import LANGUAGES, assert_translated, in_language, lookups  # noqa: F401  (a fixture)
 from tests.test_pages_support import body
 from tracker import services
 from tracker.admin.audit import USER_FILTER_CODES
 from tracker.admin.sources import SOURCE_HELP_CODE
-from tracker.models import CrossingStatus, FlowCount, Report, StatusSuggestion, WorkerHeartbeat
+from tracker.models import Crisis, CrossingStatus, FlowCount, Report, StatusSuggestion, WorkerHeartbeat
 
 # Latin-script words an Arabic admin page may show besides tests.test_i18n_pages.LATIN_ALLOWED, all names of
 # standards, formats, services and codes that editors type or read as they are:
@@ -231,3 +232,55 @@ def test_bulk_decision_pages_are_wholly_translated(
         )
         assert response.status_code == 200 and expected in body(response), action
         assert_translated(without_record(response, values, pattern), language, lookups)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_messages_and_refusals_to_editors_are_translated(
+    client,
+    editor,
+    other_editor,
+    record,
+    lookups,  # noqa: F811 (the fixture imported above)
+    language,
+):
+    """What an editor is told after acting: the actions' messages (reports reviewed, sources paused and resumed,
+    suggestions rejected, a status recorded) and a stale edit's refusal, each read on the page that shows it."""
+    values = record_values()
+    pattern = record_pattern(values)
+
+    def check(response: Any, said: str) -> None:
+        assert response.status_code == 200 and said in body(response), said
+        assert_translated(without_record(response, values, pattern), language, lookups)
+        lookups.clear()
+
+    client.force_login(editor)
+    report = Report.objects.filter(review_state=Report.ReviewState.RELEVANT).first()
+    source = report.source  # type: ignore[union-attr]
+    for model, action, pk, extra in (
+        ("source", "pause", source.pk, {}),
+        ("source", "resume", source.pk, {}),
+        ("report", "mark_relevant", report.pk, {}),  # type: ignore[union-attr]
+        ("statussuggestion", "reject", record["pending"].pk, {"post": "yes", "rejection_reason": "wrong_status"}),
+    ):
+        url = reverse(f"admin:tracker_{model}_changelist")
+        data = {"action": action, "_selected_action": [pk], **extra}
+        check(client.post(url, data, HTTP_ACCEPT_LANGUAGE=language, follow=True), 'class="success"')
+
+    # A status recorded on its own form, and the message that names it.
+    url = reverse("admin:tracker_crossingstatus_add")
+    crossing = record["pending"].crossing
+    data = {"crossing": crossing.pk, "status": "open", "traffic": "fuel", "certainty": "reported", "note": "Seen."}
+    data["effective_at_0"], data["effective_at_1"] = "2023-10-20", "09:00"
+    check(client.post(url, data, HTTP_ACCEPT_LANGUAGE=language, follow=True), 'class="success"')
+
+    # A stale edit: another editor saved the crisis after this form was opened.
+    crisis = Crisis.objects.first()
+    url = reverse("admin:tracker_crisis_change", args=[crisis.pk])  # type: ignore[union-attr]
+    opened = change_form_data(client.get(url))
+    client.force_login(other_editor)
+    assert client.post(url, {**opened, "summary": "Bob's summary"}).status_code == 302
+    client.get(url)  # Bob reads his "changed successfully" (messages are kept in a cookie, not in his session)
+    client.force_login(editor)
+    # What the editor typed is shown back as typed: a summary with no words, so the page's own words are checked.
+    check(client.post(url, {**opened, "summary": "2023"}, HTTP_ACCEPT_LANGUAGE=language), "errornote")
