@@ -10,7 +10,7 @@ COPY tracker ./tracker
 COPY ingest ./ingest
 COPY alerts ./alerts
 RUN pip install --no-cache-dir .
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 # The Arabic and French catalogues: compiled here (the .mo files are not committed), with gettext removed after.
 # locale-vendor: third-party apps' missing languages (django-celery-beat's Arabic); compilemessages reads LOCALE_PATHS.

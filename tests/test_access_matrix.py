@@ -257,10 +257,11 @@ ADMIN_MODELS = [
     AdminModel("api.webhookdelivery", "v", "vc", "vc"),
     # Alerts belong to their users (managed on /alerts/): administrators may look, and remove a subscription or
     # a feed key; the record of what was mailed is kept, since it is what stops a change being mailed twice.
-    AdminModel("alerts.alertsubscription", "", "", "vd"),
+    # Editors read who follows what and what was mailed ("why did I get no alert?"), never the feed keys.
+    AdminModel("alerts.alertsubscription", "", "v", "vd"),
     AdminModel("alerts.feedtoken", "", "", "vd"),
-    AdminModel("alerts.alertdelivery", "", "", "v"),
-    AdminModel("alerts.alertdigest", "", "", "v"),
+    AdminModel("alerts.alertdelivery", "", "v", "v"),
+    AdminModel("alerts.alertdigest", "", "v", "v"),
 ]
 
 
@@ -381,7 +382,7 @@ def admin_site_rows() -> Iterator[Row]:
         ("tracker", 200, 200),
         ("ingest", 200, 200),
         ("api", 200, 200),
-        ("alerts", 404, 404),
+        ("alerts", 404, 200),
     ]:
         yield Row(pattern, f"/admin/{app}/", signed_in(analyst=analyst, editor=editor, superuser=200))
     yield Row("admin/(?P<url>.*)$", "/admin/no-such-page/", signed_in(**dict.fromkeys(STAFF, 404)))
