@@ -6,1485 +6,2380 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0010_report_fts5'),
+        ("tracker", "0010_report_fts5"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='actor',
-            options={'ordering': ['name'], 'verbose_name': 'actor', 'verbose_name_plural': 'actors'},
+            name="actor",
+            options={"ordering": ["name"], "verbose_name": "actor", "verbose_name_plural": "actors"},
         ),
         migrations.AlterModelOptions(
-            name='agreementeligibility',
-            options={'verbose_name': 'agreement eligibility', 'verbose_name_plural': 'agreement eligibility'},
+            name="agreementeligibility",
+            options={"verbose_name": "agreement eligibility", "verbose_name_plural": "agreement eligibility"},
         ),
         migrations.AlterModelOptions(
-            name='agreementparty',
-            options={'ordering': ['agreement', 'role', 'actor'], 'verbose_name': 'agreement party', 'verbose_name_plural': 'agreement parties'},
+            name="agreementparty",
+            options={
+                "ordering": ["agreement", "role", "actor"],
+                "verbose_name": "agreement party",
+                "verbose_name_plural": "agreement parties",
+            },
         ),
         migrations.AlterModelOptions(
-            name='aiddispute',
-            options={'ordering': ['-opened_on', 'name'], 'verbose_name': 'aid dispute', 'verbose_name_plural': 'aid disputes'},
+            name="aiddispute",
+            options={
+                "ordering": ["-opened_on", "name"],
+                "verbose_name": "aid dispute",
+                "verbose_name_plural": "aid disputes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='aiddisputestatechange',
-            options={'ordering': ['-effective_at', '-recorded_at', '-id'], 'verbose_name': 'aid dispute state change', 'verbose_name_plural': 'aid dispute state changes'},
+            name="aiddisputestatechange",
+            options={
+                "ordering": ["-effective_at", "-recorded_at", "-id"],
+                "verbose_name": "aid dispute state change",
+                "verbose_name_plural": "aid dispute state changes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='change',
-            options={'ordering': ['id'], 'verbose_name': 'change', 'verbose_name_plural': 'change feed'},
+            name="change",
+            options={"ordering": ["id"], "verbose_name": "change", "verbose_name_plural": "change feed"},
         ),
         migrations.AlterModelOptions(
-            name='country',
-            options={'ordering': ['name'], 'verbose_name': 'country', 'verbose_name_plural': 'countries'},
+            name="country",
+            options={"ordering": ["name"], "verbose_name": "country", "verbose_name_plural": "countries"},
         ),
         migrations.AlterModelOptions(
-            name='crisis',
-            options={'ordering': ['-started_on', 'name'], 'verbose_name': 'crisis', 'verbose_name_plural': 'crises'},
+            name="crisis",
+            options={"ordering": ["-started_on", "name"], "verbose_name": "crisis", "verbose_name_plural": "crises"},
         ),
         migrations.AlterModelOptions(
-            name='crossing',
-            options={'ordering': ['name'], 'verbose_name': 'crossing', 'verbose_name_plural': 'crossings'},
+            name="crossing",
+            options={"ordering": ["name"], "verbose_name": "crossing", "verbose_name_plural": "crossings"},
         ),
         migrations.AlterModelOptions(
-            name='crossingalias',
-            options={'ordering': ['crossing', 'name'], 'verbose_name': 'crossing alias', 'verbose_name_plural': 'crossing aliases'},
+            name="crossingalias",
+            options={
+                "ordering": ["crossing", "name"],
+                "verbose_name": "crossing alias",
+                "verbose_name_plural": "crossing aliases",
+            },
         ),
         migrations.AlterModelOptions(
-            name='crossingstatus',
-            options={'ordering': ['-effective_at', '-recorded_at', '-id'], 'verbose_name': 'crossing status', 'verbose_name_plural': 'crossing statuses'},
+            name="crossingstatus",
+            options={
+                "ordering": ["-effective_at", "-recorded_at", "-id"],
+                "verbose_name": "crossing status",
+                "verbose_name_plural": "crossing statuses",
+            },
         ),
         migrations.AlterModelOptions(
-            name='crossingstatusretraction',
-            options={'verbose_name': 'status retraction', 'verbose_name_plural': 'status retractions'},
+            name="crossingstatusretraction",
+            options={"verbose_name": "status retraction", "verbose_name_plural": "status retractions"},
         ),
         migrations.AlterModelOptions(
-            name='evacuationagreement',
-            options={'ordering': ['-announced_on', 'name'], 'verbose_name': 'evacuation agreement', 'verbose_name_plural': 'evacuation agreements'},
+            name="evacuationagreement",
+            options={
+                "ordering": ["-announced_on", "name"],
+                "verbose_name": "evacuation agreement",
+                "verbose_name_plural": "evacuation agreements",
+            },
         ),
         migrations.AlterModelOptions(
-            name='evacuationagreementstatechange',
-            options={'ordering': ['-effective_at', '-recorded_at', '-id'], 'verbose_name': 'evacuation agreement state change', 'verbose_name_plural': 'evacuation agreement state changes'},
+            name="evacuationagreementstatechange",
+            options={
+                "ordering": ["-effective_at", "-recorded_at", "-id"],
+                "verbose_name": "evacuation agreement state change",
+                "verbose_name_plural": "evacuation agreement state changes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='flowcount',
-            options={'ordering': ['-day', 'crossing', 'metric'], 'verbose_name': 'daily figure', 'verbose_name_plural': 'daily figures'},
+            name="flowcount",
+            options={
+                "ordering": ["-day", "crossing", "metric"],
+                "verbose_name": "daily figure",
+                "verbose_name_plural": "daily figures",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalflowcount',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical daily figure', 'verbose_name_plural': 'historical daily figures'},
+            name="historicalflowcount",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "historical daily figure",
+                "verbose_name_plural": "historical daily figures",
+            },
         ),
         migrations.AlterModelOptions(
-            name='report',
-            options={'ordering': ['-published_at', '-id'], 'verbose_name': 'report', 'verbose_name_plural': 'reports'},
+            name="report",
+            options={"ordering": ["-published_at", "-id"], "verbose_name": "report", "verbose_name_plural": "reports"},
         ),
         migrations.AlterModelOptions(
-            name='source',
-            options={'ordering': ['name'], 'verbose_name': 'source', 'verbose_name_plural': 'sources'},
+            name="source",
+            options={"ordering": ["name"], "verbose_name": "source", "verbose_name_plural": "sources"},
         ),
         migrations.AlterModelOptions(
-            name='statussuggestion',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'status suggestion', 'verbose_name_plural': 'status suggestions'},
+            name="statussuggestion",
+            options={
+                "ordering": ["-created_at", "-id"],
+                "verbose_name": "status suggestion",
+                "verbose_name_plural": "status suggestions",
+            },
         ),
         migrations.AlterModelOptions(
-            name='timelineevent',
-            options={'ordering': ['-occurred_on', 'title'], 'verbose_name': 'timeline event', 'verbose_name_plural': 'timeline events'},
+            name="timelineevent",
+            options={
+                "ordering": ["-occurred_on", "title"],
+                "verbose_name": "timeline event",
+                "verbose_name_plural": "timeline events",
+            },
         ),
         migrations.AlterModelOptions(
-            name='workerheartbeat',
-            options={'ordering': ['-last_seen'], 'verbose_name': 'worker heartbeat', 'verbose_name_plural': 'worker heartbeats'},
+            name="workerheartbeat",
+            options={
+                "ordering": ["-last_seen"],
+                "verbose_name": "worker heartbeat",
+                "verbose_name_plural": "worker heartbeats",
+            },
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="country",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a state, the state itself; for others, where they are based, if it matters",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actors",
+                to="tracker.country",
+                verbose_name="country",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("state", "State"),
+                    ("government_body", "Government body"),
+                    ("un_agency", "UN agency"),
+                    ("intergovernmental", "Intergovernmental organisation"),
+                    ("ngo", "NGO"),
+                    ("armed_group", "Armed group"),
+                    ("person", "Person"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="short_name",
+            field=models.CharField(
+                blank=True, help_text="Acronym or short form, e.g. OIC", max_length=40, verbose_name="short name"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="actor",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="agreementeligibility",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="eligible",
+                to="tracker.evacuationagreement",
+                verbose_name="evacuation agreement",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agreementeligibility",
+            name="detail",
+            field=models.CharField(
+                blank=True, help_text="e.g. Palestinian Americans", max_length=200, verbose_name="detail"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agreementeligibility",
+            name="group",
+            field=models.CharField(
+                choices=[
+                    ("dual_nationals", "Dual nationals"),
+                    ("foreign_passport_holders", "Foreign passport holders"),
+                    ("wounded_and_sick", "Wounded and sick"),
+                    ("un_staff", "UN staff"),
+                    ("aid_workers", "Aid workers"),
+                    ("diplomats", "Diplomatic staff"),
+                    ("children", "Children"),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+                verbose_name="group",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agreementparty",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agreement_roles",
+                to="tracker.actor",
+                verbose_name="actor",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agreementparty",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="parties",
+                to="tracker.evacuationagreement",
+                verbose_name="evacuation agreement",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agreementparty",
+            name="role",
+            field=models.CharField(
+                choices=[("party", "Party"), ("mediator", "Mediator"), ("guarantor", "Guarantor")],
+                max_length=10,
+                verbose_name="role",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="crisis",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disputes",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="crossings",
+            field=models.ManyToManyField(
+                blank=True, related_name="disputes", to="tracker.crossing", verbose_name="crossings"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="opened_on",
+            field=models.DateField(verbose_name="opened on"),
         ),
         migrations.AlterField(
-            model_name='actor',
-            name='country',
-            field=models.ForeignKey(blank=True, help_text='For a state, the state itself; for others, where they are based, if it matters', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actors', to='tracker.country', verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='kind',
-            field=models.CharField(choices=[('state', 'State'), ('government_body', 'Government body'), ('un_agency', 'UN agency'), ('intergovernmental', 'Intergovernmental organisation'), ('ngo', 'NGO'), ('armed_group', 'Armed group'), ('person', 'Person'), ('other', 'Other')], max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='short_name',
-            field=models.CharField(blank=True, help_text='Acronym or short form, e.g. OIC', max_length=40, verbose_name='short name'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='actor',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='agreementeligibility',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='eligible', to='tracker.evacuationagreement', verbose_name='evacuation agreement'),
-        ),
-        migrations.AlterField(
-            model_name='agreementeligibility',
-            name='detail',
-            field=models.CharField(blank=True, help_text='e.g. Palestinian Americans', max_length=200, verbose_name='detail'),
-        ),
-        migrations.AlterField(
-            model_name='agreementeligibility',
-            name='group',
-            field=models.CharField(choices=[('dual_nationals', 'Dual nationals'), ('foreign_passport_holders', 'Foreign passport holders'), ('wounded_and_sick', 'Wounded and sick'), ('un_staff', 'UN staff'), ('aid_workers', 'Aid workers'), ('diplomats', 'Diplomatic staff'), ('children', 'Children'), ('other', 'Other')], max_length=30, verbose_name='group'),
-        ),
-        migrations.AlterField(
-            model_name='agreementparty',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreement_roles', to='tracker.actor', verbose_name='actor'),
-        ),
-        migrations.AlterField(
-            model_name='agreementparty',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='tracker.evacuationagreement', verbose_name='evacuation agreement'),
-        ),
-        migrations.AlterField(
-            model_name='agreementparty',
-            name='role',
-            field=models.CharField(choices=[('party', 'Party'), ('mediator', 'Mediator'), ('guarantor', 'Guarantor')], max_length=10, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='crisis',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='tracker.crisis', verbose_name='crisis'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='crossings',
-            field=models.ManyToManyField(blank=True, related_name='disputes', to='tracker.crossing', verbose_name='crossings'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='opened_on',
-            field=models.DateField(verbose_name='opened on'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='parties',
-            field=models.ManyToManyField(blank=True, related_name='disputes', to='tracker.actor', verbose_name='parties'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='resolved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='resolved on'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='state',
-            field=models.CharField(choices=[('open', 'Open'), ('negotiating', 'Negotiating'), ('stalled', 'Stalled'), ('resolved', 'Resolved')], default='open', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='subject',
-            field=models.CharField(choices=[('inspection', 'Inspection'), ('access', 'Access'), ('quantities', 'Quantities'), ('fuel', 'Fuel'), ('security_guarantees', 'Security guarantees'), ('other', 'Other')], max_length=24, verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='aiddispute',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='dispute',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='state_changes', to='tracker.aiddispute', verbose_name='aid dispute'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='effective_at',
-            field=models.DateTimeField(verbose_name='effective at'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='from_state',
-            field=models.CharField(blank=True, choices=[('open', 'Open'), ('negotiating', 'Negotiating'), ('stalled', 'Stalled'), ('resolved', 'Resolved')], max_length=12, verbose_name='from state'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='recorded_at',
-            field=models.DateTimeField(verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='aiddisputestatechange',
-            name='to_state',
-            field=models.CharField(choices=[('open', 'Open'), ('negotiating', 'Negotiating'), ('stalled', 'Stalled'), ('resolved', 'Resolved')], max_length=12, verbose_name='to state'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='agreement_change',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.evacuationagreementstatechange', verbose_name='evacuation agreement state change'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='crossing_status',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.crossingstatus', verbose_name='crossing status'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='dispute_change',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.aiddisputestatechange', verbose_name='aid dispute state change'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='kind',
-            field=models.CharField(choices=[('crossing_status', 'Crossing status recorded'), ('status_retraction', 'Crossing status retracted'), ('dispute_state', 'Aid dispute state changed'), ('agreement_state', 'Evacuation agreement state changed')], max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='recorded_at',
-            field=models.DateTimeField(verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='change',
-            name='retraction',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.crossingstatusretraction', verbose_name='status retraction'),
-        ),
-        migrations.AlterField(
-            model_name='country',
-            name='name',
-            field=models.CharField(max_length=100, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='countries',
-            field=models.ManyToManyField(blank=True, related_name='crises', to='tracker.country', verbose_name='countries'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='started_on',
-            field=models.DateField(verbose_name='started on'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='state',
-            field=models.CharField(choices=[('active', 'Active'), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='active', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='crisis',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='crises',
-            field=models.ManyToManyField(blank=True, related_name='crossings', to='tracker.crisis', verbose_name='crises'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='kind',
-            field=models.CharField(choices=[('border_crossing', 'Border crossing'), ('checkpoint', 'Checkpoint'), ('sea_port', 'Sea port'), ('airport', 'Airport'), ('other', 'Other')], default='border_crossing', max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='latitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='latitude'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='longitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='longitude'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='crossing',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='crossingalias',
-            name='crossing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='tracker.crossing', verbose_name='crossing'),
-        ),
-        migrations.AlterField(
-            model_name='crossingalias',
-            name='language',
-            field=models.CharField(blank=True, help_text='BCP 47 code: en, ar, he, fr ...', max_length=12, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='crossingalias',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='certainty',
-            field=models.CharField(choices=[('reported', 'Reported'), ('confirmed', 'Confirmed')], default='reported', max_length=10, verbose_name='certainty'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='crossing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statuses', to='tracker.crossing', verbose_name='crossing'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='effective_at',
-            field=models.DateTimeField(help_text='When it took effect in the world', verbose_name='effective at'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='note',
-            field=models.TextField(blank=True, help_text="Evidence or context in the editor's words", verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='recorded_at',
-            field=models.DateTimeField(help_text='When it was recorded here', verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, help_text='Empty only for rows written by the system (demo data, imports)', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='report',
-            field=models.ForeignKey(blank=True, help_text='The report this status rests on', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='status_rows', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='stated_by',
-            field=models.ForeignKey(blank=True, help_text='On whose word: the party that announced or confirmed it, if known', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='status_statements', to='tracker.actor', verbose_name='stated by'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('restricted', 'Restricted'), ('closed', 'Closed'), ('unknown', 'Unknown')], max_length=12, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatus',
-            name='traffic',
-            field=models.CharField(choices=[('all', 'All traffic'), ('people', 'People'), ('aid', 'Humanitarian aid'), ('commercial', 'Commercial goods'), ('fuel', 'Fuel')], default='all', max_length=12, verbose_name='kind of traffic'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatusretraction',
-            name='reason',
-            field=models.TextField(verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatusretraction',
-            name='recorded_at',
-            field=models.DateTimeField(verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatusretraction',
-            name='recorded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='crossingstatusretraction',
-            name='status_row',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='retraction', to='tracker.crossingstatus', verbose_name='status row'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='announced_on',
-            field=models.DateField(verbose_name='announced on'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='crisis',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='tracker.crisis', verbose_name='crisis'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='crossings',
-            field=models.ManyToManyField(blank=True, related_name='agreements', to='tracker.crossing', verbose_name='crossings'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ends on'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='starts_on',
-            field=models.DateField(blank=True, null=True, verbose_name='starts on'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='state',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('in_effect', 'In effect'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('collapsed', 'Collapsed')], default='proposed', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='terms',
-            field=models.TextField(blank=True, verbose_name='terms'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreement',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='state_changes', to='tracker.evacuationagreement', verbose_name='evacuation agreement'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='effective_at',
-            field=models.DateTimeField(verbose_name='effective at'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='from_state',
-            field=models.CharField(blank=True, choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('in_effect', 'In effect'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('collapsed', 'Collapsed')], max_length=12, verbose_name='from state'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='recorded_at',
-            field=models.DateTimeField(verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='evacuationagreementstatechange',
-            name='to_state',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('in_effect', 'In effect'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('collapsed', 'Collapsed')], max_length=12, verbose_name='to state'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='crossing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flow_counts', to='tracker.crossing', verbose_name='crossing'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='day',
-            field=models.DateField(verbose_name='day'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='metric',
-            field=models.CharField(choices=[('aid_trucks', 'Aid trucks'), ('fuel_trucks', 'Fuel trucks'), ('commercial_trucks', 'Commercial trucks'), ('people_out', 'People out'), ('people_in', 'People in'), ('medical_evacuations', 'Medical evacuations')], max_length=24, verbose_name='metric'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='recorded_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='flow_counts', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flow_counts', to='tracker.source', verbose_name='source'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='value',
-            field=models.PositiveIntegerField(verbose_name='value'),
-        ),
-        migrations.AlterField(
-            model_name='flowcount',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='country',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='For a state, the state itself; for others, where they are based, if it matters', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.country', verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='kind',
-            field=models.CharField(choices=[('state', 'State'), ('government_body', 'Government body'), ('un_agency', 'UN agency'), ('intergovernmental', 'Intergovernmental organisation'), ('ngo', 'NGO'), ('armed_group', 'Armed group'), ('person', 'Person'), ('other', 'Other')], max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='short_name',
-            field=models.CharField(blank=True, help_text='Acronym or short form, e.g. OIC', max_length=40, verbose_name='short name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalactor',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='crisis',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crisis', verbose_name='crisis'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='opened_on',
-            field=models.DateField(verbose_name='opened on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='resolved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='resolved on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='state',
-            field=models.CharField(choices=[('open', 'Open'), ('negotiating', 'Negotiating'), ('stalled', 'Stalled'), ('resolved', 'Resolved')], default='open', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='subject',
-            field=models.CharField(choices=[('inspection', 'Inspection'), ('access', 'Access'), ('quantities', 'Quantities'), ('fuel', 'Fuel'), ('security_guarantees', 'Security guarantees'), ('other', 'Other')], max_length=24, verbose_name='subject'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicalaiddispute',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='started_on',
-            field=models.DateField(verbose_name='started on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='state',
-            field=models.CharField(choices=[('active', 'Active'), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='active', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrisis',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='kind',
-            field=models.CharField(choices=[('border_crossing', 'Border crossing'), ('checkpoint', 'Checkpoint'), ('sea_port', 'Sea port'), ('airport', 'Airport'), ('other', 'Other')], default='border_crossing', max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='latitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='latitude'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='longitude',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='longitude'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcrossing',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='announced_on',
-            field=models.DateField(verbose_name='announced on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='crisis',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crisis', verbose_name='crisis'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ends on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='starts_on',
-            field=models.DateField(blank=True, null=True, verbose_name='starts on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='state',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('in_effect', 'In effect'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('collapsed', 'Collapsed')], default='proposed', max_length=12, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='terms',
-            field=models.TextField(blank=True, verbose_name='terms'),
-        ),
-        migrations.AlterField(
-            model_name='historicalevacuationagreement',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='crossing',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crossing', verbose_name='crossing'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='day',
-            field=models.DateField(verbose_name='day'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='metric',
-            field=models.CharField(choices=[('aid_trucks', 'Aid trucks'), ('fuel_trucks', 'Fuel trucks'), ('commercial_trucks', 'Commercial trucks'), ('people_out', 'People out'), ('people_in', 'People in'), ('medical_evacuations', 'Medical evacuations')], max_length=24, verbose_name='metric'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='recorded_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='report',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='source',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source', verbose_name='source'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='value',
-            field=models.PositiveIntegerField(verbose_name='value'),
-        ),
-        migrations.AlterField(
-            model_name='historicalflowcount',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='canonical_url',
-            field=models.CharField(blank=True, help_text='URL without fragment or tracking', max_length=2000, verbose_name='canonical URL'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='content_hash',
-            field=models.CharField(help_text='SHA-256 of the normalised title and text', max_length=64, verbose_name='content hash'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='country_codes',
-            field=models.JSONField(blank=True, default=list, help_text='ISO 3166 alpha-3 codes of the countries', verbose_name='country codes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='disaster',
-            field=models.CharField(blank=True, help_text='The disaster the source files it under', max_length=300, verbose_name='disaster'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.report', verbose_name='duplicate of'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='external_id',
-            field=models.CharField(blank=True, help_text="The source's own id for the item", max_length=500, verbose_name='external id'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='fetched_at',
-            field=models.DateTimeField(verbose_name='fetched at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='glide',
-            field=models.CharField(blank=True, help_text='Its GLIDE number, e.g. CE-2023-000202-PSE', max_length=40, verbose_name='GLIDE number'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='language',
-            field=models.CharField(blank=True, help_text="Read from the item's own text where it can be", max_length=12, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='organisations',
-            field=models.JSONField(blank=True, default=list, help_text='Originating organisations, as the source names them', verbose_name='organisations'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='published_at',
-            field=models.DateTimeField(verbose_name='published at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='published_at_estimated',
-            field=models.BooleanField(default=False, help_text='The source gave no date; the fetch time stands in', verbose_name='date estimated'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='review_state',
-            field=models.CharField(choices=[('new', 'New'), ('relevant', 'Relevant'), ('not_relevant', 'Not relevant'), ('duplicate', 'Duplicate')], default='new', max_length=14, verbose_name='review state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='source',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source', verbose_name='source'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='title',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='url',
-            field=models.URLField(blank=True, max_length=2000, verbose_name='URL'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreport',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='enabled',
-            field=models.BooleanField(default=True, help_text='Paused sources are not polled', verbose_name='enabled'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='home_page',
-            field=models.URLField(blank=True, max_length=2000, verbose_name='home page'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='kind',
-            field=models.CharField(choices=[('feed', 'Feed (RSS, Atom, JSON Feed)'), ('reliefweb', 'ReliefWeb-style JSON API'), ('manual', 'Manual (entered by editors)')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='params',
-            field=models.JSONField(blank=True, default=dict, help_text='API parameters, e.g. appname and query', verbose_name='params'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='poll_interval_minutes',
-            field=models.PositiveIntegerField(default=30, verbose_name='poll interval (minutes)'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='reliability',
-            field=models.CharField(choices=[('A', 'A: completely reliable'), ('B', 'B: usually reliable'), ('C', 'C: fairly reliable'), ('D', 'D: not usually reliable'), ('E', 'E: unreliable'), ('F', 'F: reliability cannot be judged')], default='F', max_length=1, verbose_name='reliability'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='url',
-            field=models.URLField(blank=True, help_text='Feed or API address; empty for manual sources', max_length=2000, verbose_name='URL'),
-        ),
-        migrations.AlterField(
-            model_name='historicalsource',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='confidence',
-            field=models.FloatField(default=1.0, help_text='How sure the reader was, 0 to 1', verbose_name='confidence'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='crossing',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crossing', verbose_name='crossing'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='decision_note',
-            field=models.TextField(blank=True, verbose_name='decision note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='evidence',
-            field=models.TextField(help_text='The sentence that names the crossing and its status', verbose_name='evidence'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='matched_phrase',
-            field=models.CharField(blank=True, max_length=200, verbose_name='matched phrase'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='proposed_status',
-            field=models.CharField(choices=[('open', 'Open'), ('restricted', 'Restricted'), ('closed', 'Closed'), ('unknown', 'Unknown')], max_length=12, verbose_name='proposed status'),
-        ),
+            model_name="aiddispute",
+            name="parties",
+            field=models.ManyToManyField(
+                blank=True, related_name="disputes", to="tracker.actor", verbose_name="parties"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="resolved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="resolved on"),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open"),
+                    ("negotiating", "Negotiating"),
+                    ("stalled", "Stalled"),
+                    ("resolved", "Resolved"),
+                ],
+                default="open",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("inspection", "Inspection"),
+                    ("access", "Access"),
+                    ("quantities", "Quantities"),
+                    ("fuel", "Fuel"),
+                    ("security_guarantees", "Security guarantees"),
+                    ("other", "Other"),
+                ],
+                max_length=24,
+                verbose_name="subject",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="aiddispute",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="dispute",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="state_changes",
+                to="tracker.aiddispute",
+                verbose_name="aid dispute",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="effective_at",
+            field=models.DateTimeField(verbose_name="effective at"),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="from_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("open", "Open"),
+                    ("negotiating", "Negotiating"),
+                    ("stalled", "Stalled"),
+                    ("resolved", "Resolved"),
+                ],
+                max_length=12,
+                verbose_name="from state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="note"),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="recorded_at",
+            field=models.DateTimeField(verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="aiddisputestatechange",
+            name="to_state",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open"),
+                    ("negotiating", "Negotiating"),
+                    ("stalled", "Stalled"),
+                    ("resolved", "Resolved"),
+                ],
+                max_length=12,
+                verbose_name="to state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="agreement_change",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.evacuationagreementstatechange",
+                verbose_name="evacuation agreement state change",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="crossing_status",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.crossingstatus",
+                verbose_name="crossing status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="dispute_change",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.aiddisputestatechange",
+                verbose_name="aid dispute state change",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("crossing_status", "Crossing status recorded"),
+                    ("status_retraction", "Crossing status retracted"),
+                    ("dispute_state", "Aid dispute state changed"),
+                    ("agreement_state", "Evacuation agreement state changed"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="recorded_at",
+            field=models.DateTimeField(verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="change",
+            name="retraction",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.crossingstatusretraction",
+                verbose_name="status retraction",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="country",
+            name="name",
+            field=models.CharField(max_length=100, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="countries",
+            field=models.ManyToManyField(
+                blank=True, related_name="crises", to="tracker.country", verbose_name="countries"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="ended_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ended on"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="started_on",
+            field=models.DateField(verbose_name="started on"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="state",
+            field=models.CharField(
+                choices=[("active", "Active"), ("monitoring", "Monitoring"), ("closed", "Closed")],
+                default="active",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="crisis",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="crises",
+            field=models.ManyToManyField(
+                blank=True, related_name="crossings", to="tracker.crisis", verbose_name="crises"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
         migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='reason',
-            field=models.TextField(blank=True, help_text='The clause and the rule that raised it', verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='rejection_reason',
-            field=models.CharField(blank=True, choices=[('no_claim', 'States no status (expected, hedged, demanded or conditional)'), ('historical', 'Past or superseded, not the status now'), ('wrong_crossing', 'Another crossing'), ('wrong_status', 'Wrong status'), ('wrong_traffic', 'Wrong kind of traffic'), ('already_recorded', 'Already recorded'), ('unreliable', 'Report not reliable enough'), ('other', 'Other (say why in the note)')], max_length=20, verbose_name='rejection reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='report',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.report', verbose_name='report'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='resulting_status',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crossingstatus', verbose_name='resulting status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='traffic',
-            field=models.CharField(choices=[('all', 'All traffic'), ('people', 'People'), ('aid', 'Humanitarian aid'), ('commercial', 'Commercial goods'), ('fuel', 'Fuel')], default='all', max_length=12, verbose_name='kind of traffic'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstatussuggestion',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='crisis',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.crisis', verbose_name='crisis'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='kind',
-            field=models.CharField(choices=[('diplomatic_meeting', 'Diplomatic meeting'), ('statement', 'Statement'), ('security_advisory', 'Security advisory'), ('humanitarian', 'Humanitarian'), ('military', 'Military'), ('other', 'Other')], max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='location',
-            field=models.CharField(blank=True, max_length=200, verbose_name='location'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='occurred_on',
-            field=models.DateField(verbose_name='occurred on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='title',
-            field=models.CharField(max_length=300, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltimelineevent',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='agreements',
-            field=models.ManyToManyField(blank=True, related_name='reports', to='tracker.evacuationagreement', verbose_name='evacuation agreements'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='canonical_url',
-            field=models.CharField(blank=True, help_text='URL without fragment or tracking', max_length=2000, verbose_name='canonical URL'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='content_hash',
-            field=models.CharField(help_text='SHA-256 of the normalised title and text', max_length=64, verbose_name='content hash'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='country_codes',
-            field=models.JSONField(blank=True, default=list, help_text='ISO 3166 alpha-3 codes of the countries', verbose_name='country codes'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='crises',
-            field=models.ManyToManyField(blank=True, related_name='reports', to='tracker.crisis', verbose_name='crises'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='crossings',
-            field=models.ManyToManyField(blank=True, related_name='reports', to='tracker.crossing', verbose_name='crossings'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='disaster',
-            field=models.CharField(blank=True, help_text='The disaster the source files it under', max_length=300, verbose_name='disaster'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='disputes',
-            field=models.ManyToManyField(blank=True, related_name='reports', to='tracker.aiddispute', verbose_name='aid disputes'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='tracker.report', verbose_name='duplicate of'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='external_id',
-            field=models.CharField(blank=True, help_text="The source's own id for the item", max_length=500, verbose_name='external id'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='fetched_at',
-            field=models.DateTimeField(verbose_name='fetched at'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='glide',
-            field=models.CharField(blank=True, help_text='Its GLIDE number, e.g. CE-2023-000202-PSE', max_length=40, verbose_name='GLIDE number'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='language',
-            field=models.CharField(blank=True, help_text="Read from the item's own text where it can be", max_length=12, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='organisations',
-            field=models.JSONField(blank=True, default=list, help_text='Originating organisations, as the source names them', verbose_name='organisations'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='published_at',
-            field=models.DateTimeField(verbose_name='published at'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='published_at_estimated',
-            field=models.BooleanField(default=False, help_text='The source gave no date; the fetch time stands in', verbose_name='date estimated'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='raw',
-            field=models.TextField(blank=True, help_text='The item as the source served it', verbose_name='raw item'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='review_state',
-            field=models.CharField(choices=[('new', 'New'), ('relevant', 'Relevant'), ('not_relevant', 'Not relevant'), ('duplicate', 'Duplicate')], default='new', max_length=14, verbose_name='review state'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='tracker.source', verbose_name='source'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='summary_html',
-            field=models.TextField(blank=True, help_text='Sanitised HTML', verbose_name='summary (HTML)'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='text',
-            field=models.TextField(blank=True, help_text='Plain text, for search and matching', verbose_name='text'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='title',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='url',
-            field=models.URLField(blank=True, max_length=2000, verbose_name='URL'),
-        ),
-        migrations.AlterField(
-            model_name='report',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='enabled',
-            field=models.BooleanField(default=True, help_text='Paused sources are not polled', verbose_name='enabled'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='etag',
-            field=models.CharField(blank=True, max_length=500, verbose_name='ETag'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='failures_in_row',
-            field=models.PositiveIntegerField(default=0, verbose_name='failures in a row'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='home_page',
-            field=models.URLField(blank=True, max_length=2000, verbose_name='home page'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='kind',
-            field=models.CharField(choices=[('feed', 'Feed (RSS, Atom, JSON Feed)'), ('reliefweb', 'ReliefWeb-style JSON API'), ('manual', 'Manual (entered by editors)')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='last_error_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last error at'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='last_modified',
-            field=models.CharField(blank=True, max_length=100, verbose_name='Last-Modified'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='last_polled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last polled at'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='last_success_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last success at'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='next_poll_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next poll at'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='params',
-            field=models.JSONField(blank=True, default=dict, help_text='API parameters, e.g. appname and query', verbose_name='params'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='poll_interval_minutes',
-            field=models.PositiveIntegerField(default=30, verbose_name='poll interval (minutes)'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='reliability',
-            field=models.CharField(choices=[('A', 'A: completely reliable'), ('B', 'B: usually reliable'), ('C', 'C: fairly reliable'), ('D', 'D: not usually reliable'), ('E', 'E: unreliable'), ('F', 'F: reliability cannot be judged')], default='F', max_length=1, verbose_name='reliability'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='slug',
-            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name='slug'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='url',
-            field=models.URLField(blank=True, help_text='Feed or API address; empty for manual sources', max_length=2000, verbose_name='URL'),
-        ),
-        migrations.AlterField(
-            model_name='source',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='statussuggestion',
-            name='confidence',
-            field=models.FloatField(default=1.0, help_text='How sure the reader was, 0 to 1', verbose_name='confidence'),
-        ),
-        migrations.AlterField(
-            model_name='statussuggestion',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='statussuggestion',
-            name='crossing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suggestions', to='tracker.crossing', verbose_name='crossing'),
-        ),
+            model_name="crossing",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("border_crossing", "Border crossing"),
+                    ("checkpoint", "Checkpoint"),
+                    ("sea_port", "Sea port"),
+                    ("airport", "Airport"),
+                    ("other", "Other"),
+                ],
+                default="border_crossing",
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="latitude",
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="latitude"),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="longitude",
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="longitude"),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="crossing",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="crossingalias",
+            name="crossing",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="aliases",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingalias",
+            name="language",
+            field=models.CharField(
+                blank=True, help_text="BCP 47 code: en, ar, he, fr ...", max_length=12, verbose_name="language"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingalias",
+            name="name",
+            field=models.CharField(max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="certainty",
+            field=models.CharField(
+                choices=[("reported", "Reported"), ("confirmed", "Confirmed")],
+                default="reported",
+                max_length=10,
+                verbose_name="certainty",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="crossing",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="statuses",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="effective_at",
+            field=models.DateTimeField(help_text="When it took effect in the world", verbose_name="effective at"),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="note",
+            field=models.TextField(
+                blank=True, help_text="Evidence or context in the editor's words", verbose_name="note"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="recorded_at",
+            field=models.DateTimeField(help_text="When it was recorded here", verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty only for rows written by the system (demo data, imports)",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The report this status rests on",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="status_rows",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="stated_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="On whose word: the party that announced or confirmed it, if known",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="status_statements",
+                to="tracker.actor",
+                verbose_name="stated by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="status",
+            field=models.CharField(
+                choices=[("open", "Open"), ("restricted", "Restricted"), ("closed", "Closed"), ("unknown", "Unknown")],
+                max_length=12,
+                verbose_name="status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatus",
+            name="traffic",
+            field=models.CharField(
+                choices=[
+                    ("all", "All traffic"),
+                    ("people", "People"),
+                    ("aid", "Humanitarian aid"),
+                    ("commercial", "Commercial goods"),
+                    ("fuel", "Fuel"),
+                ],
+                default="all",
+                max_length=12,
+                verbose_name="kind of traffic",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatusretraction",
+            name="reason",
+            field=models.TextField(verbose_name="reason"),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatusretraction",
+            name="recorded_at",
+            field=models.DateTimeField(verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatusretraction",
+            name="recorded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="crossingstatusretraction",
+            name="status_row",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="retraction",
+                to="tracker.crossingstatus",
+                verbose_name="status row",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="announced_on",
+            field=models.DateField(verbose_name="announced on"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="crisis",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agreements",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="crossings",
+            field=models.ManyToManyField(
+                blank=True, related_name="agreements", to="tracker.crossing", verbose_name="crossings"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="ends_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ends on"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="starts_on",
+            field=models.DateField(blank=True, null=True, verbose_name="starts on"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("agreed", "Agreed"),
+                    ("in_effect", "In effect"),
+                    ("suspended", "Suspended"),
+                    ("expired", "Expired"),
+                    ("collapsed", "Collapsed"),
+                ],
+                default="proposed",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="terms",
+            field=models.TextField(blank=True, verbose_name="terms"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreement",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="state_changes",
+                to="tracker.evacuationagreement",
+                verbose_name="evacuation agreement",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="effective_at",
+            field=models.DateTimeField(verbose_name="effective at"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="from_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("agreed", "Agreed"),
+                    ("in_effect", "In effect"),
+                    ("suspended", "Suspended"),
+                    ("expired", "Expired"),
+                    ("collapsed", "Collapsed"),
+                ],
+                max_length=12,
+                verbose_name="from state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="note"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="recorded_at",
+            field=models.DateTimeField(verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evacuationagreementstatechange",
+            name="to_state",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("agreed", "Agreed"),
+                    ("in_effect", "In effect"),
+                    ("suspended", "Suspended"),
+                    ("expired", "Expired"),
+                    ("collapsed", "Collapsed"),
+                ],
+                max_length=12,
+                verbose_name="to state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="crossing",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="flow_counts",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="day",
+            field=models.DateField(verbose_name="day"),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("aid_trucks", "Aid trucks"),
+                    ("fuel_trucks", "Fuel trucks"),
+                    ("commercial_trucks", "Commercial trucks"),
+                    ("people_out", "People out"),
+                    ("people_in", "People in"),
+                    ("medical_evacuations", "Medical evacuations"),
+                ],
+                max_length=24,
+                verbose_name="metric",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="note"),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="recorded_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="flow_counts",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="flow_counts",
+                to="tracker.source",
+                verbose_name="source",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="value",
+            field=models.PositiveIntegerField(verbose_name="value"),
+        ),
+        migrations.AlterField(
+            model_name="flowcount",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="country",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="For a state, the state itself; for others, where they are based, if it matters",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.country",
+                verbose_name="country",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("state", "State"),
+                    ("government_body", "Government body"),
+                    ("un_agency", "UN agency"),
+                    ("intergovernmental", "Intergovernmental organisation"),
+                    ("ngo", "NGO"),
+                    ("armed_group", "Armed group"),
+                    ("person", "Person"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="short_name",
+            field=models.CharField(
+                blank=True, help_text="Acronym or short form, e.g. OIC", max_length=40, verbose_name="short name"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalactor",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="crisis",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="opened_on",
+            field=models.DateField(verbose_name="opened on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="resolved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="resolved on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("open", "Open"),
+                    ("negotiating", "Negotiating"),
+                    ("stalled", "Stalled"),
+                    ("resolved", "Resolved"),
+                ],
+                default="open",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("inspection", "Inspection"),
+                    ("access", "Access"),
+                    ("quantities", "Quantities"),
+                    ("fuel", "Fuel"),
+                    ("security_guarantees", "Security guarantees"),
+                    ("other", "Other"),
+                ],
+                max_length=24,
+                verbose_name="subject",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="historicalaiddispute",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="ended_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ended on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="started_on",
+            field=models.DateField(verbose_name="started on"),
+        ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+            model_name="historicalcrisis",
+            name="state",
+            field=models.CharField(
+                choices=[("active", "Active"), ("monitoring", "Monitoring"), ("closed", "Closed")],
+                default="active",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrisis",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("border_crossing", "Border crossing"),
+                    ("checkpoint", "Checkpoint"),
+                    ("sea_port", "Sea port"),
+                    ("airport", "Airport"),
+                    ("other", "Other"),
+                ],
+                default="border_crossing",
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
-        migrations.AlterField(
-            model_name='statussuggestion',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="latitude",
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="latitude"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="longitude",
+            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="longitude"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='decision_note',
-            field=models.TextField(blank=True, verbose_name='decision note'),
+            model_name="historicalcrossing",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalcrossing",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="announced_on",
+            field=models.DateField(verbose_name="announced on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="crisis",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="ends_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ends on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="starts_on",
+            field=models.DateField(blank=True, null=True, verbose_name="starts on"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("agreed", "Agreed"),
+                    ("in_effect", "In effect"),
+                    ("suspended", "Suspended"),
+                    ("expired", "Expired"),
+                    ("collapsed", "Collapsed"),
+                ],
+                default="proposed",
+                max_length=12,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="summary",
+            field=models.TextField(blank=True, verbose_name="summary"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="terms",
+            field=models.TextField(blank=True, verbose_name="terms"),
+        ),
+        migrations.AlterField(
+            model_name="historicalevacuationagreement",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="crossing",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="day",
+            field=models.DateField(verbose_name="day"),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("aid_trucks", "Aid trucks"),
+                    ("fuel_trucks", "Fuel trucks"),
+                    ("commercial_trucks", "Commercial trucks"),
+                    ("people_out", "People out"),
+                    ("people_in", "People in"),
+                    ("medical_evacuations", "Medical evacuations"),
+                ],
+                max_length=24,
+                verbose_name="metric",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="note",
+            field=models.TextField(blank=True, verbose_name="note"),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="recorded_at",
+            field=models.DateTimeField(blank=True, editable=False, verbose_name="recorded at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.source",
+                verbose_name="source",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="value",
+            field=models.PositiveIntegerField(verbose_name="value"),
+        ),
+        migrations.AlterField(
+            model_name="historicalflowcount",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="canonical_url",
+            field=models.CharField(
+                blank=True, help_text="URL without fragment or tracking", max_length=2000, verbose_name="canonical URL"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="content_hash",
+            field=models.CharField(
+                help_text="SHA-256 of the normalised title and text", max_length=64, verbose_name="content hash"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="country_codes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="ISO 3166 alpha-3 codes of the countries",
+                verbose_name="country codes",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="created_at",
+            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="disaster",
+            field=models.CharField(
+                blank=True, help_text="The disaster the source files it under", max_length=300, verbose_name="disaster"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.report",
+                verbose_name="duplicate of",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="external_id",
+            field=models.CharField(
+                blank=True, help_text="The source's own id for the item", max_length=500, verbose_name="external id"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="fetched_at",
+            field=models.DateTimeField(verbose_name="fetched at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="glide",
+            field=models.CharField(
+                blank=True,
+                help_text="Its GLIDE number, e.g. CE-2023-000202-PSE",
+                max_length=40,
+                verbose_name="GLIDE number",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                help_text="Read from the item's own text where it can be",
+                max_length=12,
+                verbose_name="language",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="organisations",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Originating organisations, as the source names them",
+                verbose_name="organisations",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="published_at",
+            field=models.DateTimeField(verbose_name="published at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="published_at_estimated",
+            field=models.BooleanField(
+                default=False,
+                help_text="The source gave no date; the fetch time stands in",
+                verbose_name="date estimated",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="review_state",
+            field=models.CharField(
+                choices=[
+                    ("new", "New"),
+                    ("relevant", "Relevant"),
+                    ("not_relevant", "Not relevant"),
+                    ("duplicate", "Duplicate"),
+                ],
+                default="new",
+                max_length=14,
+                verbose_name="review state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="reviewed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.source",
+                verbose_name="source",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="title",
+            field=models.CharField(blank=True, max_length=1000, verbose_name="title"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="url",
+            field=models.URLField(blank=True, max_length=2000, verbose_name="URL"),
+        ),
+        migrations.AlterField(
+            model_name="historicalreport",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="enabled",
+            field=models.BooleanField(default=True, help_text="Paused sources are not polled", verbose_name="enabled"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="home_page",
+            field=models.URLField(blank=True, max_length=2000, verbose_name="home page"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("feed", "Feed (RSS, Atom, JSON Feed)"),
+                    ("reliefweb", "ReliefWeb-style JSON API"),
+                    ("manual", "Manual (entered by editors)"),
+                ],
+                max_length=10,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="name",
+            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="params",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="API parameters, e.g. appname and query", verbose_name="params"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="poll_interval_minutes",
+            field=models.PositiveIntegerField(default=30, verbose_name="poll interval (minutes)"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="reliability",
+            field=models.CharField(
+                choices=[
+                    ("A", "A: completely reliable"),
+                    ("B", "B: usually reliable"),
+                    ("C", "C: fairly reliable"),
+                    ("D", "D: not usually reliable"),
+                    ("E", "E: unreliable"),
+                    ("F", "F: reliability cannot be judged"),
+                ],
+                default="F",
+                max_length=1,
+                verbose_name="reliability",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, verbose_name="slug"),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Feed or API address; empty for manual sources",
+                max_length=2000,
+                verbose_name="URL",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalsource",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="confidence",
+            field=models.FloatField(
+                default=1.0, help_text="How sure the reader was, 0 to 1", verbose_name="confidence"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="created_at",
+            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="crossing",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decided by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="decision_note",
+            field=models.TextField(blank=True, verbose_name="decision note"),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="evidence",
+            field=models.TextField(
+                help_text="The sentence that names the crossing and its status", verbose_name="evidence"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="matched_phrase",
+            field=models.CharField(blank=True, max_length=200, verbose_name="matched phrase"),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="proposed_status",
+            field=models.CharField(
+                choices=[("open", "Open"), ("restricted", "Restricted"), ("closed", "Closed"), ("unknown", "Unknown")],
+                max_length=12,
+                verbose_name="proposed status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="reason",
+            field=models.TextField(
+                blank=True, help_text="The clause and the rule that raised it", verbose_name="reason"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="rejection_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("no_claim", "States no status (expected, hedged, demanded or conditional)"),
+                    ("historical", "Past or superseded, not the status now"),
+                    ("wrong_crossing", "Another crossing"),
+                    ("wrong_status", "Wrong status"),
+                    ("wrong_traffic", "Wrong kind of traffic"),
+                    ("already_recorded", "Already recorded"),
+                    ("unreliable", "Report not reliable enough"),
+                    ("other", "Other (say why in the note)"),
+                ],
+                max_length=20,
+                verbose_name="rejection reason",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="report",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="resulting_status",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crossingstatus",
+                verbose_name="resulting status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="state",
+            field=models.CharField(
+                choices=[("pending", "Pending"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+                default="pending",
+                max_length=10,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="traffic",
+            field=models.CharField(
+                choices=[
+                    ("all", "All traffic"),
+                    ("people", "People"),
+                    ("aid", "Humanitarian aid"),
+                    ("commercial", "Commercial goods"),
+                    ("fuel", "Fuel"),
+                ],
+                default="all",
+                max_length=12,
+                verbose_name="kind of traffic",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalstatussuggestion",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="crisis",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("diplomatic_meeting", "Diplomatic meeting"),
+                    ("statement", "Statement"),
+                    ("security_advisory", "Security advisory"),
+                    ("humanitarian", "Humanitarian"),
+                    ("military", "Military"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="location",
+            field=models.CharField(blank=True, max_length=200, verbose_name="location"),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="occurred_on",
+            field=models.DateField(verbose_name="occurred on"),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="title",
+            field=models.CharField(max_length=300, verbose_name="title"),
+        ),
+        migrations.AlterField(
+            model_name="historicaltimelineevent",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="agreements",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="reports",
+                to="tracker.evacuationagreement",
+                verbose_name="evacuation agreements",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="canonical_url",
+            field=models.CharField(
+                blank=True, help_text="URL without fragment or tracking", max_length=2000, verbose_name="canonical URL"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="content_hash",
+            field=models.CharField(
+                help_text="SHA-256 of the normalised title and text", max_length=64, verbose_name="content hash"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="country_codes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="ISO 3166 alpha-3 codes of the countries",
+                verbose_name="country codes",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="crises",
+            field=models.ManyToManyField(
+                blank=True, related_name="reports", to="tracker.crisis", verbose_name="crises"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="crossings",
+            field=models.ManyToManyField(
+                blank=True, related_name="reports", to="tracker.crossing", verbose_name="crossings"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="disaster",
+            field=models.CharField(
+                blank=True, help_text="The disaster the source files it under", max_length=300, verbose_name="disaster"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="disputes",
+            field=models.ManyToManyField(
+                blank=True, related_name="reports", to="tracker.aiddispute", verbose_name="aid disputes"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duplicates",
+                to="tracker.report",
+                verbose_name="duplicate of",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="external_id",
+            field=models.CharField(
+                blank=True, help_text="The source's own id for the item", max_length=500, verbose_name="external id"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="fetched_at",
+            field=models.DateTimeField(verbose_name="fetched at"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="glide",
+            field=models.CharField(
+                blank=True,
+                help_text="Its GLIDE number, e.g. CE-2023-000202-PSE",
+                max_length=40,
+                verbose_name="GLIDE number",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                help_text="Read from the item's own text where it can be",
+                max_length=12,
+                verbose_name="language",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="organisations",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Originating organisations, as the source names them",
+                verbose_name="organisations",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="published_at",
+            field=models.DateTimeField(verbose_name="published at"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="published_at_estimated",
+            field=models.BooleanField(
+                default=False,
+                help_text="The source gave no date; the fetch time stands in",
+                verbose_name="date estimated",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="raw",
+            field=models.TextField(blank=True, help_text="The item as the source served it", verbose_name="raw item"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="review_state",
+            field=models.CharField(
+                choices=[
+                    ("new", "New"),
+                    ("relevant", "Relevant"),
+                    ("not_relevant", "Not relevant"),
+                    ("duplicate", "Duplicate"),
+                ],
+                default="new",
+                max_length=14,
+                verbose_name="review state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="reviewed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reports",
+                to="tracker.source",
+                verbose_name="source",
+            ),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='evidence',
-            field=models.TextField(help_text='The sentence that names the crossing and its status', verbose_name='evidence'),
+            model_name="report",
+            name="summary_html",
+            field=models.TextField(blank=True, help_text="Sanitised HTML", verbose_name="summary (HTML)"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='matched_phrase',
-            field=models.CharField(blank=True, max_length=200, verbose_name='matched phrase'),
+            model_name="report",
+            name="text",
+            field=models.TextField(blank=True, help_text="Plain text, for search and matching", verbose_name="text"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='proposed_status',
-            field=models.CharField(choices=[('open', 'Open'), ('restricted', 'Restricted'), ('closed', 'Closed'), ('unknown', 'Unknown')], max_length=12, verbose_name='proposed status'),
+            model_name="report",
+            name="title",
+            field=models.CharField(blank=True, max_length=1000, verbose_name="title"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='reason',
-            field=models.TextField(blank=True, help_text='The clause and the rule that raised it', verbose_name='reason'),
+            model_name="report",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='rejection_reason',
-            field=models.CharField(blank=True, choices=[('no_claim', 'States no status (expected, hedged, demanded or conditional)'), ('historical', 'Past or superseded, not the status now'), ('wrong_crossing', 'Another crossing'), ('wrong_status', 'Wrong status'), ('wrong_traffic', 'Wrong kind of traffic'), ('already_recorded', 'Already recorded'), ('unreliable', 'Report not reliable enough'), ('other', 'Other (say why in the note)')], max_length=20, verbose_name='rejection reason'),
+            model_name="report",
+            name="url",
+            field=models.URLField(blank=True, max_length=2000, verbose_name="URL"),
+        ),
+        migrations.AlterField(
+            model_name="report",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="source",
+            name="enabled",
+            field=models.BooleanField(default=True, help_text="Paused sources are not polled", verbose_name="enabled"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suggestions', to='tracker.report', verbose_name='report'),
+            model_name="source",
+            name="etag",
+            field=models.CharField(blank=True, max_length=500, verbose_name="ETag"),
+        ),
+        migrations.AlterField(
+            model_name="source",
+            name="failures_in_row",
+            field=models.PositiveIntegerField(default=0, verbose_name="failures in a row"),
         ),
-        migrations.AlterField(
-            model_name='statussuggestion',
-            name='resulting_status',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='suggestion', to='tracker.crossingstatus', verbose_name='resulting status'),
+        migrations.AlterField(
+            model_name="source",
+            name="home_page",
+            field=models.URLField(blank=True, max_length=2000, verbose_name="home page"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='state'),
+            model_name="source",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("feed", "Feed (RSS, Atom, JSON Feed)"),
+                    ("reliefweb", "ReliefWeb-style JSON API"),
+                    ("manual", "Manual (entered by editors)"),
+                ],
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='traffic',
-            field=models.CharField(choices=[('all', 'All traffic'), ('people', 'People'), ('aid', 'Humanitarian aid'), ('commercial', 'Commercial goods'), ('fuel', 'Fuel')], default='all', max_length=12, verbose_name='kind of traffic'),
+            model_name="source",
+            name="last_error",
+            field=models.TextField(blank=True, verbose_name="last error"),
         ),
         migrations.AlterField(
-            model_name='statussuggestion',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="source",
+            name="last_error_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last error at"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='actors',
-            field=models.ManyToManyField(blank=True, related_name='events', to='tracker.actor', verbose_name='actors'),
+            model_name="source",
+            name="last_modified",
+            field=models.CharField(blank=True, max_length=100, verbose_name="Last-Modified"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='crisis',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='tracker.crisis', verbose_name='crisis'),
+            model_name="source",
+            name="last_polled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last polled at"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
+            model_name="source",
+            name="last_success_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last success at"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('diplomatic_meeting', 'Diplomatic meeting'), ('statement', 'Statement'), ('security_advisory', 'Security advisory'), ('humanitarian', 'Humanitarian'), ('military', 'Military'), ('other', 'Other')], max_length=20, verbose_name='kind'),
+            model_name="source",
+            name="name",
+            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='location',
-            field=models.CharField(blank=True, max_length=200, verbose_name='location'),
+            model_name="source",
+            name="next_poll_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next poll at"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='occurred_on',
-            field=models.DateField(verbose_name='occurred on'),
+            model_name="source",
+            name="params",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="API parameters, e.g. appname and query", verbose_name="params"
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='reports',
-            field=models.ManyToManyField(blank=True, related_name='events', to='tracker.report', verbose_name='reports'),
+            model_name="source",
+            name="poll_interval_minutes",
+            field=models.PositiveIntegerField(default=30, verbose_name="poll interval (minutes)"),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='title',
-            field=models.CharField(max_length=300, verbose_name='title'),
+            model_name="source",
+            name="reliability",
+            field=models.CharField(
+                choices=[
+                    ("A", "A: completely reliable"),
+                    ("B", "B: usually reliable"),
+                    ("C", "C: fairly reliable"),
+                    ("D", "D: not usually reliable"),
+                    ("E", "E: unreliable"),
+                    ("F", "F: reliability cannot be judged"),
+                ],
+                default="F",
+                max_length=1,
+                verbose_name="reliability",
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="source",
+            name="slug",
+            field=models.SlugField(blank=True, max_length=120, unique=True, verbose_name="slug"),
         ),
         migrations.AlterField(
-            model_name='workerheartbeat',
-            name='hostname',
-            field=models.CharField(max_length=255, unique=True, verbose_name='host name'),
-        ),
+            model_name="source",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Feed or API address; empty for manual sources",
+                max_length=2000,
+                verbose_name="URL",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="source",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="confidence",
+            field=models.FloatField(
+                default=1.0, help_text="How sure the reader was, 0 to 1", verbose_name="confidence"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="crossing",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="suggestions",
+                to="tracker.crossing",
+                verbose_name="crossing",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decided by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="decision_note",
+            field=models.TextField(blank=True, verbose_name="decision note"),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="evidence",
+            field=models.TextField(
+                help_text="The sentence that names the crossing and its status", verbose_name="evidence"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="matched_phrase",
+            field=models.CharField(blank=True, max_length=200, verbose_name="matched phrase"),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="proposed_status",
+            field=models.CharField(
+                choices=[("open", "Open"), ("restricted", "Restricted"), ("closed", "Closed"), ("unknown", "Unknown")],
+                max_length=12,
+                verbose_name="proposed status",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="reason",
+            field=models.TextField(
+                blank=True, help_text="The clause and the rule that raised it", verbose_name="reason"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="rejection_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("no_claim", "States no status (expected, hedged, demanded or conditional)"),
+                    ("historical", "Past or superseded, not the status now"),
+                    ("wrong_crossing", "Another crossing"),
+                    ("wrong_status", "Wrong status"),
+                    ("wrong_traffic", "Wrong kind of traffic"),
+                    ("already_recorded", "Already recorded"),
+                    ("unreliable", "Report not reliable enough"),
+                    ("other", "Other (say why in the note)"),
+                ],
+                max_length=20,
+                verbose_name="rejection reason",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="suggestions",
+                to="tracker.report",
+                verbose_name="report",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="resulting_status",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="suggestion",
+                to="tracker.crossingstatus",
+                verbose_name="resulting status",
+            ),
+        ),
         migrations.AlterField(
-            model_name='workerheartbeat',
-            name='last_seen',
-            field=models.DateTimeField(verbose_name='last seen'),
+            model_name="statussuggestion",
+            name="state",
+            field=models.CharField(
+                choices=[("pending", "Pending"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+                default="pending",
+                max_length=10,
+                verbose_name="state",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="traffic",
+            field=models.CharField(
+                choices=[
+                    ("all", "All traffic"),
+                    ("people", "People"),
+                    ("aid", "Humanitarian aid"),
+                    ("commercial", "Commercial goods"),
+                    ("fuel", "Fuel"),
+                ],
+                default="all",
+                max_length=12,
+                verbose_name="kind of traffic",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="statussuggestion",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="actors",
+            field=models.ManyToManyField(blank=True, related_name="events", to="tracker.actor", verbose_name="actors"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="crisis",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="tracker.crisis",
+                verbose_name="crisis",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="description"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("diplomatic_meeting", "Diplomatic meeting"),
+                    ("statement", "Statement"),
+                    ("security_advisory", "Security advisory"),
+                    ("humanitarian", "Humanitarian"),
+                    ("military", "Military"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="location",
+            field=models.CharField(blank=True, max_length=200, verbose_name="location"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="occurred_on",
+            field=models.DateField(verbose_name="occurred on"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="reports",
+            field=models.ManyToManyField(
+                blank=True, related_name="events", to="tracker.report", verbose_name="reports"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="title",
+            field=models.CharField(max_length=300, verbose_name="title"),
+        ),
+        migrations.AlterField(
+            model_name="timelineevent",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+        ),
+        migrations.AlterField(
+            model_name="workerheartbeat",
+            name="hostname",
+            field=models.CharField(max_length=255, unique=True, verbose_name="host name"),
+        ),
+        migrations.AlterField(
+            model_name="workerheartbeat",
+            name="last_seen",
+            field=models.DateTimeField(verbose_name="last seen"),
         ),
     ]
