@@ -70,7 +70,7 @@ def test_no_page_breaks_the_content_security_policy(reference_data, superuser, l
     page.goto(f"{live_server.url}/admin/django_celery_beat/periodictask/{task.pk}/change/")
     page.select_option("#id_crontab", str(crontab.pk))
     help_text = page.locator(".field-crontab .help").inner_text()
-    assert "Translation:" in help_text and "6:30" in help_text.replace("06:30", "6:30"), help_text
+    assert "In words:" in help_text and "6:30" in help_text.replace("06:30", "6:30"), help_text
 
     # Swagger UI, started by the split view's separate script: the schema's title and operations appear.
     page.goto(f"{live_server.url}/api/docs/")
