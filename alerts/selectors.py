@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from tracker.api.serializers import visible_report
 from tracker.models import Change, Crisis, Crossing, CrossingStatus, Traffic
 from tracker.selectors import changes_feed, crossing_status_changes
-from tracker.selectors.names import crossing_names_in
+from tracker.selectors.names import actor_names_in, crossing_names_in
 
 from .models import AlertDelivery, AlertSubscription, FeedToken
 
@@ -124,7 +124,9 @@ def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[
     """Turn change-feed rows into entries, in the active language (crossings named by their alias in it, as the
     pages name them); one holding-sequence query per crossing named, one query for the names."""
     changes = list(changes)
-    names = crossing_names_in(get_language() or settings.LANGUAGE_CODE) if changes else {}
+    language = get_language() or settings.LANGUAGE_CODE
+    names = crossing_names_in(language) if changes else {}
+    speakers = actor_names_in(language) if changes else {}
     rows = [(c, status_row_of(c)) for c in changes if c.kind in STATUS_KINDS]
     sequences: dict[int, dict[str, list[Any]]] = {}
     for _, row in rows:
@@ -158,7 +160,7 @@ def entries_from_changes(changes: Iterable[Change], *, as_of: datetime) -> list[
                 effective_at=row.effective_at,
                 recorded_at=change.recorded_at,
                 certainty=row.get_certainty_display(),
-                stated_by=row.stated_by.name if row.stated_by else "",
+                stated_by=speakers.get(row.stated_by_id, row.stated_by.name) if row.stated_by else "",
                 evidence_title=report.title if report else "",
                 evidence_url=report.url if report and report.url else "",
                 note=row.note,

@@ -28,7 +28,7 @@ PAGES = {
         "Closed",
         "Status by kind of traffic from 2023-10-13",
     ],
-    "/disputes/aid-for-gaza-through-rafah/": ["Negotiating", "Egypt, Israel", "Rafah"],
+    "/disputes/aid-for-gaza-through-rafah/": ["Negotiating", "Egypt , Israel", "Rafah"],
     "/agreements/safe-passage-for-dual-nationals-through-rafah/": ["Proposed", "Qatar (mediator)", "Dual nationals"],
     "/timeline/": ["US authorises departure of non-emergency staff", "Rafah: closed for people"],
     "/reports/?q=Rafah": ["1 report found", "Antony Blinken's Diplomatic Efforts"],

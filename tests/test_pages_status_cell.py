@@ -18,7 +18,7 @@ from tests.factories import ActorFactory, report, status
 from tests.test_pages_support import relevant_report
 from tracker import selectors
 from tracker.demo import load_demo
-from tracker.models import Crossing, CrossingStatus, Traffic
+from tracker.models import ActorAlias, Crossing, CrossingStatus, Traffic
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +28,14 @@ DISPUTE_LOOP = """{% for dispute in disputes %}
       <li>
         <a href="{% at 'pages:dispute' dispute.slug %}"><bdi>{{ dispute.name }}</bdi></a>
         <span class="state state-{{ dispute.state_as_of }}">{{ dispute.state_as_of|state_label }}</span>
-        <span class="meta">{{ dispute.get_subject_display }} · {% translate "since" context "state held since a moment" %} <time datetime="{{ dispute.state_since|date:'c' }}">{{ dispute.state_since|utc }}</time>{% for party in dispute.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{{ party }}</bdi>{% endfor %}</span>
+        <span class="meta">{{ dispute.get_subject_display }} · {% translate "since" context "state held since a moment" %} <time datetime="{{ dispute.state_since|date:'c' }}">{{ dispute.state_since|utc }}</time>{% for party in dispute.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{% actor_name party %}</bdi>{% endfor %}</span>
       </li>
       {% endfor %}"""  # noqa: E501
 AGREEMENT_LOOP = """{% for agreement in agreements %}
       <li>
         <a href="{% at 'pages:agreement' agreement.slug %}"><bdi>{{ agreement.name }}</bdi></a>
         <span class="state state-{{ agreement.state_as_of }}">{{ agreement.state_as_of|state_label }}</span>
-        <span class="meta">{% translate "since" context "state held since a moment" %} <time datetime="{{ agreement.state_since|date:'c' }}">{{ agreement.state_since|utc }}</time>{% for party in agreement.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{{ party.actor }}</bdi> ({{ party.get_role_display|lower }}){% endfor %}</span>
+        <span class="meta">{% translate "since" context "state held since a moment" %} <time datetime="{{ agreement.state_since|date:'c' }}">{{ agreement.state_since|utc }}</time>{% for party in agreement.parties.all %}{% if forloop.first %} · {% else %}, {% endif %}<bdi>{% actor_name party.actor %}</bdi> ({{ party.get_role_display|lower }}){% endfor %}</span>
       </li>
       {% endfor %}"""  # noqa: E501
 
@@ -63,6 +63,7 @@ def test_cells_and_accord_items_write_what_the_templates_wrote(language, editor,
     status(crossing, CrossingStatus.Status.CLOSED, hour_ago, Traffic.AID, report=cited)
     status(crossing, CrossingStatus.Status.OPEN, hour_ago, Traffic.PEOPLE, report=report(title="Second <i>report</i>"))
     speaker = ActorFactory(name="O'Brien & Sons <UN>")
+    ActorAlias.objects.create(actor=speaker, name="أوبراين وأبناؤه <الأمم>", language="ar")
     status(crossing, CrossingStatus.Status.RESTRICTED, hour_ago, Traffic.FUEL, stated_by=speaker)
     board = selectors.dashboard(as_of=timezone.now(), include_unreviewed=editor)
     standings = [standing for block in board.crises for c in block.crossings for standing in c.standing]
@@ -98,5 +99,8 @@ def test_cells_and_accord_items_write_what_the_templates_wrote(language, editor,
             assert html.count("<li>") == len(block.open_disputes) + len(block.agreements)
     # The demo has cells of every kind: cited reports, statements on someone's word, an editor's note.
     everything = "".join(tables)
-    assert 'class="evidence-report"' in everything and "O&#x27;Brien &amp; Sons &lt;UN&gt;" in everything
+    speaker = "أوبراين وأبناؤه &lt;الأمم&gt;" if language == "ar" else "O&#x27;Brien &amp; Sons &lt;UN&gt;"
+    assert 'class="evidence-report"' in everything and speaker in everything
     assert 'class="stale"' in everything and "Second &lt;i&gt;report" in everything
+    if language == "ar":  # actors by their Arabic alias, escaped like any name
+        assert "O&#x27;Brien" not in everything

@@ -19,6 +19,7 @@ from django.db import transaction
 from . import services
 from .models import (
     Actor,
+    ActorAlias,
     AgreementEligibility,
     AgreementParty,
     AidDispute,
@@ -66,6 +67,28 @@ ACTORS: list[tuple[str, str, str, str, str | None]] = [
     ("faisal-bin-farhan", "Prince Faisal bin Farhan", "", Actor.Kind.PERSON, "SAU"),
     ("wang-yi", "Wang Yi", "", Actor.Kind.PERSON, "CHN"),
 ]
+
+# The actors' names as Arabic and French readers see them (OCHA's and the UN's own usage where they have one).
+ACTOR_ALIASES: dict[str, list[tuple[str, str]]] = {
+    "united-states": [("الولايات المتحدة", "ar"), ("États-Unis", "fr")],
+    "us-department-of-state": [("وزارة الخارجية الأمريكية", "ar"), ("Département d’État des États-Unis", "fr")],
+    "egypt": [("مصر", "ar"), ("Égypte", "fr")],
+    "israel": [("إسرائيل", "ar"), ("Israël", "fr")],
+    "qatar": [("قطر", "ar")],
+    "saudi-arabia": [("المملكة العربية السعودية", "ar"), ("Arabie saoudite", "fr")],
+    "china": [("الصين", "ar"), ("Chine", "fr")],
+    "hamas": [("حماس", "ar")],
+    "oic": [("منظمة التعاون الإسلامي", "ar"), ("Organisation de la coopération islamique", "fr")],
+    "unrwa": [("الأونروا", "ar")],
+    "ocha": [
+        ("مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية", "ar"),
+        ("Bureau de la coordination des affaires humanitaires", "fr"),
+    ],
+    "wfp": [("برنامج الأغذية العالمي", "ar"), ("Programme alimentaire mondial", "fr")],
+    "antony-blinken": [("أنتوني بلينكن", "ar")],
+    "faisal-bin-farhan": [("الأمير فيصل بن فرحان", "ar"), ("Prince Fayçal ben Farhane", "fr")],
+    "wang-yi": [("وانغ يي", "ar")],
+}
 
 
 @dataclass(frozen=True)
@@ -333,6 +356,11 @@ def load_demo() -> dict[str, int]:
             defaults={"name": name, "short_name": short, "kind": kind, "country": countries.get(iso3 or "")},
         )
         count("actors", new)
+        for alias, language in ACTOR_ALIASES.get(slug, []):
+            count(
+                "aliases",
+                ActorAlias.objects.get_or_create(actor=actors[slug], name=alias, language=language)[1],
+            )
 
     crossings = {}
     for spec in CROSSINGS:

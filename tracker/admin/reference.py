@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from ..models import (
     Actor,
+    ActorAlias,
     Country,
     Crisis,
 )
@@ -29,8 +30,17 @@ class CountryAdmin(admin.ModelAdmin):
         return False
 
 
+class ActorAliasInline(admin.TabularInline):
+    """The actor's name in other languages: readers of that language see it on the pages and in alerts."""
+
+    model = ActorAlias
+    extra = 1
+    fields = ("name", "language")
+
+
 @admin.register(Actor)
 class ActorAdmin(VersionedAdmin):
+    inlines = [ActorAliasInline]
     list_display = ("name", "short_name", "kind", "country")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "slug")

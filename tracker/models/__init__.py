@@ -13,11 +13,12 @@ from .changes import Change
 from .crossings import Crossing, CrossingAlias, CrossingStatus, CrossingStatusRetraction, FlowCount, Traffic
 from .events import TimelineEvent
 from .operations import WorkerHeartbeat
-from .reference import Actor, Country, Crisis
+from .reference import Actor, ActorAlias, Country, Crisis
 from .sources import Report, Source, StatusSuggestion
 
 __all__ = [
     "Actor",
+    "ActorAlias",
     "AgreementEligibility",
     "AgreementParty",
     "AidDispute",

@@ -74,6 +74,30 @@ class Actor(SluggedModel, VersionedModel):
         return self.name
 
 
+class ActorAlias(models.Model):
+    """An actor's name in a language (مصر, Égypte): shown to readers of that language (issue 17), as crossing
+    aliases are. The actor's own name stays what the record and the data carry."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("actor"))
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(_("language"), max_length=12, help_text=_("BCP 47 code: ar, fr, he ..."))
+
+    class Meta:
+        ordering = ["actor", "language", "id"]
+        verbose_name = _("actor alias")
+        verbose_name_plural = _("actor aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "language", "name"], name="actor_alias_unique"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="actor_alias_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"), name="actor_alias_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
 class CrisisState(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("crisis state", "Active")
     MONITORING = "monitoring", pgettext_lazy("crisis state", "Monitoring")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, Crisis, Crossing, Source, Traffic
+from ..selectors.names import actor_names_in, crossing_names_in
 from ..selectors.timeline import ENTRY_KINDS
 
 if TYPE_CHECKING:
@@ -19,9 +23,28 @@ LATEST = date(2999, 12, 31)
 MAX_PAGE = 1000
 
 
-def _by_slug(queryset: Any, label: StrPromise, empty_label: StrPromise, invalid: StrPromise) -> forms.ModelChoiceField:
+class NamedInLanguage(forms.ModelChoiceField):
+    """Choices labelled as the pages name them: by the row's alias in the reader's language, where one is on record
+    (``names_in``: one query per form and language), else by its own name."""
+
+    def __init__(self, *args: Any, names_in: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names_in = names_in
+        self._names: dict[str, dict[int, str]] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in self._names:
+            self._names[language] = self.names_in(language)
+        return str(self._names[language].get(obj.pk, obj.name))
+
+
+def _by_slug(
+    queryset: Any, label: StrPromise, empty_label: StrPromise, invalid: StrPromise, names_in: Any = None
+) -> forms.ModelChoiceField:
     """Whole sentences per field (not "Any %(name)s"): Arabic and French agree the words with the noun."""
-    return forms.ModelChoiceField(
+    field = forms.ModelChoiceField if names_in is None else partial(NamedInLanguage, names_in=names_in)
+    return field(
         queryset=queryset,
         to_field_name="slug",
         required=False,
@@ -55,12 +78,17 @@ def _crossing() -> forms.ModelChoiceField:
         _("Crossing"),
         _("Any crossing"),
         _("There is no such crossing; pick one from the list."),
+        names_in=crossing_names_in,
     )
 
 
 def _actor() -> forms.ModelChoiceField:
     return _by_slug(
-        Actor.objects.order_by("name"), _("Actor"), _("Any actor"), _("There is no such actor; pick one from the list.")
+        Actor.objects.order_by("name"),
+        _("Actor"),
+        _("Any actor"),
+        _("There is no such actor; pick one from the list."),
+        names_in=actor_names_in,
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from ..models import CrossingStatus
 from ..models.accords import AidDisputeState, EvacuationAgreementState
-from ..selectors.names import crossing_names_in
+from ..selectors.names import actor_names_in, crossing_names_in
 from ..selectors.reports import shown_states
 
 register = template.Library()
@@ -188,6 +188,16 @@ def crossing_name(context: dict[str, Any], crossing: Any) -> str:
     return cache[language].get(crossing.pk, crossing.name)
 
 
+@register.simple_tag(takes_context=True)
+def actor_name(context: Any, actor: Any) -> str:
+    """An actor's name in the reader's language (its alias in that language), else its own name; the aliases are
+    read once per page and language (one query however many actors it names)."""
+    if actor is None:
+        return ""
+    names = _page_memo(context, "actor_names", lambda: actor_names_in(get_language() or settings.LANGUAGE_CODE))
+    return str(names.get(actor.pk, actor.name))
+
+
 def _iso(moment: datetime | None, zone: Any = None) -> str:
     """``{{ moment|date:'c' }}``: the moment in the current time zone (as the date filter reads it), in ISO 8601 (as
     its ``c`` writes it), without the filter's format lookups (two per status cell). ``zone``: the current time
@@ -275,7 +285,8 @@ def status_cell(context: Any, crossing: Any, standing: Any) -> SafeString:
     shown = visible_to(report, context.get("viewer_is_editor", ""))
     word = ""
     if row.stated_by:
-        word = f'<span class="word">{words["word"] % {"who": f"<bdi>{esc(row.stated_by)}</bdi>"}}</span>'
+        who = esc(actor_name(context, row.stated_by))
+        word = f'<span class="word">{words["word"] % {"who": f"<bdi>{who}</bdi>"}}</span>'
     elif not shown:
         word = f'<span class="word">{words["note"]}</span>'
     evidence = ""
@@ -323,7 +334,9 @@ def dispute_item(context: Any, dispute: Any) -> SafeString:
     memo = _accord_memo(context)
     since, state, zone = memo["since"], dispute.state_as_of, memo["zone"]
     parties = list(dispute.parties.all())
-    who = "".join(f"{' · ' if n == 0 else ', '}<bdi>{esc(party)}</bdi>" for n, party in enumerate(parties))
+    who = "".join(
+        f"{' · ' if n == 0 else ', '}<bdi>{esc(actor_name(context, party))}</bdi>" for n, party in enumerate(parties)
+    )
     subject = _label(memo, ("subject", dispute.subject), dispute.get_subject_display)
     return SafeString(
         f'\n      <li>\n        <a href="{esc(at(context, "pages:dispute", dispute.slug))}">'
@@ -343,7 +356,7 @@ def agreement_item(context: Any, agreement: Any) -> SafeString:
     memo = _accord_memo(context)
     since, zone = memo["since"], memo["zone"]
     who = "".join(
-        f"{' · ' if n == 0 else ', '}<bdi>{esc(party.actor)}</bdi> "
+        f"{' · ' if n == 0 else ', '}<bdi>{esc(actor_name(context, party.actor))}</bdi> "
         f"({_label(memo, ('role', party.role), lambda party=party: str(party.get_role_display()).lower())})"
         for n, party in enumerate(agreement.parties.all())
     )
