@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
-from django.utils.timezone import get_current_timezone, get_current_timezone_name, template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
+from django.utils.timezone import get_current_timezone, template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
 from django.utils.translation import get_language, gettext, pgettext
 
 from ..models import CrossingStatus
@@ -208,14 +208,16 @@ def _iso(moment: datetime | None, zone: Any = None) -> str:
 
 
 def _page_memo(context: Any, name: str, build: Any) -> Any:
-    """What ``build()`` gives, once per page and language: kept on the request, as every ``{% include %}`` (the
-    dashboard includes its status table and accord lists once per crisis) starts a render context of its own."""
-    request = context.get("request")
-    key = (name, get_language(), get_current_timezone_name())
-    memo = context.render_context if request is None else request.__dict__.setdefault("_page_memo", {})
-    found = memo.get(key)
+    """What ``build()`` gives, once per page: kept on the template ``Context``, which a page shares with its
+    ``{% include %}``s (the dashboard includes its status table and accord lists once per crisis, and each include
+    starts a render context of its own). A page renders in one language and one time zone; looking them up for
+    every cell was itself a tenth of the dashboard's rendering."""
+    memo = context.__dict__.get("_page_memo")
+    if memo is None:
+        memo = context.__dict__["_page_memo"] = {}
+    found = memo.get(name)
     if found is None:
-        found = memo[key] = build()
+        found = memo[name] = build()
     return found
 
 
