@@ -90,3 +90,19 @@ def test_editors_give_an_actor_its_names_in_the_admin(editor_client):
     actor = Actor.objects.create(name="Egypt", slug="egypt", kind=Actor.Kind.STATE)
     page = editor_client.get(f"/admin/tracker/actor/{actor.pk}/change/").content.decode()
     assert 'name="aliases-0-name"' in page and 'name="aliases-0-language"' in page
+
+
+def test_an_alias_added_since_shows_in_the_next_page_s_filters(analyst_client, named):
+    """Each form reads the aliases afresh: the filters of the next page name an actor or crossing by an alias
+    recorded after the first page was drawn (the fields are copied from the form class for every form)."""
+    from tracker.models import CrossingAlias
+
+    crossing = named.crossings[0]
+    analyst_client.get("/timeline/", HTTP_ACCEPT_LANGUAGE="ar")
+    actor = Actor.objects.order_by("pk").last()
+    ActorAlias.objects.filter(actor=actor).delete()
+    ActorAlias.objects.create(actor=actor, name="اسم جديد", language="ar")
+    CrossingAlias.objects.create(crossing=crossing, name="معبر جديد", language="ar")
+    page = analyst_client.get("/timeline/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "اسم جديد" in page
+    assert "معبر جديد" in analyst_client.get("/reports/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()

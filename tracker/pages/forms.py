@@ -7,12 +7,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Actor, Crisis, Crossing, Source, Traffic
-from ..selectors.names import actor_names_in, crossing_names_in
+from ..selectors.names import Namer, actor_names_in, crossing_names_in
 from ..selectors.timeline import ENTRY_KINDS
 
 if TYPE_CHECKING:
@@ -24,19 +22,21 @@ MAX_PAGE = 1000
 
 
 class NamedInLanguage(forms.ModelChoiceField):
-    """Choices labelled as the pages name them: by the row's alias in the reader's language, where one is on record
-    (``names_in``: one query per form and language), else by its own name."""
+    """Choices labelled as the pages name them: by the row's alias in the reader's language, where one is on record,
+    else by its own name. Each form gets a namer of its own (the field is copied for every form), so the aliases
+    are read once per form and language and an alias added since is seen."""
 
     def __init__(self, *args: Any, names_in: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.names_in = names_in
-        self._names: dict[str, dict[int, str]] = {}
+        self.namer = Namer(names_in)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        copied = super().__deepcopy__(memo)
+        copied.namer = Namer(self.namer.names_in)
+        return copied
 
     def label_from_instance(self, obj: Any) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        if language not in self._names:
-            self._names[language] = self.names_in(language)
-        return str(self._names[language].get(obj.pk, obj.name))
+        return self.namer(obj)
 
 
 def _by_slug(

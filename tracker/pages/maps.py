@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi, gettext, gettext_lazy, ngettext, pgettext
 
-from ..selectors.names import crossing_names_in
 from .svg import (
     STATUS_COLOURS,
     STATUS_ORDER,
@@ -569,11 +567,11 @@ def crossings_map_svg(points: Sequence[MapPoint], *, title: str, traffic_label: 
 
 
 def map_points(
-    crossings: Sequence[object], *, traffic: str, href: Callable[[object], str]
+    crossings: Sequence[object], *, traffic: str, href: Callable[[object], str], name: Callable[[object], str]
 ) -> tuple[list[MapPoint], list[object]]:
-    """Crossings (with ``standing``) as map points for ``traffic``; also those without coordinates."""
+    """Crossings (with ``standing``) as map points for ``traffic``, each named by ``name`` (the request's namer, so
+    the page's list of unplaced crossings reads the same aliases); also those without coordinates."""
     points, unplaced = [], []
-    names = crossing_names_in(translation.get_language() or "en")
     for crossing in crossings:
         latitude, longitude = getattr(crossing, "latitude", None), getattr(crossing, "longitude", None)
         if latitude is None or longitude is None:
@@ -583,7 +581,7 @@ def map_points(
         since = gettext("Since %(day)s") % {"day": f"{standing.since:%Y-%m-%d}"} if standing.since else ""
         points.append(
             MapPoint(
-                name=names.get(crossing.pk, str(crossing)),  # type: ignore[attr-defined]
+                name=name(crossing),
                 latitude=float(latitude),
                 longitude=float(longitude),
                 status=standing.status,

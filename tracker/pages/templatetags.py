@@ -15,11 +15,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import get_current_timezone, template_localtime  # type: ignore[attr-defined]  # in Django, not in its stubs
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 from ..models import CrossingStatus
 from ..models.accords import AidDisputeState, EvacuationAgreementState
-from ..selectors.names import actor_names_in, crossing_names_in
+from ..selectors.names import Namer, actor_names_in, crossing_names_in
 from ..selectors.reports import shown_states
 
 register = template.Library()
@@ -170,32 +170,37 @@ def state_label(value: str) -> str:
     return str(_STATE_LABELS.get(value, value or gettext("Not on record")))
 
 
-@register.simple_tag(takes_context=True)
-def crossing_name(context: dict[str, Any], crossing: Any) -> str:
-    """A crossing's name in the reader's language (its alias in that language), else its own name.
+NAMES_IN = {"crossing": crossing_names_in, "actor": actor_names_in}
 
-    The aliases are read once per request and language (one query however many crossings a page names).
-    """
-    language = get_language() or "en"
+
+def namer(request: Any, kind: str) -> Namer:
+    """The request's namer of crossings or actors (``kind``): each language's aliases are read once per request,
+    whether a page's frame, its cached body or its view names them. Without a request, a new one each time."""
+    if request is None:
+        return Namer(NAMES_IN[kind])
+    namers = request.__dict__.setdefault("_namers", {})
+    if kind not in namers:
+        namers[kind] = Namer(NAMES_IN[kind])
+    return namers[kind]  # type: ignore[no-any-return]
+
+
+def _namer(context: Any, kind: str) -> Namer:
     request = context.get("request")
-    cache: dict[str, dict[int, str]] | None = getattr(request, "_crossing_names", None) if request else None
-    if cache is None:
-        cache = {}
-        if request is not None:
-            request._crossing_names = cache
-    if language not in cache:
-        cache[language] = crossing_names_in(language)
-    return cache[language].get(crossing.pk, crossing.name)
+    if request is not None:
+        return namer(request, kind)
+    return context.render_context.setdefault(("_namer", kind), Namer(NAMES_IN[kind]))  # type: ignore[no-any-return]
+
+
+@register.simple_tag(takes_context=True)
+def crossing_name(context: Any, crossing: Any) -> str:
+    """A crossing's name in the reader's language (its alias in that language), else its own name."""
+    return _namer(context, "crossing")(crossing)
 
 
 @register.simple_tag(takes_context=True)
 def actor_name(context: Any, actor: Any) -> str:
-    """An actor's name in the reader's language (its alias in that language), else its own name; the aliases are
-    read once per page and language (one query however many actors it names)."""
-    if actor is None:
-        return ""
-    names = _page_memo(context, "actor_names", lambda: actor_names_in(get_language() or settings.LANGUAGE_CODE))
-    return str(names.get(actor.pk, actor.name))
+    """An actor's name in the reader's language (its alias in that language), else its own name."""
+    return "" if actor is None else _namer(context, "actor")(actor)
 
 
 def _iso(moment: datetime | None, zone: Any = None) -> str:

@@ -34,7 +34,7 @@ from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterFor
 from .fragments import cached_fragment
 from .maps import crossings_map_svg, map_points
 from .params import AsOf, BadParameter, parse_as_of, parse_format
-from .templatetags import crossing_name
+from .templatetags import namer
 
 REPORTS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 50
@@ -200,9 +200,9 @@ def crossing_detail(request: HttpRequest, slug: str, *, as_of: AsOf, fmt: str) -
             history_limit=None if every_row else HISTORY_ON_PAGE,
             suggestions=False,  # the editor's queue is read apart, below: it is not part of the cached page
         )
-        # Named as the reader reads it (its alias in their language), in the title, the heading and the charts.
-        # (Through the template tag, which keeps the names for the request: the page's tables use them too.)
-        name = crossing_name({"request": request}, crossing)
+        # Named as the reader reads it (its alias in their language), in the title, the heading and the charts, by
+        # the request's namer, which the page's tables use too.
+        name = namer(request, "crossing")(crossing)
         charts = [flow_chart_svg(series, crossing_name=name, index=n) for n, series in enumerate(view.flows)]
         body = render_to_string(
             "tracker/_crossing_body.html",
@@ -418,6 +418,7 @@ def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpRespons
         crossings,
         traffic=traffic,
         href=lambda c: reverse("pages:crossing", args=[c.slug]) + query,  # type: ignore[attr-defined]
+        name=namer(request, "crossing"),
     )
     traffic_label = Traffic(traffic).label
     if crisis:

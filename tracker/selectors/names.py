@@ -3,7 +3,11 @@ record."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language
 
 from ..models import ActorAlias, CrossingAlias
 
@@ -34,3 +38,23 @@ def _first_alias(aliases: Any, owner: str, language: str) -> dict[int, str]:
     ):
         names.setdefault(owner_id, name)
     return names
+
+
+class Namer:
+    """Names crossings or actors as a reader of the active language reads them: its alias in that language where
+    one is on record, else its own name. ``names_in`` (``crossing_names_in``, ``actor_names_in``) is read once per
+    language for as long as the namer lives: a request, a form, an export. Make a new one for each, so an alias
+    added since is seen."""
+
+    def __init__(self, names_in: Callable[[str], dict[int, str]]) -> None:
+        self.names_in = names_in
+        self.by_language: dict[str, dict[int, str]] = {}
+
+    def names(self) -> dict[int, str]:
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in self.by_language:
+            self.by_language[language] = self.names_in(language)
+        return self.by_language[language]
+
+    def __call__(self, row: Any) -> str:
+        return str(self.names().get(row.pk, row.name))

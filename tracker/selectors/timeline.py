@@ -13,9 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from ..models import (
     Actor,
@@ -29,7 +28,7 @@ from ..models import (
     TimelineEvent,
     Traffic,
 )
-from .names import crossing_names_in
+from .names import Namer, crossing_names_in
 from .reports import reports_visible, shown_states
 
 # What the kind filter offers besides the event kinds themselves.
@@ -212,21 +211,6 @@ def _accord_entry(change: Any, include_unreviewed: bool) -> TimelineEntry:
     )
 
 
-def _crossing_namer() -> Callable[[Crossing], str]:
-    """A crossing's name in the language active when an entry is built (the reader's on a page, English in a CSV,
-    which builds its entries under an override): its alias in that language where one is on record. One query per
-    language, on first use."""
-    names: dict[str, dict[int, str]] = {}
-
-    def name(crossing: Crossing) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        if language not in names:
-            names[language] = crossing_names_in(language)
-        return names[language].get(crossing.pk, crossing.name)
-
-    return name
-
-
 def _streams(
     *,
     crises: Sequence[Crisis] | None,
@@ -250,7 +234,7 @@ def _streams(
         events = _events(crises, wanted, actor, as_of, since, until, include_unreviewed)
         streams.append(_event_entry(e) for e in cut(events))
     if STATUS in wanted:
-        name = _crossing_namer()
+        name = Namer(crossing_names_in)  # the active language's names: the reader's on a page, English in a CSV
         streams.append(_status_entry(r, include_unreviewed, name) for r in cut(_statuses(crises, actor, **window)))
     if DISPUTE in wanted:
         streams.append(_accord_entry(c, include_unreviewed) for c in cut(_dispute_changes(crises, actor, **window)))
