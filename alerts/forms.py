@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Crossing
+from tracker.pages.forms import NamedInLanguage
+from tracker.selectors.names import crossing_names_in
 
 from .models import AlertSubscription
 
 
 class SubscriptionForm(forms.Form):
-    crossing = forms.ModelChoiceField(
+    crossing = NamedInLanguage(  # the crossings as the pages name them, by their alias in the reader's language
         queryset=Crossing.objects.order_by("name"),
+        names_in=crossing_names_in,
         label=_("Crossing"),
         empty_label=_("Choose a crossing"),
         error_messages={"invalid_choice": _("There is no such crossing; pick one from the list.")},
@@ -32,13 +33,6 @@ class SubscriptionForm(forms.Form):
         label=_("How"),
         initial=AlertSubscription.Delivery.IMMEDIATE,
     )
-
-    def __init__(self, *args: Any, names: dict[int, str] | None = None, **kwargs: Any) -> None:
-        """``names``: crossing id -> the name the reader reads (its alias in their language); else its own name."""
-        super().__init__(*args, **kwargs)
-        if names:
-            field = self.fields["crossing"]
-            field.label_from_instance = lambda crossing: names.get(crossing.pk, crossing.name)  # type: ignore[attr-defined]
 
 
 class FeedTokenForm(forms.Form):

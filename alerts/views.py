@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tracker.models import Crisis, Crossing
 from tracker.pages.access import is_editor, may_read
-from tracker.selectors.names import crossing_names_in
+from tracker.pages.templatetags import namer
 
 from . import mail, selectors, services
 from .forms import FeedTokenForm, SubscriptionForm
@@ -46,14 +46,7 @@ def member(view: View) -> View:
     return wrapper
 
 
-def _names() -> dict[int, str]:
-    """Crossings named as the pages name them: by their alias in the reader's language, where one is on record."""
-    return crossing_names_in(translation.get_language() or settings.LANGUAGE_CODE)
-
-
-def _feed_urls(
-    request: HttpRequest, key: str, crossings: list[Crossing], names: dict[int, str]
-) -> list[tuple[str, str]]:
+def _feed_urls(request: HttpRequest, key: str, crossings: list[Crossing]) -> list[tuple[str, str]]:
     """The addresses of a new key's feeds, written in the reader's language (``?lang=``; none for English)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     query = "" if language == settings.LANGUAGE_CODE else f"?lang={language}"
@@ -64,7 +57,7 @@ def _feed_urls(
     urls = [(gettext("Every crossing"), address(reverse("alerts:feed_all", args=[key])))]
     for crossing in crossings:
         path = reverse("alerts:feed_crossing", args=[key, crossing.slug])
-        urls.append((names.get(crossing.pk, crossing.name), address(path)))
+        urls.append((namer(request, "crossing")(crossing), address(path)))
     for crisis in Crisis.objects.order_by("name"):
         path = reverse("alerts:feed_crisis", args=[key, crisis.slug])
         label = gettext("%(crisis)s (every crossing of the crisis)") % {"crisis": crisis.name}
@@ -74,14 +67,14 @@ def _feed_urls(
 
 def _page(request: HttpRequest, form: SubscriptionForm | None = None, status: int = 200) -> HttpResponse:
     subscriptions = list(selectors.subscriptions_of(request.user))
-    names = _names()
+    name = namer(request, "crossing")  # as the pages name them: by their alias in the reader's language
     followed: dict[int, dict[str, Any]] = {}
     for sub in subscriptions:
         entry = followed.setdefault(
             sub.crossing_id,
             {
                 "crossing": sub.crossing,
-                "name": names.get(sub.crossing_id, sub.crossing.name),
+                "name": name(sub.crossing),
                 "kinds": [],
                 "delivery": sub.get_delivery_display(),
             },
@@ -90,12 +83,12 @@ def _page(request: HttpRequest, form: SubscriptionForm | None = None, status: in
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     crossings = [item["crossing"] for item in followed.values()]
     context = {
-        "form": form or SubscriptionForm(names=names),
+        "form": form or SubscriptionForm(),
         "token_form": FeedTokenForm(),
         "followed": list(followed.values()),
         "tokens": list(selectors.feed_tokens_of(request.user)),
         "new_key": new_key,
-        "feed_urls": _feed_urls(request, new_key, crossings, names) if new_key else [],
+        "feed_urls": _feed_urls(request, new_key, crossings) if new_key else [],
         "key_placeholder": "YOUR-FEED-KEY",
         "example_feed": reverse("alerts:feed_all", args=["YOUR-FEED-KEY"]),
         "has_email": bool(getattr(request.user, "email", "")),
@@ -114,7 +107,7 @@ def manage(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 @member
 def subscribe(request: HttpRequest) -> HttpResponseBase:
-    form = SubscriptionForm(request.POST, names=_names())
+    form = SubscriptionForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
@@ -130,7 +123,7 @@ def subscribe(request: HttpRequest) -> HttpResponseBase:
             form.add_error(field if field in form.fields else None, errors)
         return _page(request, form, status=400)
     crossing = form.cleaned_data["crossing"]
-    followed = _names().get(crossing.pk, crossing.name)
+    followed = namer(request, "crossing")(crossing)
     messages.success(request, gettext("You follow %(crossing)s by e-mail.") % {"crossing": followed})
     return redirect("alerts:manage")
 
