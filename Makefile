@@ -41,7 +41,7 @@ run: setup
 # builds their database in memory; the URL names a file under var/ that is never written). Skipped when ARGS picks
 # tests, unless SQLITE=1; SQLITE=0 skips it always.
 SQLITE ?= $(if $(ARGS),0,1)
-SQLITE_TESTS ?= tests/test_search_both_databases.py
+SQLITE_TESTS ?= tests/test_search_both_databases.py tests/test_report_crossing_dates.py
 test: setup browser
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 ifeq ($(SQLITE),1)

@@ -14,7 +14,7 @@ from .crossings import Crossing, CrossingAlias, CrossingStatus, CrossingStatusRe
 from .events import TimelineEvent
 from .operations import WorkerHeartbeat
 from .reference import Actor, ActorAlias, Country, Crisis
-from .sources import Report, Source, StatusSuggestion
+from .sources import Report, ReportCrossingDate, Source, StatusSuggestion
 
 __all__ = [
     "Actor",
@@ -35,6 +35,7 @@ __all__ = [
     "EvacuationAgreementStateChange",
     "FlowCount",
     "Report",
+    "ReportCrossingDate",
     "Source",
     "StatusSuggestion",
     "TimelineEvent",

@@ -16,6 +16,7 @@ from .dashboard import (
 )
 from .report_lists import reports_listing
 from .reports import (
+    latest_reports_about,
     reports_for_readers,
     reports_search,
     reports_visible,
@@ -76,6 +77,7 @@ __all__ = [
     "latest_change_id",
     "mark_words",
     "publication_plan",
+    "latest_reports_about",
     "reports_for_readers",
     "reports_listing",
     "reports_search",

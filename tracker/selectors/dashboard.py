@@ -27,7 +27,7 @@ from ..models import (
     Report,
     StatusSuggestion,
 )
-from .reports import reports_for_readers, reports_visible
+from .reports import latest_reports_about, reports_for_readers, reports_visible
 from .standing import Band, crossing_status_changes, crossings_with_standing, db_moment, status_bands
 from .timeline import TimelineEntry, timeline_entries
 
@@ -404,11 +404,7 @@ def crossing_page(
         flow_rows=flow_rows,
         disputes=list(disputes_as_of(AidDispute.objects.filter(crossings=crossing), as_of=as_of)),
         agreements=list(agreements_as_of(EvacuationAgreement.objects.filter(crossings=crossing), as_of=as_of)),
-        reports=list(
-            reports_visible(include_unreviewed=include_unreviewed)
-            .filter(crossings=crossing, published_at__lte=as_of)
-            .select_related("source")[:PAGE_REPORTS]
-        ),
+        reports=latest_reports_about(crossing, as_of=as_of, include_unreviewed=include_unreviewed, limit=PAGE_REPORTS),
     )
     if history_limit is not None and len(page.history) > history_limit:
         page.history, page.history_more = page.history[:history_limit], True

@@ -19,6 +19,7 @@ import functools
 import re
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -59,6 +60,18 @@ def reports_visible(*, include_unreviewed: bool) -> QuerySet[Report]:
     if include_unreviewed:
         return Report.objects.filter(review_state__in=SHOWN_TO_EDITORS)
     return reports_for_readers()
+
+
+def latest_reports_about(crossing: Crossing, *, as_of: datetime, include_unreviewed: bool, limit: int) -> list[Report]:
+    """The ``limit`` latest reports about ``crossing`` published by ``as_of`` that the reader may see, newest first
+    (then by id, as reports are ordered everywhere), with their source. One query, read from the links' dated copy
+    (``ReportCrossingDate``) newest first, however many reports the crossing has or the record holds."""
+    return list(
+        reports_visible(include_unreviewed=include_unreviewed)
+        .filter(crossing_dates__crossing=crossing, crossing_dates__published_at__lte=as_of)
+        .select_related("source")
+        .order_by("-crossing_dates__published_at", "-id")[:limit]
+    )
 
 
 @functools.cache
