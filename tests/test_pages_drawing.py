@@ -192,3 +192,63 @@ def test_after_rafah_is_recorded_open_for_people_the_page_chart_ends_with_an_ope
     assert newest.get("data-status") == "open" and float(newest.get("width", 0)) >= MIN_NEWEST_WIDTH
     assert newest_band(svg, "aid").get("data-status") == "closed"
     assert ">Now</text>" in svg
+
+
+def busy_bands(end: datetime) -> dict[str, list[Band]]:
+    """Three years of a crossing whose status for people changed every three days (as the benchmark's do), the
+    last change a day before ``end``; aid closed throughout."""
+    start = end - timedelta(days=3 * 365)
+    statuses = ["open", "restricted", "closed"]
+    people = []
+    moment, n = start, 0
+    while moment + timedelta(days=3) < end - timedelta(days=1):
+        people.append(Band(moment, moment + timedelta(days=3), statuses[n % 3]))
+        moment, n = moment + timedelta(days=3), n + 1
+    people.append(Band(moment, end - timedelta(days=1), statuses[n % 3]))
+    people.append(Band(end - timedelta(days=1), end, "open"))
+    return {"people": people, "aid": [Band(start, end, "closed")]}
+
+
+def test_changes_too_close_to_draw_apart_are_gathered_and_counted_the_newest_never():
+    end = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    bands = busy_bands(end)
+    svg = str(status_bands_svg(bands, start=bands["aid"][0].start, end=end, crossing_name="Rafah"))
+    root = ElementTree.fromstring(svg)
+    gathered = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "chart-several"]
+    drawn = [r for r in band_rects(svg) if r.get("data-kind") == "people"]
+    # Every change is either drawn or counted in a gathered stretch, once; far fewer shapes than changes.
+    # (A band across the axis's break is drawn in two pieces: counted by when it starts.)
+    starts = {r.get("data-start") for r in drawn}
+    assert len(starts) + sum(int(r.get("data-changes", 0)) for r in gathered) == len(bands["people"])
+    assert gathered and len(drawn) + len(gathered) < len(bands["people"]) / 2
+    assert all(int(r.get("data-changes", 0)) >= 2 for r in gathered)
+    assert all(float(r.get("width", 0)) >= MIN_BAND_WIDTH for r in [*drawn, *gathered])
+    # Each stretch says what it holds, and stretches follow each other without overlapping much.
+    first = next(
+        g
+        for g in root.iter(f"{SVG}g")
+        if g.find(f"{SVG}rect") is not None and g.find(f"{SVG}rect").get("class") == "chart-several"
+    )  # type: ignore[union-attr]
+    assert re.fullmatch(
+        r"People: \d+ changes from \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d UTC, each in the status "
+        r"history below",
+        first.findtext(f"{SVG}title") or "",
+    )
+    newest = newest_band(svg, "people")
+    assert newest.get("data-newest") == "true" and newest.get("data-status") == "open"
+    assert float(newest.get("width", 0)) >= MIN_NEWEST_WIDTH
+    # The legend names the hatching; a chart with nothing gathered has no such entry.
+    assert "Several changes" in svg and '<pattern id="band-several"' in svg
+    quiet = str(status_bands_svg({"aid": bands["aid"]}, start=bands["aid"][0].start, end=end, crossing_name="R"))
+    assert "Several changes" not in quiet and "band-several" not in quiet
+
+
+def test_the_description_reads_out_the_latest_changes_of_each_kind_and_counts_the_earlier_ones():
+    end = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    bands = busy_bands(end)
+    svg = str(status_bands_svg(bands, start=bands["aid"][0].start, end=end, crossing_name="Rafah"))
+    description = ElementTree.fromstring(svg).findtext(f"{SVG}desc") or ""
+    earlier = len(bands["people"]) - 12
+    assert description.startswith(f"People: {earlier} earlier changes, in the status history below, ")
+    assert description.count(" from 20") == 12 + 1  # the twelve latest for people, aid's one
+    assert "open from 2026-12-02 12:00" in description  # the newest is read out

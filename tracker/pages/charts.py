@@ -46,6 +46,11 @@ LEGEND_HEIGHT = 34.0
 # The newest change is never drawn narrower than this: when the chosen range would, the axis breaks (time_axis).
 MIN_NEWEST_WIDTH = 64.0
 MIN_BAND_WIDTH = 3.0  # any other band: a change of a minute on a chart of ten years still shows
+# Bands narrower than MIN_BAND_WIDTH side by side are drawn as one stretch of "several changes", this wide at most.
+SEVERAL_MAX_WIDTH = 16.0
+SEVERAL_FILL, SEVERAL_INK = "#e6e6e6", "#3d3d3d"
+# The chart's description (for screen readers) lists this many of the latest changes of each kind of traffic.
+DESCRIBED_CHANGES = 12
 RECENT_SHARE = 0.32  # of the plot, for the recent stretch after a break
 MIN_RECENT_SPAN = timedelta(minutes=3)
 BREAK_GAP = 10.0
@@ -124,10 +129,12 @@ def time_ticks(start: datetime, end: datetime, max_ticks: int = 8) -> list[tuple
     return ticks
 
 
-def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH, *, rtl: bool = False) -> str:
-    """Each status's swatch, symbol and word; right to left, they run from the right edge leftwards."""
+def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH, *, rtl: bool = False, several: bool = False) -> str:
+    """Each status's swatch, symbol and word; right to left, they run from the right edge leftwards. With
+    ``several``, a fifth swatch for changes too close together to draw apart (the legend then starts at the left
+    edge, to make room)."""
     items = []
-    x = x0
+    x = RIGHT if several else x0
     if rtl:
         x = WIDTH - RIGHT
     for status in STATUS_ORDER:
@@ -163,6 +170,14 @@ def _legend(y: float, prefix: str, x0: float = LABEL_WIDTH, *, rtl: bool = False
             + tag("text", text(word), x=symbol_end, y=y + 12.5, class_="chart-legend", **anchored("end", rtl))
         )
         x = symbol_end - text_width(word, font_size=13) - 30
+    if several:
+        swatch = {"width": 22.0, "height": 16.0, "fill": f"url(#{prefix}-several)", "stroke": SEVERAL_INK}
+        word = pgettext("chart legend", "Several changes")
+        anchor = anchored("end", rtl) if rtl else {}  # its right end at x, right to left; else its left end
+        items.append(
+            tag("rect", x=x - 22.0 if rtl else x, y=y, class_="chart-legend-swatch", **swatch)
+            + tag("text", text(word), x=x - 28 if rtl else x + 28, y=y + 12.5, class_="chart-legend", **anchor)
+        )
     return "".join(items)
 
 
@@ -202,6 +217,82 @@ def time_axis(bands: dict[str, list[Band]], *, start: datetime, end: datetime) -
     ]
 
 
+@dataclass(frozen=True)
+class Several:
+    """Changes too close together to draw apart at the chart's scale (each narrower than ``MIN_BAND_WIDTH``): drawn
+    as one hatched stretch that says how many there were and between when. Every one of them is in the status
+    history under the chart. Three years of a busy crossing are ~1,100 bands on 626 pixels: drawn one by one they
+    were 3-pixel slivers on top of each other that nobody could read or point at, and 390 KB of the page
+    (issue 16)."""
+
+    start: datetime
+    end: datetime
+    count: int
+
+
+def _band_pieces(
+    runs: Sequence[Band], segments: Sequence[Segment], *, newest: datetime | None
+) -> list[tuple[Band | Several, list[tuple[float, float]]]]:
+    """Each band with the x ranges it covers (one per axis segment it crosses; bands outside the window left
+    out), consecutive slivers gathered into ``Several``: at most ``SEVERAL_MAX_WIDTH`` wide each, within one
+    segment. The newest change is never gathered (it is drawn at least ``MIN_NEWEST_WIDTH`` wide)."""
+    drawn: list[tuple[Band | Several, list[tuple[float, float]]]] = []
+    pending: list[tuple[Band, int, float, float]] = []  # slivers waiting: band, segment, x1, x2
+
+    def flush() -> None:
+        if len(pending) == 1:
+            band, _, x1, x2 = pending[0]
+            drawn.append((band, [(x1, x2)]))
+        elif pending:
+            several = Several(start=pending[0][0].start, end=pending[-1][0].end, count=len(pending))
+            drawn.append((several, [(pending[0][2], pending[-1][3])]))
+        pending.clear()
+
+    for band in runs:
+        pieces = []
+        for index, segment in enumerate(segments):
+            if band.end <= segment.start or band.start >= segment.end:
+                continue
+            x1, x2 = segment.x_of(max(band.start, segment.start)), segment.x_of(min(band.end, segment.end))
+            pieces.append((index, x1, x2))
+        if not pieces:
+            continue
+        sliver = len(pieces) == 1 and pieces[0][2] - pieces[0][1] < MIN_BAND_WIDTH and band.start != newest
+        if sliver:
+            index, x1, x2 = pieces[0]
+            if pending and (pending[0][1] != index or x2 - pending[0][2] > SEVERAL_MAX_WIDTH):
+                flush()
+            pending.append((band, index, x1, x2))
+            continue
+        flush()
+        drawn.append((band, [(x1, x2) for _, x1, x2 in pieces]))
+    flush()
+    return drawn
+
+
+def _several_rect(
+    several: Several, pieces: list[tuple[float, float]], *, kind: str, kind_label: str, y: float, prefix: str
+) -> str:
+    [(x1, x2)] = pieces
+    hover = ngettext(
+        "%(kind)s: %(count)d change from %(start)s to %(end)s UTC, each in the status history below",
+        "%(kind)s: %(count)d changes from %(start)s to %(end)s UTC, each in the status history below",
+        several.count,
+    ) % {
+        "kind": kind_label,
+        "count": several.count,
+        "start": f"{several.start:%Y-%m-%d %H:%M}",
+        "end": f"{several.end:%Y-%m-%d %H:%M}",
+    }
+    return (
+        f"<g><title>{text(hover)}</title>"
+        f'<rect x="{num(x1)}" y="{num(y)}" width="{num(max(x2 - x1, MIN_BAND_WIDTH))}" height="{num(ROW_HEIGHT)}" '
+        f'fill="url(#{text(prefix)}-several)" stroke="{SEVERAL_INK}" stroke-width="1" class="chart-several" '
+        f'data-kind="{text(kind)}" data-changes="{several.count}" data-start="{several.start:%Y-%m-%dT%H:%M:%SZ}" '
+        f'data-end="{several.end:%Y-%m-%dT%H:%M:%SZ}"/></g>'
+    )
+
+
 def _now_label(end: datetime) -> str:
     if end >= timezone.now() - timedelta(minutes=5):
         return pgettext("chart marker", "Now")
@@ -226,7 +317,14 @@ def status_bands_svg(
     kinds = [str(kind) for kind in Traffic.specific()]
     rows_height = len(kinds) * (ROW_HEIGHT + ROW_GAP)
     height = TOP + rows_height + AXIS_HEIGHT + LEGEND_HEIGHT
-    body = [f"<defs>{status_patterns(prefix)}</defs>"]
+    several_pattern = (
+        f'<pattern id="{text(prefix)}-several" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{SEVERAL_FILL}"/>'
+        f'<path d="M3,0 v6" stroke="{SEVERAL_INK}" stroke-width="1.5"/>'
+        "</pattern>"
+    )
+    body = [""]  # the definitions, written once it is known whether any changes were gathered
+    gathered = False
     axis_y = TOP + rows_height
     newest = newest_change(bands, start=start)
     # Ticks: each segment its own, spread by its width; a label that would run into another is left out.
@@ -304,7 +402,12 @@ def status_bands_svg(
             for status, (_, ink) in STATUS_COLOURS.items()
         }
         runs = bands.get(kind, [])
-        for band_index, band in enumerate(runs):
+        drawn = _band_pieces(runs, segments, newest=newest)
+        for band_index, (band, pieces) in enumerate(drawn):
+            if isinstance(band, Several):
+                gathered = True
+                body.append(_several_rect(band, pieces, kind=kind, kind_label=kind_label, y=y, prefix=prefix))
+                continue
             _, ink = STATUS_COLOURS[band.status]
             word = words[band.status]
             hover = hover_text % {
@@ -313,15 +416,7 @@ def status_bands_svg(
                 "start": f"{band.start:%Y-%m-%d %H:%M}",
                 "end": f"{band.end:%Y-%m-%d %H:%M}",
             }
-            is_last = band_index == len(runs) - 1
-            pieces = []
-            for segment in segments:
-                if band.end <= segment.start or band.start >= segment.end:
-                    continue
-                x1, x2 = segment.x_of(max(band.start, segment.start)), segment.x_of(min(band.end, segment.end))
-                pieces.append((x1, x2))
-            if not pieces:
-                continue
+            is_last = band_index == len(drawn) - 1
             if is_last and band.start == newest:
                 x1, x2 = pieces[-1]
                 pieces[-1] = (min(x1, x2 - MIN_NEWEST_WIDTH), x2)  # a change seconds old
@@ -373,19 +468,33 @@ def status_bands_svg(
     body.append(tag("text", text(label), x=now_x, y=TOP - 9, class_="chart-now-label", **anchored("end", rtl)))
     for segment in segments:
         body.append(tag("line", x1=segment.left, x2=segment.right, y1=axis_y, y2=axis_y, class_="chart-axis"))
-    body.append(_legend(axis_y + AXIS_HEIGHT, prefix, rtl=rtl))
+    body[0] = f"<defs>{status_patterns(prefix)}{several_pattern if gathered else ''}</defs>"
+    body.append(_legend(axis_y + AXIS_HEIGHT, prefix, rtl=rtl, several=gathered))
     change_text, kind_text = gettext("%(status)s from %(start)s"), gettext("%(kind)s: %(changes)s")
     comma, semicolon = pgettext("list separator", ", "), pgettext("list separator", "; ")
+
+    def described(runs: list[Band]) -> str:
+        """The latest ``DESCRIBED_CHANGES`` of a row, and how many earlier ones the history lists."""
+        shown = comma.join(
+            change_text % {"status": lowered[b.status], "start": f"{b.start:%Y-%m-%d %H:%M}"}
+            for b in runs[-DESCRIBED_CHANGES:]
+        )
+        earlier = len(runs) - DESCRIBED_CHANGES
+        if earlier <= 0:
+            return shown
+        return (
+            ngettext(
+                "%(count)d earlier change, in the status history below",
+                "%(count)d earlier changes, in the status history below",
+                earlier,
+            )
+            % {"count": earlier}
+            + comma
+            + shown
+        )
+
     description = semicolon.join(
-        kind_text
-        % {
-            "kind": Traffic(kind).label,
-            "changes": comma.join(
-                change_text % {"status": lowered[b.status], "start": f"{b.start:%Y-%m-%d %H:%M}"}
-                for b in bands.get(kind, [])
-            ),
-        }
-        for kind in kinds
+        kind_text % {"kind": Traffic(kind).label, "changes": described(bands.get(kind, []))} for kind in kinds
     )
     zoom_note = "."
     if len(segments) > 1:
