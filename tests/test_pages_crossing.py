@@ -143,3 +143,21 @@ def test_crossing_page_queries_do_not_grow_with_the_data(analyst_client):
     assert count_queries(analyst_client, url) == small
     assert small <= 22, small
     assert len(re.findall(r'class="history-row', analyst_client.get(url).content.decode())) == 15
+
+
+def test_the_page_lists_the_latest_status_rows_and_links_to_every_one(analyst_client):
+    from tracker.pages.views import HISTORY_ON_PAGE
+
+    crossing = CrossingFactory(name="Rafah")
+    rows = [
+        status(crossing, CrossingStatus.Status.OPEN if n % 2 else CrossingStatus.Status.CLOSED, day(1 + n))
+        for n in range(HISTORY_ON_PAGE + 5)
+    ]
+    html = analyst_client.get(f"/crossings/{crossing.slug}/").content.decode()
+    listed = re.findall(r'id="status-([0-9a-f-]+)" class="history-row', html)
+    assert listed == [str(row.uid) for row in reversed(rows[-HISTORY_ON_PAGE:])]  # the latest, newest first
+    assert f"The latest {HISTORY_ON_PAGE} rows are shown." in text(analyst_client.get(f"/crossings/{crossing.slug}/"))
+    assert "?history=all" in html and "format=csv" in html
+    every = analyst_client.get(f"/crossings/{crossing.slug}/", {"history": "all"}).content.decode()
+    assert len(re.findall(r'class="history-row', every)) == len(rows)
+    assert "rows are shown" not in every

@@ -39,8 +39,9 @@ from .templatetags import namer
 REPORTS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 50
 # A crossing page lists its latest status rows; ``?history=all`` and the CSV have every one (a crossing followed
-# for years has a thousand, a page of them all was a megabyte).
-HISTORY_ON_PAGE = 100
+# for years has a thousand, a page of them all was a megabyte). The chart above them draws every change; 25 rows
+# are the last weeks of a busy crossing and months of most. A hundred were a third of a cold page (issue 16).
+HISTORY_ON_PAGE = 25
 
 View = Callable[..., HttpResponseBase]
 
