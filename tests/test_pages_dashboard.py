@@ -197,3 +197,45 @@ def test_each_crisis_lists_its_latest_open_disputes_and_agreements_and_counts_th
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_many_crises_are_shown_ten_at_a_time_and_every_one_is_named_and_in_the_csv(analyst_client):
+    from tracker.selectors.dashboard import DASHBOARD_CRISES
+
+    crises = [
+        CrisisFactory(name=f"Crisis {n:02d}", started_on=date(2023, 1, 1 + n)) for n in range(DASHBOARD_CRISES + 3)
+    ]
+    for crisis in crises:
+        crossing = CrossingFactory(name=f"Crossing of {crisis.name}")
+        crossing.crises.add(crisis)
+        status(crossing, CrossingStatus.Status.CLOSED, day(1))
+    newest_first = [c.name for c in reversed(crises)]  # active crises, the latest to begin first
+
+    def blocks(response) -> list[str]:  # type: ignore[no-untyped-def]
+        return re.findall(r'<h2 id="crisis-[^"]+">\s*<a href="[^"]+" dir="auto">([^<]+)</a>', response.content.decode())
+
+    first = analyst_client.get("/")
+    assert blocks(first) == newest_first[:DASHBOARD_CRISES]
+    page = text(first)
+    assert f"{len(crises)} crises under way; 1 to {DASHBOARD_CRISES} are shown below." in page
+    assert all(name in page for name in newest_first)  # every crisis named, each linked to its own page
+    assert f'href="/crises/{crises[0].slug}/"' in first.content.decode()
+    assert "Page 1 of 2" in page and 'rel="next" href="?page=2"' in first.content.decode()
+
+    second = analyst_client.get("/", {"page": "2"})
+    assert blocks(second) == newest_first[DASHBOARD_CRISES:]
+    assert 'rel="prev" href="?page=1"' in second.content.decode()
+    assert blocks(analyst_client.get("/", {"page": "9"})) == newest_first[DASHBOARD_CRISES:]  # past the end: the last
+
+    refused = analyst_client.get("/", {"page": "first"})
+    assert refused.status_code == 400 and "page must be a whole number." in text(refused)
+    assert analyst_client.get("/", {"page": "0"}).status_code == 400
+
+    csv = b"".join(analyst_client.get("/", {"format": "csv", "page": "2"}).streaming_content).decode()
+    assert all(f"Crossing of {crisis.name}" in csv for crisis in crises)  # the download has every crisis
+
+
+def test_a_few_crises_need_no_index_and_no_pages(analyst_client):
+    build_situation(2)
+    page = text(analyst_client.get("/"))
+    assert "under way;" not in page and "Page 1 of" not in page

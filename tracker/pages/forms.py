@@ -132,6 +132,10 @@ class PageNumberField(forms.IntegerField):
         )
 
 
+class DashboardForm(forms.Form):
+    page = PageNumberField()  # of the crises under way; past the last, the last
+
+
 class ReportFilterForm(DateRangeForm):
     q = forms.CharField(
         required=False,

@@ -30,7 +30,7 @@ from ..selectors.timeline import TimelineEntry
 from .access import is_editor, may_read
 from .charts import flow_chart_svg, status_bands_svg
 from .csv_export import EVIDENCE_HEADER, csv_response, evidence_cells
-from .forms import ChartWindowForm, MapForm, ReportFilterForm, TimelineFilterForm
+from .forms import ChartWindowForm, DashboardForm, MapForm, ReportFilterForm, TimelineFilterForm
 from .fragments import cached_fragment
 from .maps import crossings_map_svg, map_points
 from .params import AsOf, BadParameter, parse_as_of, parse_format
@@ -107,13 +107,16 @@ STANDING_HEADER = [
 
 @page
 def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
-    if fmt == "csv":
-        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
+    if fmt == "csv":  # every crisis under way, not a page of them
+        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False, page=None)
         rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
         return csv_response(f"crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
+    form = DashboardForm(request.GET)
+    if not form.is_valid():
+        raise BadParameter(next(iter(form.errors)), str(next(iter(form.errors.values()))[0]))
 
     def body() -> str:
-        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
+        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False, page=form.cleaned_data["page"] or 1)
         return render_to_string("tracker/_dashboard_body.html", {"as_of": as_of, "board": board}, request)
 
     context: dict[str, Any] = {"as_of": as_of, "body": mark_safe(cached_fragment(request, as_of, "dashboard", body))}
