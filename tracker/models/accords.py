@@ -115,7 +115,12 @@ class AidDisputeStateChange(PublicIdModel, AppendOnlyModel):
             choices_check("from_state", AidDispute.State, name="dispute_change_from_valid", allow_blank=True),
             choices_check("to_state", AidDispute.State, name="dispute_change_to_valid"),
         ]
-        indexes = [models.Index(fields=["dispute", "-effective_at"], name="dispute_change_lookup")]
+        indexes = [
+            models.Index(fields=["dispute", "-effective_at"], name="dispute_change_lookup"),
+            # Every dispute's changes newest first (the timeline, the dashboard's latest developments): without it
+            # all 3,000 of a large record were joined and sorted for the eight shown (issue 16).
+            models.Index(fields=["effective_at", "recorded_at", "id"], name="dispute_change_in_order"),
+        ]
 
     def __str__(self) -> str:
         return state_change_label(self.dispute, self.get_from_state_display(), self.get_to_state_display())
@@ -266,7 +271,10 @@ class EvacuationAgreementStateChange(PublicIdModel, AppendOnlyModel):
             ),
             choices_check("to_state", EvacuationAgreement.State, name="agreement_change_to_valid"),
         ]
-        indexes = [models.Index(fields=["agreement", "-effective_at"], name="agreement_change_lookup")]
+        indexes = [
+            models.Index(fields=["agreement", "-effective_at"], name="agreement_change_lookup"),
+            models.Index(fields=["effective_at", "recorded_at", "id"], name="agreement_change_in_order"),
+        ]
 
     def __str__(self) -> str:
         return state_change_label(self.agreement, self.get_from_state_display(), self.get_to_state_display())
