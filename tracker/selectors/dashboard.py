@@ -425,8 +425,17 @@ def crossing_page(
         ),
         flows=flows,
         flow_rows=flow_rows,
-        disputes=list(disputes_as_of(AidDispute.objects.filter(crossings=crossing), as_of=as_of)),
-        agreements=list(agreements_as_of(EvacuationAgreement.objects.filter(crossings=crossing), as_of=as_of)),
+        # Listed by name, state and parties: their crossings and who may leave are for their own pages.
+        disputes=list(
+            disputes_as_of(AidDispute.objects.filter(crossings=crossing), as_of=as_of)
+            .prefetch_related(None)
+            .prefetch_related("parties")
+        ),
+        agreements=list(
+            agreements_as_of(EvacuationAgreement.objects.filter(crossings=crossing), as_of=as_of)
+            .prefetch_related(None)
+            .prefetch_related(Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")))
+        ),
         reports=latest_reports_about(crossing, as_of=as_of, include_unreviewed=include_unreviewed, limit=PAGE_REPORTS),
     )
     if history_limit is not None and len(page.history) > history_limit:
