@@ -223,15 +223,15 @@ def test_changes_too_close_to_draw_apart_are_gathered_and_counted_the_newest_nev
     assert gathered and len(drawn) + len(gathered) < len(bands["people"]) / 2
     assert all(int(r.get("data-changes", 0)) >= 2 for r in gathered)
     assert all(float(r.get("width", 0)) >= MIN_BAND_WIDTH for r in [*drawn, *gathered])
-    # Each stretch says what it holds, and stretches follow each other without overlapping much.
+    # Each stretch says what it holds.
     first = next(
         g
         for g in root.iter(f"{SVG}g")
         if g.find(f"{SVG}rect") is not None and g.find(f"{SVG}rect").get("class") == "chart-several"
     )  # type: ignore[union-attr]
     assert re.fullmatch(
-        r"People: \d+ changes from \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d UTC, each in the status "
-        r"history below",
+        r"People: \d+ changes from \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d UTC, each in the full "
+        r"status history",
         first.findtext(f"{SVG}title") or "",
     )
     newest = newest_band(svg, "people")
@@ -249,6 +249,24 @@ def test_the_description_reads_out_the_latest_changes_of_each_kind_and_counts_th
     svg = str(status_bands_svg(bands, start=bands["aid"][0].start, end=end, crossing_name="Rafah"))
     description = ElementTree.fromstring(svg).findtext(f"{SVG}desc") or ""
     earlier = len(bands["people"]) - 12
-    assert description.startswith(f"People: {earlier} earlier changes, in the status history below, ")
+    assert description.startswith(f"People: {earlier} earlier changes, in the full status history, ")
     assert description.count(" from 20") == 12 + 1  # the twelve latest for people, aid's one
     assert "open from 2026-12-02 12:00" in description  # the newest is read out
+
+
+def test_the_gathered_changes_are_named_in_the_legend_right_to_left_too():
+    from django.utils import translation
+
+    end = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    bands = busy_bands(end)
+    with translation.override("ar"):
+        svg = str(status_bands_svg(bands, start=bands["aid"][0].start, end=end, crossing_name="رفح"))
+    root = ElementTree.fromstring(svg)
+    legend = [t for t in root.iter(f"{SVG}text") if t.get("class") == "chart-legend"]
+    several = next(t for t in legend if t.text == "تغييرات متعددة")
+    assert several.get("direction") == "rtl"  # its right end at x, as the other items right to left
+    others = [float(t.get("x", 0)) for t in legend if t is not several]
+    assert float(several.get("x", 0)) < min(others)  # last, leftmost: the legend runs in from the right
+    swatches = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "chart-legend-swatch"]
+    assert swatches[-1].get("fill") == "url(#band-several)"
+    assert float(swatches[-1].get("x", 0)) > float(several.get("x", 0))  # the swatch to the right of its word

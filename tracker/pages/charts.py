@@ -220,10 +220,10 @@ def time_axis(bands: dict[str, list[Band]], *, start: datetime, end: datetime) -
 @dataclass(frozen=True)
 class Several:
     """Changes too close together to draw apart at the chart's scale (each narrower than ``MIN_BAND_WIDTH``): drawn
-    as one hatched stretch that says how many there were and between when. Every one of them is in the status
-    history under the chart. Three years of a busy crossing are ~1,100 bands on 626 pixels: drawn one by one they
-    were 3-pixel slivers on top of each other that nobody could read or point at, and 390 KB of the page
-    (issue 16)."""
+    as one hatched stretch that says how many there were and between when. Every one of them is in the full status
+    history (the page's "show every row", and its CSV). Three years of a busy crossing are ~1,100 bands on 626
+    pixels: drawn one by one they were 3-pixel slivers on top of each other that nobody could read or point at, and
+    390 KB of the page (issue 16)."""
 
     start: datetime
     end: datetime
@@ -280,8 +280,8 @@ def _several_rect(
 ) -> str:
     [(x1, x2)] = pieces
     hover = ngettext(
-        "%(kind)s: %(count)d change from %(start)s to %(end)s UTC, each in the status history below",
-        "%(kind)s: %(count)d changes from %(start)s to %(end)s UTC, each in the status history below",
+        "%(kind)s: %(count)d change from %(start)s to %(end)s UTC, in the full status history",
+        "%(kind)s: %(count)d changes from %(start)s to %(end)s UTC, each in the full status history",
         several.count,
     ) % {
         "kind": kind_label,
@@ -489,8 +489,8 @@ def status_bands_svg(
             return shown
         return (
             ngettext(
-                "%(count)d earlier change, in the status history below",
-                "%(count)d earlier changes, in the status history below",
+                "%(count)d earlier change, in the full status history",
+                "%(count)d earlier changes, in the full status history",
                 earlier,
             )
             % {"count": earlier}
