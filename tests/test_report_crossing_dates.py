@@ -132,3 +132,36 @@ def test_latest_reports_about_a_crossing_newest_first_as_of_a_moment_as_the_read
         assert [r.source.name for r in found]  # the source comes with them
     assert len(queries) == 1
     assert found[0].title == "Later"
+
+
+def test_a_link_row_rewritten_in_place_moves_its_dated_copy():
+    """Django never updates a link row, but a maintenance statement might: the copy follows it."""
+    rafah, kerem = CrossingFactory(name="Rafah"), CrossingFactory(name="Kerem Shalom")
+    first, second = reviewed("First", 1), reviewed("Second", 2)
+    services.report_link(report=first, crossings=[rafah])
+    Report.crossings.through.objects.filter(report=first).update(crossing=kerem, report=second)
+    assert dated() == links() == {(second.pk, kerem.pk, START + timedelta(days=2))}
+
+
+def test_links_made_before_the_migration_are_copied_by_it():
+    from importlib import import_module
+
+    migration = import_module("tracker.migrations.0013_report_crossing_dates")
+    rafah = CrossingFactory(name="Rafah")
+    for n in range(3):
+        services.report_link(report=reviewed(f"Report {n}", n), crossings=[rafah])
+    ReportCrossingDate.objects.all().delete()  # as a database from before migration 0013 had none
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+    assert len(dated()) == 3 and dated() == links()
+
+
+def test_emptying_the_links_at_once_empties_the_dated_copy():
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE without WHERE runs the row triggers (tested above)")
+    rafah = CrossingFactory(name="Rafah")
+    services.report_link(report=reviewed("Report", 1), crossings=[rafah])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's transaction has deferred checks pending
+        cursor.execute("TRUNCATE tracker_report_crossings")
+    assert dated() == links() == set()
