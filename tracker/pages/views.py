@@ -108,7 +108,7 @@ STANDING_HEADER = [
 @page
 def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     if fmt == "csv":  # every crisis under way, not a page of them
-        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False, page=None)
+        board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
         rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
         return csv_response(f"crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
     form = DashboardForm(request.GET)

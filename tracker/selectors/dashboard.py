@@ -271,11 +271,11 @@ def dashboard(
     as_of: datetime,
     include_unreviewed: bool,
     max_age: timedelta | None = None,
-    page: int | None = 1,
+    page: int | None = None,
     per_page: int = DASHBOARD_CRISES,
 ) -> Dashboard:
     """Everything the dashboard shows at ``as_of``: of the crises under way, the ``page``-th ``per_page`` in full
-    (their crossings' standing, disputes and agreements; every one with ``page=None``, as the CSV has them), and
+    (their crossings' standing, disputes and agreements; every one without a ``page``, as the CSV has them), and
     the names of all. About 14 queries (16 for editors), whatever the data."""
     crises = list(crises_active_as_of(as_of))
     shown = crises
