@@ -84,7 +84,7 @@ def test_detail_pages_queries_do_not_grow_with_the_data(analyst_client):
         )
     disputed.crossings.add(*situation.crisis.crossings.all())
     assert [count_queries(analyst_client, url) for url in urls] == small
-    assert max(small) <= 23, small
+    assert max(small) <= 24, small  # the timeline reads its crises' crossings first (selectors/timeline.py)
 
 
 def test_agreement_created_through_the_factory_reads_without_parties(analyst_client):

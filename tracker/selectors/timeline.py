@@ -113,7 +113,13 @@ def _moments(queryset: QuerySet[Any], *, as_of: datetime, since: date | None, un
 def _statuses(crises: Sequence[Crisis] | None, actor: Actor | None, **window: Any) -> QuerySet[CrossingStatus]:
     rows = CrossingStatus.objects.exclude(Exists(CrossingStatusRetraction.objects.filter(status_row=OuterRef("pk"))))
     if crises is not None:
-        rows = rows.filter(crossing__in=Crossing.objects.filter(crises__in=crises))
+        # The crises' crossings read first, as a list: as a semi-join beside the five tables the rows are read
+        # with, PostgreSQL spent 6 ms planning a query it runs in 0.2 (the dashboard names every crisis under way;
+        # issue 16). One query more, 4 ms less planning.
+        crossing_ids = set(
+            Crossing.crises.through.objects.filter(crisis__in=crises).values_list("crossing_id", flat=True)
+        )
+        rows = rows.filter(crossing_id__in=crossing_ids)
     if actor is not None:
         rows = rows.filter(stated_by=actor)
     return _moments(rows, **window).select_related("crossing", "report__source", "stated_by")
