@@ -33,14 +33,14 @@ def _traffic_kinds(traffic: str) -> list[str]:
     return [Traffic.ALL] if traffic == Traffic.ALL else [traffic, Traffic.ALL]
 
 
-def status_rows_in_effect(*, crossing: Any, traffic: str, as_of: datetime) -> QuerySet[CrossingStatus]:
-    """The rows that could hold for ``traffic`` at ``as_of``, best first. ``crossing`` may be an ``OuterRef``."""
+def status_rows_in_effect(*, crossing: Any, traffic: str | None, as_of: datetime) -> QuerySet[CrossingStatus]:
+    """The rows that could hold for ``traffic`` at ``as_of`` (for any kind of traffic: ``None``), best first.
+    ``crossing`` may be an ``OuterRef``."""
     retracted = CrossingStatusRetraction.objects.filter(status_row=OuterRef("pk"))
-    return (
-        CrossingStatus.objects.filter(crossing=crossing, traffic__in=_traffic_kinds(traffic), effective_at__lte=as_of)
-        .exclude(Exists(retracted))
-        .order_by(*STATUS_PRECEDENCE)
-    )
+    rows = CrossingStatus.objects.filter(crossing=crossing, effective_at__lte=as_of)
+    if traffic is not None:
+        rows = rows.filter(traffic__in=_traffic_kinds(traffic))
+    return rows.exclude(Exists(retracted)).order_by(*STATUS_PRECEDENCE)
 
 
 def crossing_status_as_of(
