@@ -60,6 +60,11 @@ def _latest_change(changes: QuerySet[Any], link: str, as_of: datetime) -> QueryS
     )
 
 
+def agreement_parties() -> Prefetch:
+    """An agreement's parties with their actors, as every list of agreements names them."""
+    return Prefetch("parties", queryset=AgreementParty.objects.select_related("actor"))
+
+
 def disputes_as_of(queryset: QuerySet[AidDispute] | None = None, *, as_of: datetime) -> QuerySet[AidDispute]:
     """Disputes on record at ``as_of``, each with ``state_as_of`` and ``state_since`` from its state history."""
     queryset = queryset if queryset is not None else AidDispute.objects.all()
@@ -89,7 +94,7 @@ def agreements_as_of(
         .filter(state_as_of__isnull=False)
         .select_related("crisis")
         .prefetch_related(
-            Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")),
+            agreement_parties(),
             "eligible",
             "crossings",
         )
@@ -245,9 +250,7 @@ def _blocks(
             skip_state=AidDispute.State.RESOLVED,
         )
         agreements = latest_per_crisis(
-            EvacuationAgreement.objects.select_related("crisis").prefetch_related(
-                Prefetch("parties", queryset=AgreementParty.objects.select_related("actor"))
-            ),
+            EvacuationAgreement.objects.select_related("crisis").prefetch_related(agreement_parties()),
             crisis_ids=list(blocks),
             as_of=as_of,
             limit=accords,
@@ -434,7 +437,7 @@ def crossing_page(
         agreements=list(
             agreements_as_of(EvacuationAgreement.objects.filter(crossings=crossing), as_of=as_of)
             .prefetch_related(None)
-            .prefetch_related(Prefetch("parties", queryset=AgreementParty.objects.select_related("actor")))
+            .prefetch_related(agreement_parties())
         ),
         reports=latest_reports_about(crossing, as_of=as_of, include_unreviewed=include_unreviewed, limit=PAGE_REPORTS),
     )
