@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import wraps
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -44,6 +45,7 @@ TIMELINE_PER_PAGE = 50
 HISTORY_ON_PAGE = 25
 
 View = Callable[..., HttpResponseBase]
+F = TypeVar("F", bound=forms.Form)
 
 
 def page(view: View) -> View:
@@ -63,6 +65,13 @@ def page(view: View) -> View:
             return render(request, "tracker/bad_request.html", {"error": error}, status=400)
 
     return require_safe(wrapper)
+
+
+def _valid(form: F) -> F:
+    """``form`` (bound to the query string); a 400 naming its first wrong parameter when it does not validate."""
+    if not form.is_valid():
+        raise BadParameter(next(iter(form.errors)), str(next(iter(form.errors.values()))[0]))
+    return form
 
 
 def _stamp(as_of: AsOf) -> str:
@@ -111,9 +120,7 @@ def dashboard(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBas
         board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False)
         rows = (row for block in board.crises for row in _standing_rows(block.crossings, block.crisis))
         return csv_response(f"crossing-status-{_stamp(as_of)}.csv", STANDING_HEADER, rows)
-    form = DashboardForm(request.GET)
-    if not form.is_valid():
-        raise BadParameter(next(iter(form.errors)), str(next(iter(form.errors.values()))[0]))
+    form = _valid(DashboardForm(request.GET))
 
     def body() -> str:
         board = selectors.dashboard(as_of=as_of.moment, include_unreviewed=False, page=form.cleaned_data["page"] or 1)
@@ -401,9 +408,7 @@ def reports(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
 def crossings_map(request: HttpRequest, *, as_of: AsOf, fmt: str) -> HttpResponseBase:
     data = request.GET.copy()
     data.setdefault("traffic", str(Traffic.AID))  # so the control shows what the map shows
-    form = MapForm(data)
-    if not form.is_valid():
-        raise BadParameter(next(iter(form.errors)), str(next(iter(form.errors.values()))[0]))
+    form = _valid(MapForm(data))
     crisis, traffic = form.cleaned_data["crisis"], form.cleaned_data["traffic"]
     crossings_qs = Crossing.objects.filter(crises=crisis) if crisis else Crossing.objects.all()
     crossings = selectors.crossings_with_standing(crossings_qs.order_by("name"), as_of=as_of.moment)
