@@ -190,9 +190,24 @@ class Segment:
     left: float
     right: float
 
+    def __post_init__(self) -> None:
+        # Worked out once: a busy chart places 1,200 bands (frozen, so set as the dataclass itself sets fields).
+        start, end = self.start.timestamp(), self.end.timestamp()
+        object.__setattr__(self, "_from", start)
+        object.__setattr__(self, "_until", end)
+        object.__setattr__(self, "_scale", (self.right - self.left) / max(end - start, 1e-9))
+
     def x_of(self, moment: datetime) -> float:
-        fraction = (moment - self.start).total_seconds() / max((self.end - self.start).total_seconds(), 1e-9)
-        return self.left + (self.right - self.left) * max(0.0, min(1.0, fraction))
+        return self.x_at(moment.timestamp())
+
+    def x_at(self, seconds: float) -> float:
+        """``x_of`` for a moment in seconds since the epoch (clamped to the segment)."""
+        at = min(max(seconds, self._from), self._until)  # type: ignore[attr-defined]
+        return self.left + (at - self._from) * self._scale  # type: ignore[attr-defined]
+
+    def covers(self, start: float, end: float) -> bool:
+        """Whether the stretch from ``start`` to ``end`` (seconds since the epoch) shows in this segment."""
+        return end > self._from and start < self._until  # type: ignore[attr-defined]
 
 
 def newest_change(bands: dict[str, list[Band]], *, start: datetime) -> datetime | None:
@@ -248,18 +263,13 @@ def _band_pieces(
             drawn.append((several, [(pending[0][2], pending[-1][3])]))
         pending.clear()
 
-    # As Segment.x_of, in seconds since the epoch worked out once per segment (a busy chart has 1,200 bands).
-    scales = [(segment.start.timestamp(), segment.end.timestamp(), segment.left, segment.right) for segment in segments]
-    scales = [(start, end, left, (right - left) / max(end - start, 1e-9)) for start, end, left, right in scales]
     for band in runs:
-        pieces = []
         band_start, band_end = band.start.timestamp(), band.end.timestamp()
-        for index, (start, end, left, scale) in enumerate(scales):
-            if band_end <= start or band_start >= end:
-                continue
-            x1 = left + (max(band_start, start) - start) * scale
-            x2 = left + (min(band_end, end) - start) * scale
-            pieces.append((index, x1, x2))
+        pieces = [
+            (index, segment.x_at(band_start), segment.x_at(band_end))
+            for index, segment in enumerate(segments)
+            if segment.covers(band_start, band_end)
+        ]
         if not pieces:
             continue
         sliver = len(pieces) == 1 and pieces[0][2] - pieces[0][1] < MIN_BAND_WIDTH and band.start != newest
